@@ -1,0 +1,291 @@
+//! The directory's filters: reading them from a query string, applying them to the catalog, and writing
+//! them back as URLs (so every filter state is shareable, and each active filter can be removed alone).
+
+use std::collections::HashSet;
+
+use super::{Catalog, Company};
+use crate::i18n::{Lang, Text};
+
+pub const PAGE_SIZE: usize = 24;
+/// Longer search terms are refused with a clear message rather than cut silently.
+pub const MAX_QUERY_CHARS: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Name,
+    Founded,
+    Awards,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 3] = [Sort::Name, Sort::Founded, Sort::Awards];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Sort::Name => "name",
+            Sort::Founded => "founded",
+            Sort::Awards => "awards",
+        }
+    }
+
+    pub fn label(self, l: impl std::borrow::Borrow<Lang>) -> &'static str {
+        let l = *l.borrow();
+        match self {
+            Sort::Name => l.t("按名称", "Name"),
+            Sort::Founded => l.t("按成立年份（新→旧）", "Founded (newest first)"),
+            Sort::Awards => l.t("按获奖数", "Most awards"),
+        }
+    }
+}
+
+/// What the visitor asked the directory for, validated against the catalog.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirectoryQuery {
+    pub sectors: Vec<String>,
+    pub phase: Option<i64>,
+    pub has_awards: bool,
+    pub designation: Option<String>,
+    pub q: String,
+    pub sort: Sort,
+    pub page: usize,
+}
+
+impl DirectoryQuery {
+    /// Reads `sector` (repeatable), `phase`, `awards`, `designation`, `q`, `sort` and `page`. Unknown keys are
+    /// ignored; empty values mean "no filter"; a value that names nothing gets a message saying what was wrong.
+    pub fn parse(pairs: &[(String, String)], cat: &Catalog) -> Result<Self, Text> {
+        let mut query = DirectoryQuery { page: 1, ..Default::default() };
+        for (key, value) in pairs {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            match key.as_str() {
+                "sector" => {
+                    if cat.sector_by_slug(value).is_none() {
+                        return Err(Text::new(
+                            format!("没有名为“{}”的产业方向。", clip(value)),
+                            format!("There is no sector called “{}”.", clip(value)),
+                        ));
+                    }
+                    if !query.sectors.iter().any(|s| s == value) {
+                        query.sectors.push(value.to_string());
+                    }
+                }
+                "phase" => {
+                    let number = value.parse::<i64>().ok().filter(|n| cat.phase_by_number(*n).is_some());
+                    match number {
+                        Some(n) => query.phase = Some(n),
+                        None => {
+                            return Err(Text::new(
+                                format!("没有“{}”期。", clip(value)),
+                                format!("There is no phase “{}”.", clip(value)),
+                            ));
+                        }
+                    }
+                }
+                "awards" => query.has_awards = matches!(value, "1" | "on" | "true" | "yes"),
+                "designation" => {
+                    if cat.designation_by_slug(value).is_none() {
+                        return Err(Text::new(
+                            format!("没有名为“{}”的资质认定。", clip(value)),
+                            format!("There is no designation called “{}”.", clip(value)),
+                        ));
+                    }
+                    query.designation = Some(value.to_string());
+                }
+                "q" => {
+                    if value.chars().count() > MAX_QUERY_CHARS {
+                        return Err(Text::new(
+                            format!("搜索词太长：最多 {MAX_QUERY_CHARS} 个字符。"),
+                            format!("The search term is too long: at most {MAX_QUERY_CHARS} characters."),
+                        ));
+                    }
+                    query.q = value.split_whitespace().collect::<Vec<_>>().join(" ");
+                }
+                "sort" => {
+                    query.sort = Sort::ALL.into_iter().find(|s| s.key() == value).ok_or_else(|| {
+                        Text::new(
+                            format!("无法按“{}”排序：可选 name、founded、awards。", clip(value)),
+                            format!("Cannot sort by “{}”: use name, founded or awards.", clip(value)),
+                        )
+                    })?;
+                }
+                "page" => {
+                    query.page = value.parse::<usize>().ok().filter(|p| *p >= 1).ok_or_else(|| {
+                        Text::new(
+                            format!("页码“{}”无效：应为从 1 开始的整数。", clip(value)),
+                            format!("“{}” is not a page number: use a whole number from 1.", clip(value)),
+                        )
+                    })?;
+                }
+                _ => {}
+            }
+        }
+        Ok(query)
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        !self.sectors.is_empty() || self.phase.is_some() || self.has_awards || self.designation.is_some() || !self.q.is_empty()
+    }
+
+    /// The canonical query string (without `?`), leaving out defaults.
+    pub fn to_query_string(&self) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if !self.q.is_empty() {
+            s.append_pair("q", &self.q);
+        }
+        for sector in &self.sectors {
+            s.append_pair("sector", sector);
+        }
+        if let Some(p) = self.phase {
+            s.append_pair("phase", &p.to_string());
+        }
+        if self.has_awards {
+            s.append_pair("awards", "1");
+        }
+        if let Some(d) = &self.designation {
+            s.append_pair("designation", d);
+        }
+        if self.sort != Sort::Name {
+            s.append_pair("sort", self.sort.key());
+        }
+        if self.page > 1 {
+            s.append_pair("page", &self.page.to_string());
+        }
+        s.finish()
+    }
+
+    /// `path` with this query, e.g. `/en/companies?sector=laser`.
+    pub fn url(&self, path: &str) -> String {
+        let qs = self.to_query_string();
+        if qs.is_empty() { path.to_string() } else { format!("{path}?{qs}") }
+    }
+
+    pub fn with_page(&self, page: usize) -> Self {
+        DirectoryQuery { page, ..self.clone() }
+    }
+
+    /// Filters with one removed, page reset: the link behind each active-filter chip.
+    pub fn without(&self, filter: &ActiveFilter) -> Self {
+        let mut q = DirectoryQuery { page: 1, ..self.clone() };
+        match filter {
+            ActiveFilter::Search => q.q.clear(),
+            ActiveFilter::Sector(slug) => q.sectors.retain(|s| s != slug),
+            ActiveFilter::Phase => q.phase = None,
+            ActiveFilter::HasAwards => q.has_awards = false,
+            ActiveFilter::Designation => q.designation = None,
+        }
+        q
+    }
+
+    pub fn active_filters(&self) -> Vec<ActiveFilter> {
+        let mut out = Vec::new();
+        if !self.q.is_empty() {
+            out.push(ActiveFilter::Search);
+        }
+        out.extend(self.sectors.iter().cloned().map(ActiveFilter::Sector));
+        if self.phase.is_some() {
+            out.push(ActiveFilter::Phase);
+        }
+        if self.has_awards {
+            out.push(ActiveFilter::HasAwards);
+        }
+        if self.designation.is_some() {
+            out.push(ActiveFilter::Designation);
+        }
+        out
+    }
+
+    pub fn has_sector(&self, slug: &str) -> bool {
+        self.sectors.iter().any(|s| s == slug)
+    }
+
+    pub fn designation_is(&self, slug: &str) -> bool {
+        self.designation.as_deref() == Some(slug)
+    }
+
+    pub fn phase_is(&self, number: impl std::borrow::Borrow<i64>) -> bool {
+        self.phase == Some(*number.borrow())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActiveFilter {
+    Search,
+    Sector(String),
+    Phase,
+    HasAwards,
+    Designation,
+}
+
+impl ActiveFilter {
+    pub fn label(&self, query: &DirectoryQuery, cat: &Catalog, l: Lang) -> String {
+        match self {
+            ActiveFilter::Search => format!("{}{}", l.t("搜索：", "Search: "), query.q),
+            ActiveFilter::Sector(slug) => {
+                cat.sector_by_slug(slug).map(|s| s.name.get(l).to_string()).unwrap_or_else(|| slug.clone())
+            }
+            ActiveFilter::Phase => match query.phase.and_then(|n| cat.phase_by_number(n)) {
+                Some(p) => p.name.get(l).to_string(),
+                None => String::new(),
+            },
+            ActiveFilter::HasAwards => l.t("有获奖", "Has awards").to_string(),
+            ActiveFilter::Designation => query
+                .designation
+                .as_deref()
+                .and_then(|d| cat.designation_by_slug(d))
+                .map(|d| d.name.get(l).to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// One page of the directory.
+#[derive(Debug)]
+pub struct Results<'a> {
+    pub companies: Vec<&'a Company>,
+    /// Matches across all pages.
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+}
+
+/// Applies `query` to the catalog. `search_hits` are the ids the search index matched for `query.q`
+/// (None when there is no search term).
+pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, search_hits: Option<&HashSet<i64>>) -> Results<'a> {
+    let sector_ids: Vec<i64> = query.sectors.iter().filter_map(|s| cat.sector_by_slug(s)).map(|s| s.id).collect();
+    let phase_id = query.phase.and_then(|n| cat.phase_by_number(n)).map(|p| p.id);
+    let designation_id = query.designation.as_deref().and_then(|d| cat.designation_by_slug(d)).map(|d| d.id);
+
+    let mut matches: Vec<&Company> = cat
+        .companies
+        .iter()
+        .filter(|c| sector_ids.is_empty() || c.sector_ids.iter().any(|id| sector_ids.contains(id)))
+        .filter(|c| query.phase.is_none() || c.phase_id == phase_id)
+        .filter(|c| !query.has_awards || !c.award_ids.is_empty())
+        .filter(|c| designation_id.is_none_or(|d| c.designation_ids.contains(&d)))
+        .filter(|c| search_hits.is_none_or(|hits| hits.contains(&c.id)))
+        .collect();
+    // The catalog is already in name order; the other sorts are stable on top of it.
+    match query.sort {
+        Sort::Name => {}
+        Sort::Founded => matches.sort_by_key(|c| std::cmp::Reverse(c.founded_year.unwrap_or(i64::MIN))),
+        Sort::Awards => matches.sort_by_key(|c| std::cmp::Reverse(c.award_ids.len())),
+    }
+    let total = matches.len();
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let start = (query.page - 1) * PAGE_SIZE;
+    let companies = matches.into_iter().skip(start).take(PAGE_SIZE).collect();
+    Results { companies, total, page: query.page, pages }
+}
+
+/// At most 40 characters of a bad value, for messages.
+fn clip(value: &str) -> String {
+    let mut out: String = value.chars().take(40).collect();
+    if value.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}

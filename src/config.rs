@@ -1,0 +1,23 @@
+//! Settings shared by the commands, from flags or environment variables, with defaults that just work.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the SQLite database lives (`--database`, `PARK_DATABASE`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseArgs {
+    /// SQLite database file; created, migrated and seeded if missing
+    #[arg(long, env = "PARK_DATABASE", default_value = "data/park.db", value_name = "PATH")]
+    pub database: PathBuf,
+}
+
+/// Settings of `park-portal serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on
+    #[arg(long, env = "PARK_BIND", default_value = "127.0.0.1:3000", value_name = "ADDR:PORT")]
+    pub bind: SocketAddr,
+
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+}

@@ -1,0 +1,71 @@
+//! Dated milestones, competitions and the awards won in them.
+
+use sqlx::{FromRow, SqliteExecutor};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MilestoneRow {
+    pub id: i64,
+    pub occurred_on: String,
+    pub kind: String,
+    pub phase_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub company_id: Option<i64>,
+    pub product_name: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub description_zh: String,
+    pub description_en: String,
+    pub source_id: Option<i64>,
+}
+
+pub async fn milestones(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<MilestoneRow>> {
+    sqlx::query_as(
+        "select id, occurred_on, kind, phase_id, building_id, company_id, product_name, title_zh, title_en,
+                description_zh, description_en, source_id
+         from milestone order by occurred_on, id",
+    )
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct CompetitionRow {
+    pub id: i64,
+    pub slug: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+pub async fn competitions(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<CompetitionRow>> {
+    sqlx::query_as("select id, slug, name_zh, name_en from competition order by id").fetch_all(db).await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AwardRow {
+    pub id: i64,
+    pub company_id: i64,
+    pub competition_id: i64,
+    pub edition: Option<i64>,
+    pub division_zh: String,
+    pub division_en: String,
+    pub organiser_zh: String,
+    pub organiser_en: String,
+    pub group_zh: String,
+    pub group_en: String,
+    pub rank_zh: String,
+    pub rank_en: String,
+    pub year: Option<i64>,
+    pub prize_money_yuan: Option<i64>,
+    pub project_support_yuan: Option<i64>,
+    pub source_id: Option<i64>,
+}
+
+pub async fn awards(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<AwardRow>> {
+    sqlx::query_as(
+        "select id, company_id, competition_id, edition, division_zh, division_en, organiser_zh, organiser_en,
+                group_zh, group_en, rank_zh, rank_en, year, prize_money_yuan, project_support_yuan, source_id
+         from award order by id",
+    )
+    .fetch_all(db)
+    .await
+}

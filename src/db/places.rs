@@ -1,0 +1,73 @@
+//! Sectors, phases and buildings.
+
+use sqlx::{FromRow, SqliteExecutor};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SectorRow {
+    pub id: i64,
+    pub slug: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub description_zh: String,
+    pub description_en: String,
+    pub sort_order: i64,
+}
+
+pub async fn sectors(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<SectorRow>> {
+    sqlx::query_as(
+        "select id, slug, name_zh, name_en, description_zh, description_en, sort_order
+         from sector order by sort_order, id",
+    )
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PhaseRow {
+    pub id: i64,
+    pub number: i64,
+    pub name_zh: String,
+    pub name_en: String,
+    pub status: Option<String>,
+    pub construction_started_on: Option<String>,
+    pub completed_on: Option<String>,
+    pub expected_completion_on: Option<String>,
+    pub tenant_count_stated: Option<i64>,
+    pub as_of: Option<String>,
+    pub note_zh: String,
+    pub note_en: String,
+    pub source_id: Option<i64>,
+}
+
+pub async fn phases(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<PhaseRow>> {
+    sqlx::query_as(
+        "select id, number, name_zh, name_en, status, construction_started_on, completed_on,
+                expected_completion_on, tenant_count_stated, as_of, note_zh, note_en, source_id
+         from phase order by number",
+    )
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct BuildingRow {
+    pub id: i64,
+    pub phase_id: Option<i64>,
+    pub name_zh: String,
+    pub name_en: String,
+    pub kind: String,
+    pub building_count: i64,
+    pub completed_on: Option<String>,
+    pub note_zh: String,
+    pub note_en: String,
+    pub source_id: Option<i64>,
+}
+
+pub async fn buildings(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<BuildingRow>> {
+    sqlx::query_as(
+        "select id, phase_id, name_zh, name_en, kind, building_count, completed_on, note_zh, note_en, source_id
+         from building order by coalesce(completed_on, '9999'), id",
+    )
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,63 @@
+//! One error type for every handler, and the one place where failures become pages and statuses.
+//!
+//! [`AppError::into_response`] only decides the status and logs; the page itself is rendered by
+//! [`crate::web::render_error_pages`], which knows the request's language. That middleware also dresses
+//! axum's own bare answers (405, unmatched routes) in the same styled page.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::i18n::Text;
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {}", .0.en)]
+    BadRequest(Text),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("template error: {0}")]
+    Template(#[from] askama::Error),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Attached to an error response so the error-page layer can render it in the visitor's language.
+#[derive(Debug, Clone)]
+pub struct ErrorDetails {
+    /// What was wrong, when there is more to say than the status.
+    pub message: Option<Text>,
+    /// For 5xx: the id written to the log with the real cause, shown so a report can be matched to it.
+    pub incident: Option<String>,
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Database(_) | AppError::Template(_) | AppError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let incident = status.is_server_error().then(|| {
+            let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+            tracing::error!(incident = %id, error = %self, "request failed");
+            id
+        });
+        let message = match self {
+            AppError::BadRequest(text) => Some(text),
+            _ => None,
+        };
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorDetails { message, incident });
+        response
+    }
+}

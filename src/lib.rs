@@ -1,0 +1,16 @@
+//! park-portal: the web portal and tenant directory of the Changchun Optoelectronic Information Industrial Park.
+//!
+//! SQLite is the source of truth; the public side renders from an in-memory [`catalog::Catalog`] that is
+//! loaded at start and swapped atomically after every write.
+
+pub mod app;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod i18n;
+pub mod web;
+
+/// The migrations in `migrations/`, embedded in the binary; shared by the server and the tests.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();

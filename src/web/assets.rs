@@ -1,0 +1,80 @@
+//! Static assets, embedded in the binary so it runs from any folder. Each is served under a fingerprinted
+//! name (`site.3f2a…css`) with a year-long immutable cache, so a new release is fetched at once and an
+//! unchanged one never again.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::app::AppState;
+use crate::error::AppError;
+
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    bytes: &'static [u8],
+}
+
+const ASSETS: &[Asset] = &[
+    Asset { name: "site.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../../static/css/site.css") },
+    Asset { name: "favicon.svg", content_type: "image/svg+xml", bytes: include_bytes!("../../static/img/favicon.svg") },
+];
+
+/// name → fingerprinted file name.
+static FINGERPRINTED: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
+    ASSETS
+        .iter()
+        .map(|a| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            a.bytes.hash(&mut h);
+            let (stem, ext) = a.name.rsplit_once('.').unwrap_or((a.name, ""));
+            (a.name, format!("{stem}.{:010x}.{ext}", h.finish() & 0xff_ffff_ffff))
+        })
+        .collect()
+});
+
+/// The URL of an embedded asset, e.g. `url("site.css")` → `/static/site.1a2b3c4d5e.css`.
+pub fn url(name: &str) -> String {
+    match FINGERPRINTED.get(name) {
+        Some(file) => format!("/static/{file}"),
+        None => format!("/static/{name}"),
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/static/{file}", get(serve)).route("/favicon.ico", get(favicon))
+}
+
+async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {
+    let (asset, immutable) = ASSETS
+        .iter()
+        .find_map(|a| {
+            if FINGERPRINTED.get(a.name).is_some_and(|f| *f == file) {
+                Some((a, true))
+            } else if a.name == file {
+                Some((a, false))
+            } else {
+                None
+            }
+        })
+        .ok_or(AppError::NotFound)?;
+    let cache = if immutable { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        ],
+        asset.bytes,
+    )
+        .into_response())
+}
+
+async fn favicon() -> Result<Response, AppError> {
+    serve(Path("favicon.svg".to_string())).await
+}

@@ -1,0 +1,177 @@
+//! The web layer: request context shared by every page, rendering, and the styled error pages.
+
+pub mod assets;
+pub mod public;
+
+use askama::Template;
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::{AppError, AppResult, ErrorDetails};
+use crate::i18n::{Lang, Text};
+
+/// The parts of a request every page needs: its language and its own URL.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    /// Path as requested, including the `/en` prefix.
+    pub path: String,
+    /// The raw query string, if any.
+    pub query: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        // Nested routers see a stripped URI; the original one tells the language.
+        let uri = parts.extensions.get::<OriginalUri>().map(|o| &o.0).unwrap_or(&parts.uri);
+        Ok(Ctx::from_uri(uri))
+    }
+}
+
+impl Ctx {
+    pub fn from_uri(uri: &axum::http::Uri) -> Ctx {
+        Ctx { lang: Lang::of_path(uri.path()), path: uri.path().to_string(), query: uri.query().map(str::to_string) }
+    }
+
+    /// Decoded query pairs. Invalid percent-encoding is read leniently (kept as typed) and invalid UTF-8
+    /// becomes U+FFFD, so no query string is ever refused for its encoding alone.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        self.query
+            .as_deref()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+            .unwrap_or_default()
+    }
+
+    /// The path without the language prefix: the Chinese page's path.
+    pub fn base_path(&self) -> String {
+        match self.lang {
+            Lang::Zh => self.path.clone(),
+            Lang::En => {
+                let rest = self.path.strip_prefix("/en").unwrap_or(&self.path);
+                if rest.is_empty() { "/".to_string() } else { rest.to_string() }
+            }
+        }
+    }
+
+    /// The page layout's data for a page in `section` (for the navigation's current-page mark).
+    pub fn chrome(&self, section: &'static str) -> Chrome {
+        let base = self.base_path();
+        let with_query = |path: String| match &self.query {
+            Some(q) if !q.is_empty() => format!("{path}?{q}"),
+            _ => path,
+        };
+        let zh_url = with_query(base.clone());
+        let en_url = with_query(Lang::En.url(&base));
+        Chrome {
+            section,
+            twin: if self.lang.is_en() { zh_url.clone() } else { en_url.clone() },
+            zh_url,
+            en_url,
+            css: assets::url("site.css"),
+        }
+    }
+}
+
+/// What the shared layout (`_base.html`) needs besides the language.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub section: &'static str,
+    /// The same page in the other language.
+    pub twin: String,
+    pub zh_url: String,
+    pub en_url: String,
+    pub css: String,
+}
+
+/// Renders a page template into an HTML response.
+pub fn render(template: &impl Template) -> AppResult<Response> {
+    Ok(Html(template.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPage<'a> {
+    l: Lang,
+    chrome: Chrome,
+    status: u16,
+    heading: &'static str,
+    explanation: &'static str,
+    message: Option<&'a Text>,
+    incident: Option<&'a str>,
+}
+
+/// Middleware: turns every error response — ours, axum's bare 404/405, a caught panic — into the styled
+/// page in the visitor's language, keeping the status and headers (such as `Allow`).
+pub async fn render_error_pages(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let ctx = Ctx::from_uri(request.uri());
+    let response = next.run(request).await;
+    let status = response.status();
+    let details = response.extensions().get::<ErrorDetails>().cloned();
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || (details.is_none() && is_html) {
+        return response;
+    }
+    let details = details.unwrap_or(ErrorDetails { message: None, incident: None });
+    let l = ctx.lang;
+    let (heading, explanation) = describe(status, l);
+    let page = ErrorPage {
+        l,
+        chrome: ctx.chrome(""),
+        status: status.as_u16(),
+        heading,
+        explanation,
+        message: details.message.as_ref(),
+        incident: details.incident.as_deref(),
+    };
+    let body = match page.render() {
+        Ok(html) => html,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot render the error page");
+            format!("{} {}", status.as_u16(), heading)
+        }
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+fn describe(status: StatusCode, l: Lang) -> (&'static str, &'static str) {
+    match status {
+        StatusCode::NOT_FOUND => (
+            l.t("页面不存在", "Page not found"),
+            l.t("这个地址没有页面。可能链接有误，或者该条目已被移除。", "There is no page at this address. The link may be mistyped, or the entry may have been removed."),
+        ),
+        StatusCode::BAD_REQUEST => (
+            l.t("请求有误", "Bad request"),
+            l.t("这个地址中的参数无法理解。", "Part of this address could not be understood."),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            l.t("不支持此操作", "Method not allowed"),
+            l.t("这个地址不接受这种请求方式。", "This address does not accept this kind of request."),
+        ),
+        s if s.is_server_error() => (
+            l.t("服务器出错了", "Something went wrong"),
+            l.t("出错的是我们，不是您。请稍后再试；如果问题持续，请把下面的事件编号告诉我们。", "The fault is ours, not yours. Please try again later; if it persists, tell us the incident number below."),
+        ),
+        _ => (l.t("请求无法完成", "The request could not be completed"), l.t("请检查地址后重试。", "Please check the address and try again.")),
+    }
+}
+
+/// Answer for a panicking handler: a 500 the error-page layer renders, with an incident id in the log.
+pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    AppError::Other(anyhow::anyhow!("handler panicked: {detail}")).into_response()
+}

@@ -1,0 +1,85 @@
+//! `/companies` (the directory with its filters and search) and `/companies/{slug}` (a profile).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+use crate::app::AppState;
+use crate::catalog::directory::{self, ActiveFilter, DirectoryQuery, Results, Sort};
+use crate::catalog::{Award, Catalog, Company, Milestone};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, Text};
+use crate::web::{Chrome, Ctx, render};
+
+#[derive(Template)]
+#[template(path = "public/companies.html")]
+struct DirectoryPage<'a> {
+    l: Lang,
+    chrome: Chrome,
+    cat: &'a Catalog,
+    query: DirectoryQuery,
+    results: Results<'a>,
+    /// (label, URL without that filter) for each active filter.
+    chips: Vec<(String, String)>,
+    sorts: [Sort; 3],
+    path: String,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+}
+
+pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let cat = state.catalog();
+    let query = DirectoryQuery::parse(&ctx.query_pairs(), &cat).map_err(AppError::BadRequest)?;
+    let hits = if query.q.is_empty() { None } else { Some(crate::db::search::find(&state.pool, &query.q).await?) };
+    let results = directory::run(&cat, &query, hits.as_ref());
+    if query.page > results.pages {
+        return Err(AppError::BadRequest(Text::new(
+            format!("没有第 {} 页：共 {} 页。", query.page, results.pages),
+            format!("There is no page {}: there are {} pages.", query.page, results.pages),
+        )));
+    }
+    let path = ctx.lang.url("/companies");
+    let chips = query
+        .active_filters()
+        .iter()
+        .map(|f: &ActiveFilter| (f.label(&query, &cat, ctx.lang), query.without(f).url(&path)))
+        .collect();
+    let prev_url = (results.page > 1).then(|| query.with_page(results.page - 1).url(&path));
+    let next_url = (results.page < results.pages).then(|| query.with_page(results.page + 1).url(&path));
+    render(&DirectoryPage {
+        l: ctx.lang,
+        chrome: ctx.chrome("companies"),
+        cat: &cat,
+        results,
+        chips,
+        sorts: Sort::ALL,
+        prev_url,
+        next_url,
+        path,
+        query,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "public/company.html")]
+struct CompanyPage<'a> {
+    l: Lang,
+    chrome: Chrome,
+    cat: &'a Catalog,
+    c: &'a Company,
+    awards: Vec<&'a Award>,
+    milestones: Vec<&'a Milestone>,
+}
+
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
+    let cat = state.catalog();
+    let c = cat.company_by_slug(&slug).ok_or(AppError::NotFound)?;
+    render(&CompanyPage {
+        l: ctx.lang,
+        chrome: ctx.chrome("companies"),
+        cat: &cat,
+        c,
+        awards: cat.awards_of(c),
+        milestones: cat.milestones_of_company(c),
+    })
+}

@@ -1,0 +1,25 @@
+//! `/`: what the park is, its key figures, the timeline, the sectors and the latest milestones.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+
+use crate::app::AppState;
+use crate::catalog::{Catalog, Milestone};
+use crate::error::AppResult;
+use crate::i18n::Lang;
+use crate::web::{Chrome, Ctx, render};
+
+#[derive(Template)]
+#[template(path = "public/home.html")]
+struct HomePage<'a> {
+    l: Lang,
+    chrome: Chrome,
+    cat: &'a Catalog,
+    latest: Vec<&'a Milestone>,
+}
+
+pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let cat = state.catalog();
+    render(&HomePage { l: ctx.lang, chrome: ctx.chrome("home"), cat: &cat, latest: cat.latest_milestones(4) })
+}
