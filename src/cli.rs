@@ -52,18 +52,10 @@ impl ServeArgs {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = crate::app::AppState::open(&args.db.database).await?;
     let app = crate::app::router(state.clone());
-    let listener = tokio::net::TcpListener::bind(args.bind)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.bind))?;
-    tracing::info!(
-        "listening on http://{} with database {}",
-        listener.local_addr()?,
-        args.db.database.display()
-    );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server error")?;
+    let listener =
+        tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
+    tracing::info!("listening on http://{} with database {}", listener.local_addr()?, args.db.database.display());
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server error")?;
     state.pool.close().await;
     Ok(())
 }

@@ -14,11 +14,7 @@ pub enum Lang {
 impl Lang {
     /// The language a request path is in.
     pub fn of_path(path: &str) -> Lang {
-        if path == "/en" || path.starts_with("/en/") {
-            Lang::En
-        } else {
-            Lang::Zh
-        }
+        if path == "/en" || path.starts_with("/en/") { Lang::En } else { Lang::Zh }
     }
 
     /// BCP 47 tag for `<html lang>` and `hreflang`.
@@ -53,8 +49,18 @@ impl Lang {
     /// A date stored as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, written with the precision it has.
     pub fn date(self, iso: &str) -> String {
         const MONTHS: [&str; 12] = [
-            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-            "November", "December",
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
         ];
         let mut parts = iso.splitn(3, '-');
         let year = parts.next().unwrap_or_default();
@@ -74,7 +80,7 @@ impl Lang {
     pub fn yuan(self, amount: impl Borrow<i64>) -> String {
         let amount = *amount.borrow();
         match self {
-            Lang::Zh if amount != 0 && amount % 10_000 == 0 => format!("{}万元", group_digits(amount / 10_000)),
+            Lang::Zh if amount != 0 && amount.unsigned_abs().is_multiple_of(10_000) => format!("{}万元", group_digits(amount / 10_000)),
             Lang::Zh => format!("{}元", group_digits(amount)),
             Lang::En => format!("{} yuan", group_digits(amount)),
         }
@@ -93,7 +99,7 @@ fn group_digits(n: i64) -> String {
         out.push('-');
     }
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         let _ = out.write_char(ch);

@@ -127,7 +127,11 @@ impl DirectoryQuery {
     }
 
     pub fn is_filtered(&self) -> bool {
-        !self.sectors.is_empty() || self.phase.is_some() || self.has_awards || self.designation.is_some() || !self.q.is_empty()
+        !self.sectors.is_empty()
+            || self.phase.is_some()
+            || self.has_awards
+            || self.designation.is_some()
+            || !self.q.is_empty()
     }
 
     /// The canonical query string (without `?`), leaving out defaults.

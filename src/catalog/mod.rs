@@ -605,7 +605,10 @@ impl Catalog {
     pub fn milestones_of_phase(&self, p: &Phase) -> Vec<&Milestone> {
         self.milestones
             .iter()
-            .filter(|m| m.phase_id == Some(p.id) || m.building_id.and_then(|b| self.building(b)).is_some_and(|b| b.phase_id == Some(p.id)))
+            .filter(|m| {
+                m.phase_id == Some(p.id)
+                    || m.building_id.and_then(|b| self.building(b)).is_some_and(|b| b.phase_id == Some(p.id))
+            })
             .collect()
     }
 

@@ -7,11 +7,8 @@
 use pinyin::{ToPinyin, ToPinyinMulti};
 
 /// Phrases whose reading differs from each character's most common one.
-const PHRASES: &[(&str, &[&str])] = &[
-    ("长春", &["Cháng", "chūn"]),
-    ("长光", &["Cháng", "guāng"]),
-    ("吉林", &["Jí", "lín"]),
-];
+const PHRASES: &[(&str, &[&str])] =
+    &[("长春", &["Cháng", "chūn"]), ("长光", &["Cháng", "guāng"]), ("吉林", &["Jí", "lín"])];
 
 /// At most this many reading combinations are indexed per name.
 const MAX_VARIANTS: usize = 16;

@@ -61,9 +61,7 @@ pub async fn company_sectors(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<(i
 
 /// (company_id, designation_id) pairs.
 pub async fn company_designations(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<(i64, i64)>> {
-    sqlx::query_as(
-        "select company_id, designation_id from company_designation order by company_id, designation_id",
-    )
-    .fetch_all(db)
-    .await
+    sqlx::query_as("select company_id, designation_id from company_designation order by company_id, designation_id")
+        .fetch_all(db)
+        .await
 }

@@ -35,9 +35,6 @@ pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open database {}", path.display()))?;
-    crate::MIGRATOR
-        .run(&pool)
-        .await
-        .with_context(|| format!("cannot migrate database {}", path.display()))?;
+    crate::MIGRATOR.run(&pool).await.with_context(|| format!("cannot migrate database {}", path.display()))?;
     Ok(pool)
 }

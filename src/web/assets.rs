@@ -22,7 +22,11 @@ struct Asset {
 }
 
 const ASSETS: &[Asset] = &[
-    Asset { name: "site.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../../static/css/site.css") },
+    Asset {
+        name: "site.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../../static/css/site.css"),
+    },
     Asset { name: "favicon.svg", content_type: "image/svg+xml", bytes: include_bytes!("../../static/img/favicon.svg") },
 ];
 

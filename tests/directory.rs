@@ -1,0 +1,253 @@
+//! The directory: each filter alone and combined, search in every script, sorting, pagination, bad input.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use common::TestApp;
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+async fn slugs(app: &TestApp, uri: &str) -> Vec<String> {
+    let page = app.get(uri).await;
+    assert_eq!(page.status, StatusCode::OK, "{uri}: {}", page.body);
+    sorted(page.card_slugs())
+}
+
+fn list(items: &[&str]) -> Vec<String> {
+    sorted(items.iter().map(|s| s.to_string()).collect())
+}
+
+#[tokio::test]
+async fn lists_every_company_with_count() {
+    let app = TestApp::new().await;
+    let page = app.get("/en/companies").await;
+    page.assert_contains("5 companies");
+    assert_eq!(
+        sorted(page.card_slugs()),
+        list(&["changguang-daqi", "changguang-huada", "chenying", "gpixel", "yuanchen"])
+    );
+    // Cards carry sector, phase, a line of description and the award count.
+    page.assert_contains("Medical Instruments and Health");
+    page.assert_contains("Phase not stated");
+    page.assert_contains("4 awards");
+    page.assert_contains("No awards recorded");
+}
+
+#[tokio::test]
+async fn each_filter_alone() {
+    let app = TestApp::new().await;
+    assert_eq!(slugs(&app, "/companies?sector=core-components").await, list(&["gpixel", "yuanchen"]));
+    assert_eq!(slugs(&app, "/companies?phase=1").await, list(&["changguang-daqi", "chenying", "gpixel"]));
+    assert_eq!(slugs(&app, "/companies?awards=1").await, list(&["changguang-daqi", "chenying"]));
+    assert_eq!(slugs(&app, "/companies?designation=national-high-tech").await, list(&["gpixel"]));
+    assert_eq!(slugs(&app, "/companies?phase=3").await, list(&[]));
+}
+
+#[tokio::test]
+async fn filters_combine_and_sectors_repeat() {
+    let app = TestApp::new().await;
+    assert_eq!(
+        slugs(&app, "/companies?sector=medical-health&sector=intelligent-manufacturing").await,
+        list(&["changguang-daqi", "chenying"])
+    );
+    assert_eq!(slugs(&app, "/companies?sector=core-components&phase=1").await, list(&["gpixel"]));
+    assert_eq!(slugs(&app, "/en/companies?sector=core-components&awards=1").await, list(&[]));
+    assert_eq!(slugs(&app, "/companies?phase=1&awards=1&q=%E8%BE%B0%E8%8B%B1").await, list(&["chenying"]));
+}
+
+#[tokio::test]
+async fn filter_state_lives_in_the_url_and_each_filter_can_be_removed() {
+    let app = TestApp::new().await;
+    let page = app.get("/en/companies?sector=core-components&phase=1&awards=&q=").await;
+    // The form shows what is active.
+    page.assert_contains("value=\"core-components\" checked");
+    page.assert_contains("<option value=\"1\" selected>");
+    // One chip per filter, each linking to the same URL without it.
+    page.assert_contains("href=\"/en/companies?phase=1\"");
+    page.assert_contains("href=\"/en/companies?sector=core-components\"");
+    page.assert_contains("Clear all");
+}
+
+#[tokio::test]
+async fn empty_results_say_so_and_offer_to_clear() {
+    let app = TestApp::new().await;
+    let en = app.get("/en/companies?sector=laser").await;
+    assert_eq!(en.status, StatusCode::OK);
+    en.assert_contains("0 companies");
+    en.assert_contains("No company matches these filters.");
+    en.assert_contains("Clear all filters");
+    let zh = app.get("/companies?q=zzzzzz").await;
+    zh.assert_contains("共 0 家企业");
+    zh.assert_contains("没有符合条件的企业");
+}
+
+#[tokio::test]
+async fn search_in_chinese_english_pinyin_and_products() {
+    let app = TestApp::new().await;
+    // 2-character Chinese terms, below FTS5 trigram's minimum.
+    assert_eq!(slugs(&app, "/companies?q=%E8%BE%B0%E8%8B%B1").await, list(&["chenying"])); // 辰英
+    assert!(slugs(&app, "/companies?q=%E5%A4%A7%E5%99%A8").await.contains(&"changguang-daqi".into())); // 大器
+    // 1 character.
+    assert!(slugs(&app, "/companies?q=%E5%9C%86").await.contains(&"yuanchen".into())); // 圆
+    // Longer Chinese substring, through FTS5.
+    assert_eq!(slugs(&app, "/companies?q=%E7%94%9F%E7%89%A9%E7%A7%91%E5%AD%A6").await, list(&["chenying"])); // 生物科学
+    // Brand and product names, any case.
+    assert_eq!(slugs(&app, "/en/companies?q=Gpixel").await[..1], ["gpixel".to_string()]);
+    assert_eq!(slugs(&app, "/en/companies?q=GMAX4002").await, list(&["gpixel"]));
+    assert_eq!(slugs(&app, "/en/companies?q=gmax").await, list(&["gpixel"]));
+    // Full pinyin, with 长 read as "chang" (not the first reading "zhang").
+    assert_eq!(
+        slugs(&app, "/companies?q=changguang").await,
+        list(&["changguang-daqi", "changguang-huada", "chenying", "gpixel"])
+    );
+    assert_eq!(slugs(&app, "/companies?q=changguangchenxin").await, list(&["gpixel"]));
+    assert_eq!(slugs(&app, "/companies?q=yuanchen").await, list(&["yuanchen"]));
+    // Pinyin initials: 长光辰芯 → cgcx, 辰英仪器 → cyyq.
+    assert_eq!(slugs(&app, "/companies?q=cgcx").await, list(&["gpixel"]));
+    assert_eq!(slugs(&app, "/en/companies?q=cyyq").await, list(&["chenying"]));
+    // English words from descriptions.
+    assert_eq!(slugs(&app, "/en/companies?q=biomedical").await, list(&["chenying"]));
+    // Several terms must all match.
+    assert_eq!(slugs(&app, "/companies?q=changguang+huada").await, list(&["changguang-huada"]));
+}
+
+#[tokio::test]
+async fn search_input_never_reaches_fts_syntax() {
+    let app = TestApp::new().await;
+    for q in [
+        "%22",
+        "%22%22%22",
+        "a%20OR%20b",
+        "NEAR(a%20b)",
+        "*",
+        "gpixel*",
+        "%5E",
+        "-",
+        "%27%3B%20drop%20table%20company%3B--",
+        "(((",
+        "col:val",
+    ] {
+        let page = app.get(&format!("/companies?q={q}")).await;
+        assert_eq!(page.status, StatusCode::OK, "q={q}: {}", page.body);
+    }
+    let companies: (i64,) = sqlx::query_as("select count(*) from company").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(companies.0, 5);
+}
+
+#[tokio::test]
+async fn sort_by_awards_puts_the_most_awarded_first() {
+    let app = TestApp::new().await;
+    let page = app.get("/companies?sort=awards").await;
+    assert_eq!(page.card_slugs()[..2], ["chenying".to_string(), "changguang-daqi".to_string()]);
+    assert_eq!(app.get("/companies?sort=founded").await.card_slugs().len(), 5);
+    let by_name = app.get("/companies").await.card_slugs();
+    // Pinyin order, the same in both languages: Chángguāng Dàqì, Chángguāng Chénxīn, ...
+    assert_eq!(by_name, app.get("/en/companies").await.card_slugs());
+}
+
+#[tokio::test]
+async fn pagination_with_more_companies_than_a_page() {
+    let app = TestApp::new().await;
+    let mut sql = String::new();
+    for i in 0..30 {
+        sql.push_str(&format!(
+            "insert into company (slug, short_name_zh, description_zh) values ('fixture-{i:02}', '测试企业{i:02}', '测试用企业。');"
+        ));
+    }
+    app.exec_and_reload(&sql).await;
+    let first = app.get("/en/companies").await;
+    first.assert_contains("35 companies · page 1 of 2");
+    assert_eq!(first.card_slugs().len(), 24);
+    first.assert_contains("href=\"/en/companies?page=2\" rel=\"next\"");
+    let second = app.get("/en/companies?page=2").await;
+    assert_eq!(second.card_slugs().len(), 11);
+    second.assert_contains("href=\"/en/companies\" rel=\"prev\"");
+    // Filters survive paging.
+    let filtered = app.get("/companies?q=%E6%B5%8B%E8%AF%95&page=2").await;
+    assert_eq!(filtered.card_slugs().len(), 6);
+    filtered.assert_contains("href=\"/companies?q=%E6%B5%8B%E8%AF%95\" rel=\"prev\"");
+    // Fixtures are searchable at once: the reload re-indexed them.
+    assert_eq!(app.get("/companies?q=ceshiqiye07").await.card_slugs(), vec!["fixture-07".to_string()]);
+}
+
+#[tokio::test]
+async fn bad_query_values_get_a_clear_400_in_the_visitors_language() {
+    let app = TestApp::new().await;
+    let cases = [
+        ("/en/companies?page=abc", "“abc” is not a page number"),
+        ("/companies?page=abc", "页码“abc”无效"),
+        ("/en/companies?page=0", "is not a page number"),
+        ("/en/companies?page=9", "There is no page 9"),
+        ("/en/companies?sector=nope", "There is no sector called “nope”"),
+        ("/companies?sector=nope", "没有名为“nope”的产业方向"),
+        ("/en/companies?phase=9", "There is no phase “9”"),
+        ("/en/companies?designation=x", "There is no designation called “x”"),
+        ("/en/companies?sort=random", "Cannot sort by “random”"),
+    ];
+    for (uri, message) in cases {
+        let page = app.get(uri).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(page.header("content-type").starts_with("text/html"), "{uri}");
+        page.assert_contains(message);
+        page.assert_contains("class=\"site-header\"");
+    }
+    let long_q = format!("/en/companies?q={}", "a".repeat(5000));
+    let page = app.get(&long_q).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    page.assert_contains("The search term is too long: at most 100 characters.");
+}
+
+#[tokio::test]
+async fn odd_encodings_are_read_sensibly() {
+    let app = TestApp::new().await;
+    // Invalid percent-encoding and invalid UTF-8: read leniently, never a 500 or a plain-text rejection.
+    for uri in
+        ["/companies?q=%E0%A4%A", "/companies?q=%ZZ", "/companies?q=%FF%FE", "/companies?sector", "/companies?&&=&"]
+    {
+        let page = app.get(uri).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        page.assert_contains("<html lang=\"zh-CN\">");
+    }
+}
+
+#[tokio::test]
+async fn unknown_pages_get_a_styled_404_in_the_right_language() {
+    let app = TestApp::new().await;
+    for (uri, text, lang) in [
+        ("/nope", "页面不存在", "zh-CN"),
+        ("/en/nope", "Page not found", "en"),
+        ("/companies/nope", "页面不存在", "zh-CN"),
+        ("/en/companies/nope", "Page not found", "en"),
+        ("/en/sectors/nope", "Page not found", "en"),
+        ("/en/phases/9", "Page not found", "en"),
+        ("/en/phases/abc", "Page not found", "en"),
+    ] {
+        let page = app.get(uri).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{uri}");
+        page.assert_contains(text);
+        page.assert_contains(&format!("<html lang=\"{lang}\">"));
+    }
+}
+
+#[tokio::test]
+async fn undecodable_paths_get_a_styled_400_not_axums_plain_text() {
+    let app = TestApp::new().await;
+    let page = app.get("/en/companies/%FF").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.header("content-type").starts_with("text/html"));
+    page.assert_contains("Part of this address could not be understood.");
+    page.assert_contains("<html lang=\"en\">");
+}
+
+#[tokio::test]
+async fn unsupported_methods_get_a_styled_405() {
+    let app = TestApp::new().await;
+    let page = app.request(Method::POST, "/en/companies", Body::from("q=x")).await;
+    assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED);
+    page.assert_contains("Method not allowed");
+    assert!(page.header("allow").contains("GET"), "{:?}", page.headers);
+}
