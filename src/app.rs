@@ -10,25 +10,33 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::catalog::Catalog;
+use crate::web::cache::PageCache;
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: SqlitePool,
     /// The public read model; replaced whole after each write, so readers never see half an update.
     pub catalog: Arc<ArcSwap<Catalog>>,
+    /// Rendered public pages; emptied whenever the catalog is swapped.
+    pub page_cache: Arc<PageCache>,
 }
 
 impl AppState {
     /// Opens (creating, migrating and seeding if needed) the database and loads the catalog.
     pub async fn open(database: &Path) -> anyhow::Result<AppState> {
         let pool = crate::db::open(database).await?;
-        Self::with_pool(pool).await
+        Self::new(pool, true).await
     }
 
-    pub async fn with_pool(pool: SqlitePool) -> anyhow::Result<AppState> {
+    /// State over an open, migrated pool; `page_cache` off renders every page afresh (for benchmarks).
+    pub async fn new(pool: SqlitePool, page_cache: bool) -> anyhow::Result<AppState> {
         let catalog = Catalog::load(&pool).await?;
         crate::db::search::sync_index(&pool, &catalog).await?;
-        Ok(AppState { pool, catalog: Arc::new(ArcSwap::from_pointee(catalog)) })
+        Ok(AppState {
+            pool,
+            catalog: Arc::new(ArcSwap::from_pointee(catalog)),
+            page_cache: Arc::new(PageCache::new(page_cache)),
+        })
     }
 
     /// The current catalog (cheap: an atomic load of an `Arc`).
@@ -41,13 +49,15 @@ impl AppState {
         let catalog = Catalog::load(&self.pool).await?;
         crate::db::search::sync_index(&self.pool, &catalog).await?;
         self.catalog.store(Arc::new(catalog));
+        // After the store: a page rendered from the old catalog can no longer enter the cache.
+        self.page_cache.invalidate();
         Ok(())
     }
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(crate::web::public::router())
+        .merge(crate::web::public::router(&state))
         .merge(crate::web::assets::router())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(|| async { crate::error::AppError::NotFound })

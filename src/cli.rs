@@ -50,7 +50,8 @@ impl ServeArgs {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let state = crate::app::AppState::open(&args.db.database).await?;
+    let pool = crate::db::open(&args.db.database).await?;
+    let state = crate::app::AppState::new(pool, !args.no_page_cache).await?;
     let app = crate::app::router(state.clone());
     let listener =
         tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;

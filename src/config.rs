@@ -18,6 +18,10 @@ pub struct ServeArgs {
     #[arg(long, env = "PARK_BIND", default_value = "127.0.0.1:3000", value_name = "ADDR:PORT")]
     pub bind: SocketAddr,
 
+    /// Render every page afresh instead of serving it from the response cache (for benchmarks)
+    #[arg(long, env = "PARK_NO_PAGE_CACHE")]
+    pub no_page_cache: bool,
+
     #[command(flatten)]
     pub db: DatabaseArgs,
 }

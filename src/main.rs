@@ -1,4 +1,8 @@
 use clap::Parser;
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use park_portal::cli::Cli;
 
 fn main() -> std::process::ExitCode {

@@ -7,13 +7,15 @@ use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::Path;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, Method};
+use axum::response::Response;
 use axum::routing::get;
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::web::cache::Encoded;
 
 struct Asset {
     name: &'static str,
@@ -43,6 +45,10 @@ static FINGERPRINTED: LazyLock<HashMap<&'static str, String>> = LazyLock::new(||
         .collect()
 });
 
+/// Each asset compressed once, at first use.
+static ENCODED: LazyLock<HashMap<&'static str, Encoded>> =
+    LazyLock::new(|| ASSETS.iter().map(|a| (a.name, Encoded::new(Bytes::from_static(a.bytes)))).collect());
+
 /// The URL of an embedded asset, e.g. `url("site.css")` → `/static/site.1a2b3c4d5e.css`.
 pub fn url(name: &str) -> String {
     match FINGERPRINTED.get(name) {
@@ -55,7 +61,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/static/{file}", get(serve)).route("/favicon.ico", get(favicon))
 }
 
-async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {
+async fn serve(method: Method, headers: HeaderMap, Path(file): Path<String>) -> Result<Response, AppError> {
     let (asset, immutable) = ASSETS
         .iter()
         .find_map(|a| {
@@ -69,16 +75,10 @@ async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {
         })
         .ok_or(AppError::NotFound)?;
     let cache = if immutable { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
-            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
-        ],
-        asset.bytes,
-    )
-        .into_response())
+    let encoded = ENCODED.get(asset.name).ok_or(AppError::NotFound)?;
+    Ok(encoded.respond(&headers, &method, asset.content_type, cache))
 }
 
-async fn favicon() -> Result<Response, AppError> {
-    serve(Path("favicon.svg".to_string())).await
+async fn favicon(method: Method, headers: HeaderMap) -> Result<Response, AppError> {
+    serve(method, headers, Path("favicon.svg".to_string())).await
 }

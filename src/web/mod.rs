@@ -1,6 +1,7 @@
 //! The web layer: request context shared by every page, rendering, and the styled error pages.
 
 pub mod assets;
+pub mod cache;
 pub mod public;
 
 use askama::Template;

@@ -46,7 +46,8 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         .collect();
     let prev_url = (results.page > 1).then(|| query.with_page(results.page - 1).url(&path));
     let next_url = (results.page < results.pages).then(|| query.with_page(results.page + 1).url(&path));
-    render(&DirectoryPage {
+    let searched = !query.q.is_empty();
+    let mut response = render(&DirectoryPage {
         l: ctx.lang,
         chrome: ctx.chrome("companies"),
         cat: &cat,
@@ -57,7 +58,11 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         next_url,
         path,
         query,
-    })
+    })?;
+    if searched {
+        response.extensions_mut().insert(crate::web::cache::DoNotCache);
+    }
+    Ok(response)
 }
 
 #[derive(Template)]

@@ -25,11 +25,12 @@ fn pages() -> Router<AppState> {
         .route("/about", get(about::show))
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
         .route("/en", get(home::show))
         .route("/en/", get(home::show))
         .merge(pages())
         .nest("/en", pages())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::cache::serve_cached))
 }

@@ -1,0 +1,276 @@
+//! The response cache of the read path: each public page's bytes, rendered once, compressed once (gzip and
+//! brotli), with a strong ETag; served from memory until the next write swaps the catalog.
+//!
+//! Why: rendering from the catalog is fast, but serving stored bytes is faster still, and compressing per
+//! request would cost more than everything else together (see ARCHITECTURE.md, "The read path").
+
+use std::io::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::app::AppState;
+
+/// Pages beyond this many bytes (all encodings together) are evicted, least recently used first.
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+/// Pages revalidate on every use: an admin's save shows on the next request, and a 304 costs little.
+const PAGE_CACHE_CONTROL: &str = "no-cache";
+
+/// One body in every encoding we serve, with its validators.
+#[derive(Debug)]
+pub struct Encoded {
+    pub identity: Bytes,
+    pub gzip: Bytes,
+    pub brotli: Bytes,
+    /// Hex digest of the identity bytes; each encoding's ETag adds a suffix (a strong ETag names exact bytes).
+    pub digest: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Identity,
+    Gzip,
+    Brotli,
+}
+
+impl Encoded {
+    pub fn new(identity: Bytes) -> Encoded {
+        let digest = digest(&identity);
+        let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(identity.len() / 3), flate2::Compression::best());
+        let gzip = match gz.write_all(&identity).and_then(|()| gz.finish()) {
+            Ok(bytes) => Bytes::from(bytes),
+            Err(_) => Bytes::new(),
+        };
+        let mut br = Vec::with_capacity(identity.len() / 3);
+        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+        let brotli = match brotli::BrotliCompress(&mut identity.as_ref(), &mut br, &params) {
+            Ok(_) => Bytes::from(br),
+            Err(_) => Bytes::new(),
+        };
+        Encoded { identity, gzip, brotli, digest }
+    }
+
+    pub fn weight(&self) -> u64 {
+        (self.identity.len() + self.gzip.len() + self.brotli.len() + 256) as u64
+    }
+
+    fn body(&self, encoding: Encoding) -> &Bytes {
+        match encoding {
+            Encoding::Identity => &self.identity,
+            Encoding::Gzip => &self.gzip,
+            Encoding::Brotli => &self.brotli,
+        }
+    }
+
+    fn etag(&self, encoding: Encoding) -> String {
+        match encoding {
+            Encoding::Identity => format!("\"{}\"", self.digest),
+            Encoding::Gzip => format!("\"{}-gz\"", self.digest),
+            Encoding::Brotli => format!("\"{}-br\"", self.digest),
+        }
+    }
+
+    /// The best encoding the client accepts (and that compressed to something).
+    pub fn negotiate(&self, headers: &HeaderMap) -> Encoding {
+        let accepted = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !self.brotli.is_empty() && accepts(accepted, "br") {
+            Encoding::Brotli
+        } else if !self.gzip.is_empty() && accepts(accepted, "gzip") {
+            Encoding::Gzip
+        } else {
+            Encoding::Identity
+        }
+    }
+
+    /// A response for `request_headers` (304 when its `If-None-Match` names this body), `method` GET or HEAD.
+    pub fn respond(
+        &self,
+        request_headers: &HeaderMap,
+        method: &Method,
+        content_type: &'static str,
+        cache_control: &'static str,
+    ) -> Response {
+        let encoding = self.negotiate(request_headers);
+        let etag = self.etag(encoding);
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if let Ok(value) = HeaderValue::from_str(&etag) {
+            headers.insert(header::ETAG, value);
+        }
+        let not_modified = request_headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|inm| inm.trim() == "*" || inm.split(',').any(|tag| self.matches(tag.trim())));
+        if not_modified {
+            return (StatusCode::NOT_MODIFIED, headers).into_response();
+        }
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        match encoding {
+            Encoding::Identity => {}
+            Encoding::Gzip => {
+                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            }
+            Encoding::Brotli => {
+                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+            }
+        }
+        let bytes = self.body(encoding).clone();
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+        let body = if method == Method::HEAD { Body::empty() } else { Body::from(bytes) };
+        (StatusCode::OK, headers, body).into_response()
+    }
+
+    /// Whether an `If-None-Match` entry names any encoding of this body (weak or strong).
+    fn matches(&self, tag: &str) -> bool {
+        let tag = tag.strip_prefix("W/").unwrap_or(tag);
+        [Encoding::Identity, Encoding::Gzip, Encoding::Brotli].iter().any(|e| self.etag(*e) == tag)
+    }
+}
+
+/// `Accept-Encoding` lists `coding` without `q=0`.
+fn accepts(header: &str, coding: &str) -> bool {
+    header.split(',').any(|part| {
+        let mut pieces = part.split(';');
+        let name = pieces.next().unwrap_or("").trim();
+        let refused = pieces.any(|p| {
+            let p = p.trim();
+            p.strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
+        });
+        name.eq_ignore_ascii_case(coding) && !refused
+    })
+}
+
+/// 128-bit digest (two independent SipHash passes) — an ETag needs uniqueness, not secrecy.
+fn digest(bytes: &[u8]) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = String::with_capacity(32);
+    for seed in [0x9e37_79b9_7f4a_7c15_u64, 0xc2b2_ae3d_27d4_eb4f] {
+        let mut h = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().build_hasher();
+        h.write_u64(seed);
+        h.write(bytes);
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out
+}
+
+#[derive(Clone)]
+struct Weigh;
+
+impl quick_cache::Weighter<String, Arc<CachedPage>> for Weigh {
+    fn weight(&self, key: &String, page: &Arc<CachedPage>) -> u64 {
+        key.len() as u64 + page.body.weight()
+    }
+}
+
+struct CachedPage {
+    generation: u64,
+    body: Encoded,
+}
+
+/// Tells the cache not to keep a response (search results: every term is new, so keeping them only evicts
+/// pages that will be asked for again).
+#[derive(Debug, Clone, Copy)]
+pub struct DoNotCache;
+
+pub struct PageCache {
+    generation: AtomicU64,
+    pages: quick_cache::sync::Cache<String, Arc<CachedPage>, Weigh>,
+    enabled: bool,
+}
+
+impl PageCache {
+    pub fn new(enabled: bool) -> PageCache {
+        PageCache {
+            generation: AtomicU64::new(0),
+            pages: quick_cache::sync::Cache::with_weighter(4096, CACHE_BYTES, Weigh),
+            enabled,
+        }
+    }
+
+    /// Forgets every page. Call after the catalog is swapped: pages rendered from the old catalog that
+    /// finish afterwards carry the old generation and are never served.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.pages.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.pages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+}
+
+/// Middleware over the public pages: serve from the cache, or render, store and serve.
+pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let cache = &state.page_cache;
+    let method = request.method().clone();
+    if !cache.enabled || !(method == Method::GET || method == Method::HEAD) {
+        return next.run(request).await;
+    }
+    let key = request.uri().to_string();
+    let headers = request.headers().clone();
+    let generation = cache.generation.load(Ordering::SeqCst);
+    if let Some(page) = cache.pages.get(&key).filter(|p| p.generation == generation) {
+        return page.body.respond(&headers, &method, "text/html; charset=utf-8", PAGE_CACHE_CONTROL);
+    }
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if response.status() != StatusCode::OK || !is_html || response.extensions().get::<DoNotCache>().is_some() {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot read a rendered page");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let page = Arc::new(CachedPage { generation, body: Encoded::new(bytes) });
+    let response = page.body.respond(&headers, &method, "text/html; charset=utf-8", PAGE_CACHE_CONTROL);
+    drop(parts);
+    if cache.generation.load(Ordering::SeqCst) == generation {
+        cache.pages.insert(key, page);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_encoding_parsing() {
+        assert!(accepts("gzip, deflate, br", "br"));
+        assert!(accepts("GZIP", "gzip"));
+        assert!(!accepts("gzip;q=0, br", "gzip"));
+        assert!(accepts("gzip;q=0.5", "gzip"));
+        assert!(!accepts("identity", "gzip"));
+        assert!(!accepts("brotli", "br"));
+    }
+
+    #[test]
+    fn encodings_round_trip() {
+        let body = Bytes::from("<p>长春光电信息产业园</p>".repeat(50));
+        let e = Encoded::new(body.clone());
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&e.gzip[..]), &mut out).unwrap();
+        assert_eq!(out, body);
+        let mut out = Vec::new();
+        brotli::BrotliDecompress(&mut &e.brotli[..], &mut out).unwrap();
+        assert_eq!(out, body);
+        assert!(e.brotli.len() < body.len() / 4);
+    }
+}

@@ -1,0 +1,137 @@
+//! HTTP caching: ETags and 304s, precompressed bodies, HEAD, and no stale page after a write.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use common::TestApp;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+async fn send(app: &TestApp, method: Method, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let mut request = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = app.router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, headers, body)
+}
+
+fn header<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> &'a str {
+    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+#[tokio::test]
+async fn pages_carry_a_strong_etag_and_answer_304() {
+    let app = TestApp::new().await;
+    let (status, headers, body) = send(&app, Method::GET, "/en/companies/gpixel", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let etag = header(&headers, "etag").to_string();
+    assert!(etag.starts_with('"') && etag.ends_with('"') && !etag.starts_with("W/"), "{etag}");
+    assert_eq!(header(&headers, "cache-control"), "no-cache");
+    assert_eq!(header(&headers, "vary"), "accept-encoding");
+    assert!(String::from_utf8_lossy(&body).contains("GMAX4002"));
+
+    // The second request is served from the cache: same bytes, same tag.
+    let (_, again, body2) = send(&app, Method::GET, "/en/companies/gpixel", &[]).await;
+    assert_eq!(header(&again, "etag"), etag);
+    assert_eq!(body, body2);
+
+    let (status, headers, body) = send(&app, Method::GET, "/en/companies/gpixel", &[("if-none-match", &etag)]).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(body.is_empty());
+    assert_eq!(header(&headers, "etag"), etag);
+
+    let (status, _, _) = send(&app, Method::GET, "/en/companies/gpixel", &[("if-none-match", "\"other\"")]).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn compressed_bodies_are_served_to_clients_that_accept_them() {
+    let app = TestApp::new().await;
+    let (_, plain_headers, plain) = send(&app, Method::GET, "/", &[]).await;
+    let (status, headers, gz) = send(&app, Method::GET, "/", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "content-encoding"), "gzip");
+    assert_ne!(header(&headers, "etag"), header(&plain_headers, "etag"), "each encoding has its own strong tag");
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out).unwrap();
+    assert_eq!(out, plain);
+
+    let (_, headers, br) = send(&app, Method::GET, "/", &[("accept-encoding", "gzip, deflate, br")]).await;
+    assert_eq!(header(&headers, "content-encoding"), "br");
+    let mut out = Vec::new();
+    brotli::BrotliDecompress(&mut &br[..], &mut out).unwrap();
+    assert_eq!(out, plain);
+    assert!(br.len() * 3 < plain.len(), "brotli {} vs plain {}", br.len(), plain.len());
+
+    let (_, headers, _) = send(&app, Method::GET, "/", &[("accept-encoding", "br;q=0, gzip;q=0")]).await;
+    assert_eq!(header(&headers, "content-encoding"), "");
+}
+
+#[tokio::test]
+async fn head_works_wherever_get_does() {
+    let app = TestApp::new().await;
+    for uri in ["/", "/en/companies", "/companies/gpixel", "/en/awards", "/healthz"] {
+        let (get_status, get_headers, get_body) = send(&app, Method::GET, uri, &[]).await;
+        let (status, headers, body) = send(&app, Method::HEAD, uri, &[]).await;
+        assert_eq!(status, get_status, "{uri}");
+        assert!(body.is_empty(), "{uri}: HEAD has a body");
+        assert_eq!(header(&headers, "content-type"), header(&get_headers, "content-type"), "{uri}");
+        if uri != "/healthz" {
+            assert_eq!(header(&headers, "content-length"), get_body.len().to_string(), "{uri}");
+        }
+    }
+    let (status, _, body) = send(&app, Method::HEAD, "/en/nope", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.is_empty());
+}
+
+#[tokio::test]
+async fn a_committed_write_is_visible_on_the_next_request() {
+    let app = TestApp::new().await;
+    let before = app.get("/en/companies/gpixel").await;
+    let home_before = app.get("/en/").await;
+    assert!(!app.state.page_cache.is_empty());
+    app.exec_and_reload("update company set description_en = 'Updated by the admin test.', version = version + 1 where slug = 'gpixel'")
+        .await;
+    let after = app.get("/en/companies/gpixel").await;
+    after.assert_contains("Updated by the admin test.");
+    assert_ne!(before.header("etag"), after.header("etag"));
+    // Every cached page was dropped, not only the edited one.
+    let home_after = app.get("/en/").await;
+    assert_eq!(home_before.body, home_after.body);
+    app.exec_and_reload("update phase set status = 'delivered' where number = 3").await;
+    let phases = app.get("/en/phases/3").await;
+    phases.assert_contains("Delivered and in use");
+}
+
+#[tokio::test]
+async fn search_results_are_not_kept() {
+    let app = TestApp::new().await;
+    let _ = app.get("/companies").await;
+    let cached = app.state.page_cache.len();
+    for q in ["gpixel", "changguang", "cgcx", "gmax"] {
+        let page = app.get(&format!("/en/companies?q={q}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.header("etag"), "");
+    }
+    assert_eq!(app.state.page_cache.len(), cached);
+}
+
+#[tokio::test]
+async fn static_assets_are_precompressed_and_immutable() {
+    let app = TestApp::new().await;
+    let home = app.get("/").await;
+    let css = home.body.split("rel=\"stylesheet\" href=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let (status, headers, _) = send(&app, Method::GET, &css, &[("accept-encoding", "br")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "cache-control"), "public, max-age=31536000, immutable");
+    assert_eq!(header(&headers, "vary"), "accept-encoding");
+    // An empty stylesheet would not compress; a real one does.
+    let (_, plain, _) = send(&app, Method::GET, &css, &[]).await;
+    assert!(header(&plain, "etag").starts_with('"'));
+}
