@@ -225,12 +225,10 @@ create index award_by_company on award (company_id);
 create index award_by_competition on award (competition_id);
 
 -- Full-text index over companies, kept by the application (it computes pinyin, which SQL cannot).
+-- One lower-cased document per company: names, pinyin spellings, product names, descriptions, highlights.
 -- trigram: substring matching for Chinese and Latin terms of three or more characters.
 create virtual table company_search using fts5 (
-    names,
-    pinyin,
-    products,
-    body,
+    doc,
     tokenize = 'trigram'
 );
 -- rowid = company.id; `doc_hash` is a hash of the text last indexed, so start-up re-indexes only what changed.

@@ -20,6 +20,18 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create the database if missing and apply pending migrations, then exit
     Migrate(DatabaseArgs),
+    /// Fill a separate database with clearly labelled synthetic companies, for benchmarks
+    Synth(SynthArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SynthArgs {
+    /// How many synthetic companies to add
+    #[arg(long, default_value_t = 100_000)]
+    pub companies: usize,
+    /// The database to fill (required, and never the default data/park.db)
+    #[arg(long, value_name = "PATH")]
+    pub database: std::path::PathBuf,
 }
 
 impl Cli {
@@ -27,6 +39,7 @@ impl Cli {
         match self.command {
             Some(Command::Serve(args)) => serve(args).await,
             None => serve(ServeArgs::parse_defaults()).await,
+            Some(Command::Synth(args)) => crate::synth::run(&args.database, args.companies).await,
             Some(Command::Migrate(args)) => {
                 let pool = crate::db::open(&args.database).await?;
                 pool.close().await;

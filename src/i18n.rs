@@ -80,7 +80,9 @@ impl Lang {
     pub fn yuan(self, amount: impl Borrow<i64>) -> String {
         let amount = *amount.borrow();
         match self {
-            Lang::Zh if amount != 0 && amount.unsigned_abs().is_multiple_of(10_000) => format!("{}万元", group_digits(amount / 10_000)),
+            Lang::Zh if amount != 0 && amount.unsigned_abs().is_multiple_of(10_000) => {
+                format!("{}万元", group_digits(amount / 10_000))
+            }
             Lang::Zh => format!("{}元", group_digits(amount)),
             Lang::En => format!("{} yuan", group_digits(amount)),
         }

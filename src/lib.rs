@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod synth;
 pub mod web;
 
 /// The migrations in `migrations/`, embedded in the binary; shared by the server and the tests.

@@ -8,7 +8,12 @@ use common::TestApp;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-async fn send(app: &TestApp, method: Method, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+async fn send(
+    app: &TestApp,
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let mut request = Request::builder().method(method).uri(uri);
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -96,8 +101,10 @@ async fn a_committed_write_is_visible_on_the_next_request() {
     let before = app.get("/en/companies/gpixel").await;
     let home_before = app.get("/en/").await;
     assert!(!app.state.page_cache.is_empty());
-    app.exec_and_reload("update company set description_en = 'Updated by the admin test.', version = version + 1 where slug = 'gpixel'")
-        .await;
+    app.exec_and_reload(
+        "update company set description_en = 'Updated by the admin test.', version = version + 1 where slug = 'gpixel'",
+    )
+    .await;
     let after = app.get("/en/companies/gpixel").await;
     after.assert_contains("Updated by the admin test.");
     assert_ne!(before.header("etag"), after.header("etag"));

@@ -256,9 +256,10 @@ pub struct Results<'a> {
     pub pages: usize,
 }
 
-/// Applies `query` to the catalog. `search_hits` are the ids the search index matched for `query.q`
-/// (None when there is no search term).
-pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, search_hits: Option<&HashSet<i64>>) -> Results<'a> {
+/// Applies `query` to the catalog. `indexed_hits` are the ids the search index matched for the query's
+/// terms of three or more characters (None when it has none); shorter terms are matched here.
+pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashSet<i64>>) -> Results<'a> {
+    let short_terms = super::search::Terms::of(&query.q).short;
     let sector_ids: Vec<i64> = query.sectors.iter().filter_map(|s| cat.sector_by_slug(s)).map(|s| s.id).collect();
     let phase_id = query.phase.and_then(|n| cat.phase_by_number(n)).map(|p| p.id);
     let designation_id = query.designation.as_deref().and_then(|d| cat.designation_by_slug(d)).map(|d| d.id);
@@ -270,7 +271,8 @@ pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, search_hits: Option<&Ha
         .filter(|c| query.phase.is_none() || c.phase_id == phase_id)
         .filter(|c| !query.has_awards || !c.award_ids.is_empty())
         .filter(|c| designation_id.is_none_or(|d| c.designation_ids.contains(&d)))
-        .filter(|c| search_hits.is_none_or(|hits| hits.contains(&c.id)))
+        .filter(|c| indexed_hits.is_none_or(|hits| hits.contains(&c.id)))
+        .filter(|c| short_terms.iter().all(|t| super::search::matches_short_term(c, t)))
         .collect();
     // The catalog is already in name order; the other sorts are stable on top of it.
     match query.sort {

@@ -5,10 +5,12 @@
 
 pub mod directory;
 pub mod pinyin;
+pub mod search;
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
 
+use futures_util::TryStreamExt;
 use sqlx::SqlitePool;
 
 use crate::db;
@@ -135,8 +137,6 @@ pub struct Company {
     /// Short names: the ones people use (长光辰芯, Gpixel).
     pub name: Text,
     pub legal_name: Text,
-    /// Tone-marked pinyin of the Chinese short name, shown on English pages when no English name exists.
-    pub pinyin: String,
     pub phase_id: Option<i64>,
     pub building_id: Option<i64>,
     pub founded_year: Option<i64>,
@@ -152,11 +152,49 @@ pub struct Company {
     pub designation_ids: Vec<i64>,
     pub award_ids: Vec<i64>,
     pub milestone_ids: Vec<i64>,
-    /// Sort key for "by name": pinyin of the Chinese name, so the order is the same in both languages.
-    pub name_sort_key: String,
+    /// Position in name order (pinyin of the Chinese name, the same in both languages).
+    pub name_rank: u32,
+    /// Names, pinyin spellings and product names, lower-cased: what short search terms match; see [`search`].
+    pub search_keys: String,
 }
 
 impl Company {
+    fn from_row(c: db::companies::CompanyRow) -> Company {
+        Company {
+            id: c.id,
+            slug: c.slug,
+            name: text(c.short_name_zh, c.short_name_en),
+            legal_name: text(c.legal_name_zh, c.legal_name_en),
+            phase_id: c.phase_id,
+            building_id: c.building_id,
+            founded_year: c.founded_year,
+            ciomp_spinoff: c.ciomp_spinoff,
+            description: text(c.description_zh, c.description_en),
+            highlights: text(c.highlights_zh, c.highlights_en),
+            website: c.website.filter(|w| !w.trim().is_empty()),
+            logo_path: c.logo_path.filter(|p| !p.trim().is_empty()),
+            status: c.status,
+            source_id: c.source_id,
+            updated_at: c.updated_at,
+            sector_ids: Vec::new(),
+            designation_ids: Vec::new(),
+            award_ids: Vec::new(),
+            milestone_ids: Vec::new(),
+            name_rank: 0,
+            search_keys: String::new(),
+        }
+    }
+
+    /// Tone-marked pinyin of the Chinese short name, shown on English pages when no English name exists.
+    pub fn pinyin(&self) -> String {
+        pinyin::display(&self.name.zh)
+    }
+
+    /// The lower-cased document the full-text index holds for this company.
+    pub fn search_document(&self) -> String {
+        search::document(self)
+    }
+
     /// First sentence of the description, for cards.
     pub fn summary(&self, l: impl Borrow<Lang>) -> &str {
         let text = self.description.get(l);
@@ -290,7 +328,14 @@ impl Catalog {
         let phases = db::places::phases(&mut *conn).await?;
         let buildings = db::places::buildings(&mut *conn).await?;
         let designations = db::companies::designations(&mut *conn).await?;
-        let companies = db::companies::companies(&mut *conn).await?;
+        // Streamed, so a large directory is never held twice (as rows and as companies) at once.
+        let mut companies = Vec::new();
+        {
+            let mut rows = db::companies::companies(&mut *conn);
+            while let Some(row) = rows.try_next().await? {
+                companies.push(Company::from_row(row));
+            }
+        }
         let company_sectors = db::companies::company_sectors(&mut *conn).await?;
         let company_designations = db::companies::company_designations(&mut *conn).await?;
         let milestones = db::events::milestones(&mut *conn).await?;
@@ -346,38 +391,17 @@ impl Catalog {
             })
             .collect();
 
-        let mut companies: Vec<Company> = rows
-            .companies
+        let mut companies = rows.companies;
+        // Sort once by pinyin (computed here, not kept: a large directory would carry it twice).
+        let mut keyed: Vec<(String, Company)> = companies
             .into_iter()
-            .map(|c| {
-                let pinyin = pinyin::display(&c.short_name_zh);
-                let name_sort_key = format!("{} {}", pinyin.to_lowercase(), c.short_name_zh);
-                Company {
-                    id: c.id,
-                    slug: c.slug,
-                    name: text(c.short_name_zh, c.short_name_en),
-                    legal_name: text(c.legal_name_zh, c.legal_name_en),
-                    pinyin,
-                    phase_id: c.phase_id,
-                    building_id: c.building_id,
-                    founded_year: c.founded_year,
-                    ciomp_spinoff: c.ciomp_spinoff,
-                    description: text(c.description_zh, c.description_en),
-                    highlights: text(c.highlights_zh, c.highlights_en),
-                    website: c.website.filter(|w| !w.trim().is_empty()),
-                    logo_path: c.logo_path.filter(|p| !p.trim().is_empty()),
-                    status: c.status,
-                    source_id: c.source_id,
-                    updated_at: c.updated_at,
-                    sector_ids: Vec::new(),
-                    designation_ids: Vec::new(),
-                    award_ids: Vec::new(),
-                    milestone_ids: Vec::new(),
-                    name_sort_key,
-                }
-            })
+            .map(|c| (format!("{} {}", pinyin::display(&c.name.zh).to_lowercase(), c.name.zh), c))
             .collect();
-        companies.sort_by(|a, b| a.name_sort_key.cmp(&b.name_sort_key).then(a.id.cmp(&b.id)));
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+        let mut companies: Vec<Company> = keyed.into_iter().map(|(_, c)| c).collect();
+        for (rank, c) in companies.iter_mut().enumerate() {
+            c.name_rank = rank as u32;
+        }
         let company_index: HashMap<i64, usize> = companies.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
         let company_by_slug = companies.iter().enumerate().map(|(i, c)| (c.slug.clone(), i)).collect();
 
@@ -407,10 +431,17 @@ impl Catalog {
                 source_id: m.source_id,
             })
             .collect();
+        let mut products: HashMap<i64, Vec<&str>> = HashMap::new();
         for m in &milestones {
             if let Some(&i) = m.company_id.and_then(|id| company_index.get(&id)) {
                 companies[i].milestone_ids.push(m.id);
+                if !m.product_name.is_empty() {
+                    products.entry(companies[i].id).or_default().push(&m.product_name);
+                }
             }
+        }
+        for c in &mut companies {
+            c.search_keys = search::search_keys(c, products.get(&c.id).map(Vec::as_slice).unwrap_or_default());
         }
         let awards: Vec<Award> = rows
             .awards
@@ -638,7 +669,7 @@ struct Rows {
     phases: Vec<db::places::PhaseRow>,
     buildings: Vec<db::places::BuildingRow>,
     designations: Vec<db::companies::DesignationRow>,
-    companies: Vec<db::companies::CompanyRow>,
+    companies: Vec<Company>,
     company_sectors: Vec<(i64, i64)>,
     company_designations: Vec<(i64, i64)>,
     milestones: Vec<db::events::MilestoneRow>,

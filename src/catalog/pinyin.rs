@@ -11,7 +11,7 @@ const PHRASES: &[(&str, &[&str])] =
     &[("长春", &["Cháng", "chūn"]), ("长光", &["Cháng", "guāng"]), ("吉林", &["Jí", "lín"])];
 
 /// At most this many reading combinations are indexed per name.
-const MAX_VARIANTS: usize = 16;
+pub const MAX_VARIANTS: usize = 4;
 
 /// Tone-marked pinyin of a name, one capitalised word per name part: `长光华大` → `Chángguāng Huádà`.
 /// Non-Chinese characters pass through. Returns an empty string for names without Chinese characters.
@@ -80,8 +80,8 @@ fn readings_for_display(name: &str) -> Vec<(String, bool)> {
 
 /// Every spelling search should find `name` by: lower-case full pinyin without spaces and the initials.
 /// First the reading [`display`] uses (phrases applied), then other combinations of readings, up to
-/// [`MAX_VARIANTS`]. Latin letters and digits are kept as they are.
-pub fn search_spellings(name: &str) -> Vec<String> {
+/// `max_variants` (see [`MAX_VARIANTS`]). Latin letters and digits are kept as they are.
+pub fn search_spellings(name: &str, max_variants: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut push = |full: String, initials: String| {
         if full.is_empty() {
@@ -124,7 +124,7 @@ pub fn search_spellings(name: &str) -> Vec<String> {
         let mut next = Vec::with_capacity(variants.len() * readings.len());
         for reading in &readings {
             for (full, initials) in &variants {
-                if next.len() >= MAX_VARIANTS {
+                if next.len() >= max_variants {
                     break;
                 }
                 next.push((format!("{full}{reading}"), format!("{initials}{}", &reading[..1])));
@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn search_covers_heteronyms_and_initials() {
-        let s = search_spellings("长光辰芯");
+        let s = search_spellings("长光辰芯", MAX_VARIANTS);
         assert!(s.iter().any(|v| v == "changguangchenxin"), "{s:?}");
         assert!(s.iter().any(|v| v == "cgcx"), "{s:?}");
         assert!(s.iter().any(|v| v == "zhangguangchenxin"), "{s:?}");
@@ -175,7 +175,7 @@ mod tests {
 
     #[test]
     fn long_names_keep_the_phrase_reading() {
-        let s = search_spellings("长春长光辰英生物科学仪器有限公司");
+        let s = search_spellings("长春长光辰英生物科学仪器有限公司", 1);
         assert_eq!(s[0], "changchunchangguangchenyingshengwukexueyiqiyouxiangongsi");
         assert_eq!(s[1], "cccgcyswkxyqyxgs");
     }

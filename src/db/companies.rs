@@ -25,15 +25,17 @@ pub struct CompanyRow {
     pub updated_at: String,
 }
 
-pub async fn companies(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<CompanyRow>> {
+/// Every company, as a stream (a large directory need not sit in memory twice while the catalog is built).
+pub fn companies<'e>(
+    db: impl SqliteExecutor<'e> + 'e,
+) -> futures_util::stream::BoxStream<'e, sqlx::Result<CompanyRow>> {
     sqlx::query_as(
         "select id, slug, legal_name_zh, short_name_zh, legal_name_en, short_name_en, phase_id, building_id,
                 founded_year, ciomp_spinoff, description_zh, description_en, highlights_zh, highlights_en,
                 website, logo_path, status, source_id, updated_at
          from company order by id",
     )
-    .fetch_all(db)
-    .await
+    .fetch(db)
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use crate::app::AppState;
 
 /// Pages beyond this many bytes (all encodings together) are evicted, least recently used first.
-const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 /// Pages revalidate on every use: an admin's save shows on the next request, and a 304 costs little.
 const PAGE_CACHE_CONTROL: &str = "no-cache";
 
@@ -47,7 +47,7 @@ impl Encoded {
             Err(_) => Bytes::new(),
         };
         let mut br = Vec::with_capacity(identity.len() / 3);
-        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+        let params = brotli::enc::BrotliEncoderParams { quality: 9, lgwin: 22, ..Default::default() };
         let brotli = match brotli::BrotliCompress(&mut identity.as_ref(), &mut br, &params) {
             Ok(_) => Bytes::from(br),
             Err(_) => Bytes::new(),
@@ -151,7 +151,8 @@ fn digest(bytes: &[u8]) -> String {
     use std::hash::{BuildHasher, Hasher};
     let mut out = String::with_capacity(32);
     for seed in [0x9e37_79b9_7f4a_7c15_u64, 0xc2b2_ae3d_27d4_eb4f] {
-        let mut h = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().build_hasher();
+        let mut h =
+            std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().build_hasher();
         h.write_u64(seed);
         h.write(bytes);
         out.push_str(&format!("{:016x}", h.finish()));
@@ -223,10 +224,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         return page.body.respond(&headers, &method, "text/html; charset=utf-8", PAGE_CACHE_CONTROL);
     }
     let response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let is_html = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
     if response.status() != StatusCode::OK || !is_html || response.extensions().get::<DoNotCache>().is_some() {
         return response;
     }

@@ -76,7 +76,7 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         .filter(|a| company.is_none_or(|c| a.company_id == c.id))
         .collect();
     match sort {
-        "company" => rows.sort_by_key(|a| cat.company(a.company_id).map(|c| c.name_sort_key.clone())),
+        "company" => rows.sort_by_key(|a| cat.company(a.company_id).map(|c| c.name_rank)),
         "prize" => rows.sort_by_key(|a| std::cmp::Reverse(a.prize_money_yuan.unwrap_or(-1))),
         _ => rows.sort_by_key(|a| (a.competition_id, std::cmp::Reverse(a.edition))),
     }

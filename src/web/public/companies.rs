@@ -6,6 +6,7 @@ use axum::response::Response;
 
 use crate::app::AppState;
 use crate::catalog::directory::{self, ActiveFilter, DirectoryQuery, Results, Sort};
+use crate::catalog::search::Terms;
 use crate::catalog::{Award, Catalog, Company, Milestone};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Text};
@@ -30,7 +31,9 @@ struct DirectoryPage<'a> {
 pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let cat = state.catalog();
     let query = DirectoryQuery::parse(&ctx.query_pairs(), &cat).map_err(AppError::BadRequest)?;
-    let hits = if query.q.is_empty() { None } else { Some(crate::db::search::find(&state.pool, &query.q).await?) };
+    let terms = Terms::of(&query.q);
+    let hits =
+        if terms.indexed.is_empty() { None } else { Some(crate::db::search::find(&state.pool, &terms.indexed).await?) };
     let results = directory::run(&cat, &query, hits.as_ref());
     if query.page > results.pages {
         return Err(AppError::BadRequest(Text::new(
