@@ -1,0 +1,20 @@
+-- wrk script: a different search on every request (terms cycle, and a counter makes every URL new).
+-- Terms mix 1-2 character Chinese (matched in memory), pinyin, initials, brand and product names (FTS5).
+local terms = {
+  "%E9%95%BF%E5%85%89",       -- 长光
+  "%E8%BE%B0%E8%8A%AF",       -- 辰芯
+  "changguang", "cgcx", "Gpixel", "GMAX4002", "gmax", "yuanchen",
+  "%E5%85%89%E7%94%B5",       -- 光电
+  "%E4%BC%A0%E6%84%9F",       -- 传感
+  "%E8%BE%B0%E8%8B%B1",       -- 辰英
+  "%E5%A4%A7%E5%99%A8",       -- 大器
+  "%E6%BF%80%E5%85%89%E5%99%A8",  -- 激光器
+  "%E7%94%9F%E7%89%A9%E7%A7%91%E5%AD%A6",  -- 生物科学
+  "biomedical", "sensor", "GS12", "LX20", "huada", "cyyq",
+}
+local counter = 0
+request = function()
+  counter = counter + 1
+  local term = terms[(counter % #terms) + 1]
+  return wrk.format("GET", "/en/companies?q=" .. term .. "&n=" .. counter)
+end
