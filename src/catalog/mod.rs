@@ -391,7 +391,7 @@ impl Catalog {
             })
             .collect();
 
-        let mut companies = rows.companies;
+        let companies = rows.companies;
         // Sort once by pinyin (computed here, not kept: a large directory would carry it twice).
         let mut keyed: Vec<(String, Company)> = companies
             .into_iter()
