@@ -1,6 +1,6 @@
 //! Application state and the router: every layer in one readable place.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
@@ -12,9 +12,29 @@ use tower_http::trace::TraceLayer;
 use crate::catalog::Catalog;
 use crate::web::cache::PageCache;
 
+/// How this instance runs, beyond where its database is.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Keep rendered public pages (off only to measure rendering).
+    pub page_cache: bool,
+    /// Mark the session cookie `Secure` (the site is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Where uploaded logos are kept.
+    pub uploads_dir: PathBuf,
+}
+
+impl Settings {
+    /// Defaults for a database file: uploads in an `uploads` folder beside it.
+    pub fn for_database(database: &Path) -> Settings {
+        let dir = database.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Settings { page_cache: true, secure_cookies: false, uploads_dir: dir.join("uploads") }
+    }
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub pool: SqlitePool,
+    pub settings: Arc<Settings>,
     /// The public read model; replaced whole after each write, so readers never see half an update.
     pub catalog: Arc<ArcSwap<Catalog>>,
     /// Rendered public pages; emptied whenever the catalog is swapped.
@@ -25,17 +45,19 @@ impl AppState {
     /// Opens (creating, migrating and seeding if needed) the database and loads the catalog.
     pub async fn open(database: &Path) -> anyhow::Result<AppState> {
         let pool = crate::db::open(database).await?;
-        Self::new(pool, true).await
+        Self::new(pool, Settings::for_database(database)).await
     }
 
-    /// State over an open, migrated pool; `page_cache` off renders every page afresh (for benchmarks).
-    pub async fn new(pool: SqlitePool, page_cache: bool) -> anyhow::Result<AppState> {
+    /// State over an open, migrated pool.
+    pub async fn new(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppState> {
         let catalog = Catalog::load(&pool).await?;
         crate::db::search::sync_index(&pool, &catalog).await?;
+        tower_sessions_sqlx_store::SqliteStore::new(pool.clone()).migrate().await?;
         Ok(AppState {
             pool,
             catalog: Arc::new(ArcSwap::from_pointee(catalog)),
-            page_cache: Arc::new(PageCache::new(page_cache)),
+            page_cache: Arc::new(PageCache::new(settings.page_cache)),
+            settings: Arc::new(settings),
         })
     }
 
@@ -58,11 +80,14 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::web::public::router(&state))
+        .merge(crate::web::admin::router(&state))
         .merge(crate::web::assets::router())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(|| async { crate::error::AppError::NotFound })
         // inside the error-page layer, so a panic is answered with the same styled 500 page
         .layer(CatchPanicLayer::custom(crate::web::panic_response))
+        // State-changing requests from other sites are refused (Sec-Fetch-Site / Origin against Host).
+        .layer(tower_http::csrf::CsrfLayer::new())
         .layer(axum::middleware::from_fn(crate::web::render_error_pages))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -22,6 +22,95 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Fill a separate database with clearly labelled synthetic companies, for benchmarks
     Synth(SynthArgs),
+    /// Manage park staff accounts (passwords are read from standard input or a prompt, never from flags)
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an account
+    Add {
+        username: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Set a new password for an account (its sessions end)
+    Passwd {
+        username: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// List the accounts
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Delete an account
+    Remove {
+        username: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+impl AdminCommand {
+    async fn run(self) -> anyhow::Result<()> {
+        use crate::admin::accounts;
+        match self {
+            AdminCommand::Add { username, db } => {
+                accounts::check_username(&username).map_err(|t| anyhow::anyhow!(t.en))?;
+                let pool = crate::db::open(&db.database).await?;
+                let password = read_password(&username)?;
+                accounts::add(&pool, &username, &password).await?;
+                println!("Created the account {username}. Sign in at /admin/login.");
+            }
+            AdminCommand::Passwd { username, db } => {
+                let pool = crate::db::open(&db.database).await?;
+                if accounts::find(&pool, &username).await?.is_none() {
+                    anyhow::bail!("no account named {username}");
+                }
+                let password = read_password(&username)?;
+                accounts::set_password(&pool, &username, &password).await?;
+                println!("Changed the password of {username}; its sessions have ended.");
+            }
+            AdminCommand::List { db } => {
+                let pool = crate::db::open(&db.database).await?;
+                let users = accounts::all(&pool).await?;
+                if users.is_empty() {
+                    println!("No accounts yet. Create one with: park-portal admin add USERNAME");
+                }
+                for u in users {
+                    println!("{}\tcreated {}", u.username, u.created_at);
+                }
+            }
+            AdminCommand::Remove { username, db } => {
+                let pool = crate::db::open(&db.database).await?;
+                accounts::remove(&pool, &username).await?;
+                println!("Removed the account {username}.");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A new password: prompted twice on a terminal, otherwise the first line of standard input.
+fn read_password(username: &str) -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("New password for {username}: "))?;
+        let second = rpassword::prompt_password("Repeat it: ")?;
+        if first != second {
+            anyhow::bail!("the two passwords differ");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    crate::admin::accounts::check_password_policy(&password, username).map_err(|t| anyhow::anyhow!(t.en))?;
+    Ok(password)
 }
 
 #[derive(Debug, clap::Args)]
@@ -40,6 +129,7 @@ impl Cli {
             Some(Command::Serve(args)) => serve(args).await,
             None => serve(ServeArgs::parse_defaults()).await,
             Some(Command::Synth(args)) => crate::synth::run(&args.database, args.companies).await,
+            Some(Command::Admin(command)) => command.run().await,
             Some(Command::Migrate(args)) => {
                 let pool = crate::db::open(&args.database).await?;
                 pool.close().await;
@@ -64,12 +154,27 @@ impl ServeArgs {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let pool = crate::db::open(&args.db.database).await?;
-    let state = crate::app::AppState::new(pool, !args.no_page_cache).await?;
+    let mut settings = crate::app::Settings::for_database(&args.db.database);
+    settings.page_cache = !args.no_page_cache;
+    settings.secure_cookies = args.secure_cookies;
+    if let Some(dir) = args.uploads.clone() {
+        settings.uploads_dir = dir;
+    }
+    let state = crate::app::AppState::new(pool, settings).await?;
+    // Expired sessions are removed from the database hourly.
+    let store = tower_sessions_sqlx_store::SqliteStore::new(state.pool.clone());
+    tokio::spawn(tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
+        store,
+        tokio::time::Duration::from_secs(3600),
+    ));
     let app = crate::app::router(state.clone());
     let listener =
         tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!("listening on http://{} with database {}", listener.local_addr()?, args.db.database.display());
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server error")?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error")?;
     state.pool.close().await;
     Ok(())
 }

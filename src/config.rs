@@ -22,6 +22,14 @@ pub struct ServeArgs {
     #[arg(long, env = "PARK_NO_PAGE_CACHE")]
     pub no_page_cache: bool,
 
+    /// The site is served over HTTPS (behind a TLS proxy): mark the session cookie Secure
+    #[arg(long, env = "PARK_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// Folder for uploaded logos [default: `uploads` beside the database]
+    #[arg(long, env = "PARK_UPLOADS", value_name = "DIR")]
+    pub uploads: Option<std::path::PathBuf>,
+
     #[command(flatten)]
     pub db: DatabaseArgs,
 }

@@ -17,6 +17,14 @@ pub enum AppError {
     NotFound,
     #[error("bad request: {}", .0.en)]
     BadRequest(Text),
+    #[error("sign-in required")]
+    Unauthorized,
+    #[error("conflict: {}", .0.en)]
+    Conflict(Text),
+    #[error("too large: {}", .0.en)]
+    TooLarge(Text),
+    #[error("unsupported upload: {}", .0.en)]
+    Unsupported(Text),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("template error: {0}")]
@@ -39,6 +47,10 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Database(_) | AppError::Template(_) | AppError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -53,7 +65,10 @@ impl IntoResponse for AppError {
             id
         });
         let message = match self {
-            AppError::BadRequest(text) => Some(text),
+            AppError::BadRequest(text)
+            | AppError::Conflict(text)
+            | AppError::TooLarge(text)
+            | AppError::Unsupported(text) => Some(text),
             _ => None,
         };
         let mut response = status.into_response();

@@ -3,6 +3,7 @@
 //! SQLite is the source of truth; the public side renders from an in-memory [`catalog::Catalog`] that is
 //! loaded at start and swapped atomically after every write.
 
+pub mod admin;
 pub mod app;
 pub mod catalog;
 pub mod cli;

@@ -62,7 +62,11 @@ async fn filters_combine_and_sectors_repeat() {
 #[tokio::test]
 async fn filter_state_lives_in_the_url_and_each_filter_can_be_removed() {
     let app = TestApp::new().await;
-    let page = app.get("/en/companies?sector=core-components&phase=1&awards=&q=").await;
+    // What the form submits (every field, most empty) redirects to the clean URL of the same filters.
+    let submitted = app.get("/en/companies?q=&sector=core-components&phase=1&designation=&sort=name").await;
+    assert_eq!(submitted.status, StatusCode::SEE_OTHER);
+    assert_eq!(submitted.header("location"), "/en/companies?sector=core-components&phase=1");
+    let page = app.get("/en/companies?sector=core-components&phase=1").await;
     // The form shows what is active.
     page.assert_contains("value=\"core-components\" checked");
     page.assert_contains("<option value=\"1\" selected>");
@@ -205,13 +209,14 @@ async fn bad_query_values_get_a_clear_400_in_the_visitors_language() {
 async fn odd_encodings_are_read_sensibly() {
     let app = TestApp::new().await;
     // Invalid percent-encoding and invalid UTF-8: read leniently, never a 500 or a plain-text rejection.
-    for uri in
-        ["/companies?q=%E0%A4%A", "/companies?q=%ZZ", "/companies?q=%FF%FE", "/companies?sector", "/companies?&&=&"]
-    {
+    for uri in ["/companies?q=%E0%A4%A", "/companies?q=%ZZ", "/companies?q=%FF%FE", "/companies?&&=&x"] {
         let page = app.get(uri).await;
         assert_eq!(page.status, StatusCode::OK, "{uri}");
         page.assert_contains("<html lang=\"zh-CN\">");
     }
+    // Empty filters are dropped from the URL.
+    let page = app.get("/companies?sector").await;
+    assert_eq!((page.status, page.header("location")), (StatusCode::SEE_OTHER, "/companies"));
 }
 
 #[tokio::test]

@@ -126,6 +126,19 @@ impl DirectoryQuery {
         Ok(query)
     }
 
+    /// Whether a submitted query string carries empty or default values (what a GET form sends for the
+    /// fields left alone), so the page should redirect to the clean URL of the same filters.
+    pub fn has_noise(pairs: &[(String, String)]) -> bool {
+        pairs.iter().any(|(k, v)| {
+            let v = v.trim();
+            matches!(k.as_str(), "sector" | "phase" | "awards" | "designation" | "q" | "sort" | "page")
+                && (v.is_empty()
+                    || (k == "sort" && v == "name")
+                    || (k == "page" && v == "1")
+                    || (k == "awards" && v != "1"))
+        })
+    }
+
     pub fn is_filtered(&self) -> bool {
         !self.sectors.is_empty()
             || self.phase.is_some()

@@ -195,16 +195,21 @@ impl Company {
         search::document(self)
     }
 
-    /// First sentence of the description, for cards.
-    pub fn summary(&self, l: impl Borrow<Lang>) -> &str {
-        let text = self.description.get(l);
+    /// First sentence of the description, as plain text, for cards and meta descriptions.
+    pub fn summary(&self, l: impl Borrow<Lang>) -> String {
+        let text = crate::web::markdown::first_paragraph_text(self.description.get(l));
         let end = text
             .char_indices()
             .find(|(_, c)| matches!(c, '。' | '！' | '？'))
             .map(|(i, c)| i + c.len_utf8())
             .or_else(|| text.find(". ").map(|i| i + 1))
             .unwrap_or(text.len());
-        &text[..end]
+        text[..end].to_string()
+    }
+
+    /// The description as safe HTML (editors write Markdown).
+    pub fn description_html(&self, l: impl Borrow<Lang>) -> String {
+        crate::web::markdown::to_html(self.description.get(l))
     }
 }
 
@@ -641,6 +646,12 @@ impl Catalog {
                     || m.building_id.and_then(|b| self.building(b)).is_some_and(|b| b.phase_id == Some(p.id))
             })
             .collect()
+    }
+
+    /// The park's own milestones (construction, handovers, tenants), oldest first; company events are on
+    /// their profiles, so the park's timeline stays short however many companies there are.
+    pub fn park_milestones(&self) -> Vec<&Milestone> {
+        self.milestones.iter().filter(|m| m.company_id.is_none()).collect()
     }
 
     /// The newest milestones first.

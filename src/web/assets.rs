@@ -29,6 +29,11 @@ const ASSETS: &[Asset] = &[
         content_type: "text/css; charset=utf-8",
         bytes: include_bytes!("../../static/css/site.css"),
     },
+    Asset {
+        name: "admin.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../static/js/admin.js"),
+    },
     Asset { name: "favicon.svg", content_type: "image/svg+xml", bytes: include_bytes!("../../static/img/favicon.svg") },
 ];
 

@@ -1,7 +1,9 @@
 //! The web layer: request context shared by every page, rendering, and the styled error pages.
 
+pub mod admin;
 pub mod assets;
 pub mod cache;
+pub mod markdown;
 pub mod public;
 
 use askama::Template;
@@ -73,6 +75,7 @@ impl Ctx {
             zh_url,
             en_url,
             css: assets::url("site.css"),
+            admin_js: assets::url("admin.js"),
         }
     }
 }
@@ -86,6 +89,7 @@ pub struct Chrome {
     pub zh_url: String,
     pub en_url: String,
     pub css: String,
+    pub admin_js: String,
 }
 
 /// Renders a page template into an HTML response.
@@ -154,6 +158,34 @@ fn describe(status: StatusCode, l: Lang) -> (&'static str, &'static str) {
         StatusCode::BAD_REQUEST => (
             l.t("请求有误", "Bad request"),
             l.t("这个地址中的参数无法理解。", "Part of this address could not be understood."),
+        ),
+        StatusCode::UNAUTHORIZED => (
+            l.t("需要登录", "Sign-in required"),
+            l.t("请先以园区工作人员身份登录。", "Please sign in as park staff first."),
+        ),
+        StatusCode::FORBIDDEN => (
+            l.t("请求被拒绝", "Forbidden"),
+            l.t("这个请求来自其他网站或不被允许，未做任何更改。", "This request came from another site or is not allowed; nothing was changed."),
+        ),
+        StatusCode::CONFLICT => (
+            l.t("无法完成", "Conflict"),
+            l.t("这个操作与现有数据冲突，未做任何更改。", "This would conflict with existing data; nothing was changed."),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            l.t("内容太大", "Too large"),
+            l.t("提交的内容超过了大小上限，未做任何更改。", "What was sent is larger than allowed; nothing was changed."),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            l.t("不支持的文件", "Unsupported file"),
+            l.t("只接受 PNG、JPEG 或 WebP 图片。", "Only PNG, JPEG or WebP images are accepted."),
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY => (
+            l.t("无法处理的表单", "The form could not be read"),
+            l.t("提交的表单格式有误。", "The submitted form is malformed."),
+        ),
+        StatusCode::TOO_MANY_REQUESTS => (
+            l.t("请求过于频繁", "Too many requests"),
+            l.t("请稍后再试。", "Please try again later."),
         ),
         StatusCode::METHOD_NOT_ALLOWED => (
             l.t("不支持此操作", "Method not allowed"),

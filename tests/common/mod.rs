@@ -26,6 +26,20 @@ impl TestResponse {
         self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
+    /// `park_session=…` from `Set-Cookie`, if set.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("park_session="))
+            .map(|c| c.split(';').next().unwrap_or_default().to_string())
+    }
+
+    pub fn set_cookie(&self) -> String {
+        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join("\n")
+    }
+
     /// Slugs of the company cards on a page, in order.
     pub fn card_slugs(&self) -> Vec<String> {
         let marker = "<h3 class=\"card-title\"><a href=\"";
@@ -61,6 +75,62 @@ impl TestApp {
 
     pub async fn get(&self, uri: &str) -> TestResponse {
         self.request(Method::GET, uri, Body::empty()).await
+    }
+
+    /// A request as a same-origin browser page would send it, with the session cookie if any.
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> TestResponse {
+        let mut request = Request::builder().method(method).uri(uri).header("host", "park.test");
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = self.router.clone().oneshot(request.body(body).expect("request")).await.expect("router");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get_as(&self, uri: &str, cookie: &str) -> TestResponse {
+        self.send(Method::GET, uri, Some(cookie), &[], Body::empty()).await
+    }
+
+    /// POSTs a urlencoded form from this site (`Sec-Fetch-Site: same-origin`).
+    pub async fn post_form(&self, uri: &str, cookie: Option<&str>, pairs: &[(&str, &str)]) -> TestResponse {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        self.send(
+            Method::POST,
+            uri,
+            cookie,
+            &[("content-type", "application/x-www-form-urlencoded"), ("sec-fetch-site", "same-origin")],
+            Body::from(body),
+        )
+        .await
+    }
+
+    /// Creates a staff account.
+    pub async fn add_admin(&self, username: &str, password: &str) {
+        park_portal::admin::accounts::add(&self.state.pool, username, password).await.expect("add admin");
+    }
+
+    /// Signs in and returns the session cookie (`name=value`).
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let response = self.post_form("/admin/login", None, &[("username", username), ("password", password)]).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "login failed: {}", response.body);
+        response.session_cookie().expect("a session cookie")
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.state.pool).await.expect("count")
     }
 
     /// Runs SQL against the test database, then reloads the catalog as an admin save would.

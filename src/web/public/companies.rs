@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::app::AppState;
 use crate::catalog::directory::{self, ActiveFilter, DirectoryQuery, Results, Sort};
@@ -30,7 +30,12 @@ struct DirectoryPage<'a> {
 
 pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let cat = state.catalog();
-    let query = DirectoryQuery::parse(&ctx.query_pairs(), &cat).map_err(AppError::BadRequest)?;
+    let pairs = ctx.query_pairs();
+    let query = DirectoryQuery::parse(&pairs, &cat).map_err(AppError::BadRequest)?;
+    // The filter form sends every field; share and cache the clean URL of the same filters instead.
+    if DirectoryQuery::has_noise(&pairs) {
+        return Ok(Redirect::to(&query.url(&ctx.lang.url("/companies"))).into_response());
+    }
     let terms = Terms::of(&query.q);
     let hits =
         if terms.indexed.is_empty() { None } else { Some(crate::db::search::find(&state.pool, &terms.indexed).await?) };

@@ -1,0 +1,186 @@
+//! Staff accounts: argon2id password hashes, the password policy, and sign-in throttling.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use sqlx::SqlitePool;
+
+use crate::i18n::Text;
+
+/// Failures within [`THROTTLE_WINDOW_MINUTES`] after which an account or address is refused.
+pub const MAX_FAILURES: i64 = 5;
+pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AdminUser {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub created_at: String,
+}
+
+/// argon2id with OWASP's minimum: m = 19 MiB, t = 2, p = 1.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(argon2().hash_password(password.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("cannot hash: {e}"))?.to_string())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A hash to verify against when the user does not exist, so both failures take the same time.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| hash_password("not a real password, only for timing").unwrap_or_default());
+    &DUMMY
+}
+
+/// 8–128 characters and not guessable (zxcvbn score of 3 or more: refuses common and dictionary passwords).
+pub fn check_password_policy(password: &str, username: &str) -> Result<(), Text> {
+    let chars = password.chars().count();
+    if chars < 8 {
+        return Err(Text::new("密码至少需要 8 个字符。", "The password needs at least 8 characters."));
+    }
+    if chars > 128 {
+        return Err(Text::new("密码最多 128 个字符。", "The password can have at most 128 characters."));
+    }
+    let estimate = zxcvbn::zxcvbn(password, &[username, "park", "portal", "changchun"]);
+    if (estimate.score() as u8) < 3 {
+        return Err(Text::new(
+            "这个密码太常见或太容易猜到，请换一个更长、更独特的密码。",
+            "This password is too common or too easy to guess; choose a longer, less predictable one.",
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_username(username: &str) -> Result<(), Text> {
+    let ok = !username.is_empty()
+        && username.len() <= 64
+        && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Text::new(
+            "用户名只能包含字母、数字、点、下划线和连字符（1–64 个字符）。",
+            "A username has 1–64 letters, digits, dots, underscores or hyphens.",
+        ))
+    }
+}
+
+pub async fn find(pool: &SqlitePool, username: &str) -> sqlx::Result<Option<AdminUser>> {
+    sqlx::query_as("select id, username, password_hash, created_at from admin_user where username = ?")
+        .bind(username)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn find_by_id(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<AdminUser>> {
+    sqlx::query_as("select id, username, password_hash, created_at from admin_user where id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn all(pool: &SqlitePool) -> sqlx::Result<Vec<AdminUser>> {
+    sqlx::query_as("select id, username, password_hash, created_at from admin_user order by username")
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn add(pool: &SqlitePool, username: &str, password: &str) -> anyhow::Result<()> {
+    check_username(username).map_err(|t| anyhow::anyhow!(t.en))?;
+    check_password_policy(password, username).map_err(|t| anyhow::anyhow!(t.en))?;
+    if find(pool, username).await?.is_some() {
+        anyhow::bail!("an account named {username} already exists");
+    }
+    let hash = hash_password(password)?;
+    sqlx::query("insert into admin_user (username, password_hash) values (?, ?)")
+        .bind(username)
+        .bind(hash)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Changes a password; existing sessions of the account stop working (their auth hash no longer matches).
+pub async fn set_password(pool: &SqlitePool, username: &str, password: &str) -> anyhow::Result<()> {
+    check_password_policy(password, username).map_err(|t| anyhow::anyhow!(t.en))?;
+    let hash = hash_password(password)?;
+    let done = sqlx::query(
+        "update admin_user set password_hash = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') where username = ?",
+    )
+    .bind(hash)
+    .bind(username)
+    .execute(pool)
+    .await?;
+    if done.rows_affected() != 1 {
+        anyhow::bail!("no account named {username}");
+    }
+    Ok(())
+}
+
+pub async fn remove(pool: &SqlitePool, username: &str) -> anyhow::Result<()> {
+    let done = sqlx::query("delete from admin_user where username = ?").bind(username).execute(pool).await?;
+    if done.rows_affected() != 1 {
+        anyhow::bail!("no account named {username}");
+    }
+    Ok(())
+}
+
+/// Whether an account or an address has failed too often recently.
+pub async fn is_throttled(pool: &SqlitePool, username: &str, address: &str) -> sqlx::Result<bool> {
+    let window = format!("-{THROTTLE_WINDOW_MINUTES} minutes");
+    let failures: i64 = sqlx::query_scalar(
+        "select max(
+            (select count(*) from login_attempt where succeeded = 0 and username = ?1
+               and attempted_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)),
+            (select count(*) from login_attempt where succeeded = 0 and address = ?2
+               and attempted_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)))",
+    )
+    .bind(username)
+    .bind(address)
+    .bind(window)
+    .fetch_one(pool)
+    .await?;
+    Ok(failures >= MAX_FAILURES)
+}
+
+pub async fn record_attempt(pool: &SqlitePool, username: &str, address: &str, succeeded: bool) -> sqlx::Result<()> {
+    sqlx::query("insert into login_attempt (username, address, succeeded) values (?, ?, ?)")
+        .bind(username)
+        .bind(address)
+        .bind(succeeded)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_refuses_short_long_and_common() {
+        assert!(check_password_policy("short", "admin").is_err());
+        assert!(check_password_policy(&"x".repeat(129), "admin").is_err());
+        assert!(check_password_policy("password123", "admin").is_err());
+        assert!(check_password_policy("qwertyuiop", "admin").is_err());
+        assert!(check_password_policy("admin2024!", "admin").is_err());
+        assert!(check_password_policy("lens-orbit-harbor-42", "admin").is_ok());
+    }
+
+    #[test]
+    fn hashes_verify() {
+        let hash = hash_password("lens-orbit-harbor-42").unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password("lens-orbit-harbor-42", &hash));
+        assert!(!verify_password("lens-orbit-harbor-43", &hash));
+    }
+}

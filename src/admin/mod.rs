@@ -1,0 +1,5 @@
+//! Park staff: accounts, and the generic editing of every entry with versions and history.
+
+pub mod accounts;
+pub mod record;
+pub mod spec;

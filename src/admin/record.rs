@@ -1,0 +1,492 @@
+//! Generic reads and writes of edited entries, driven by [`super::spec`]: one code path for every entity,
+//! so every save checks its version, records a revision and can be reverted the same way.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Arguments, Row, SqliteConnection, SqlitePool};
+
+use super::spec::{Entity, Kind};
+use crate::i18n::Text;
+
+/// Field and link values by column (links: arrays of ids). What forms produce, rows hold, and revisions keep.
+pub type Values = BTreeMap<String, Value>;
+
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub id: i64,
+    pub version: i64,
+    pub updated_at: String,
+    pub values: Values,
+}
+
+impl Record {
+    /// The entry's name for lists and messages, in `zh` or `en` (falling back to Chinese).
+    pub fn title(&self, entity: &Entity, en: bool) -> String {
+        let pick = |c: &str| self.values.get(c).and_then(Value::as_str).unwrap_or_default().to_string();
+        let (zh, en_col) = entity.title;
+        let english = pick(en_col);
+        if en && !english.is_empty() { english } else { pick(zh) }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// Someone saved since this form was loaded; `current` is what is stored now.
+    #[error("the entry changed since it was loaded")]
+    Conflict { current: Box<Record> },
+    /// A unique column (a slug, a phase number) already holds this value.
+    #[error("{column} is already used")]
+    Duplicate { column: String },
+    #[error("no such entry")]
+    NotFound,
+    /// Other rows refer to the entry; deleting it would orphan them.
+    #[error("the entry is referred to")]
+    Referred,
+    #[error("cannot restore: {}", .0.en)]
+    Invalid(Text),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Revision {
+    pub id: i64,
+    pub entity: String,
+    pub entity_id: i64,
+    pub action: String,
+    pub username: String,
+    pub created_at: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+impl Revision {
+    pub fn before(&self) -> Option<Values> {
+        self.before_json.as_deref().and_then(|j| serde_json::from_str(j).ok())
+    }
+
+    pub fn after(&self) -> Option<Values> {
+        self.after_json.as_deref().and_then(|j| serde_json::from_str(j).ok())
+    }
+}
+
+/// Every stored column of an entity: its form fields, then its hidden columns.
+fn stored_columns(entity: &Entity) -> impl Iterator<Item = &'static str> {
+    entity.fields.iter().map(|f| f.column).chain(entity.hidden.iter().copied())
+}
+
+fn columns(entity: &Entity) -> String {
+    stored_columns(entity).collect::<Vec<_>>().join(", ")
+}
+
+fn read_row(entity: &Entity, row: &sqlx::sqlite::SqliteRow) -> sqlx::Result<Record> {
+    let mut values = Values::new();
+    for f in entity.fields {
+        let value = match f.kind {
+            Kind::Bool => Value::Bool(row.try_get::<Option<i64>, _>(f.column)?.unwrap_or(0) != 0),
+            k if k.is_integer() => row.try_get::<Option<i64>, _>(f.column)?.map(Value::from).unwrap_or(Value::Null),
+            _ => row.try_get::<Option<String>, _>(f.column)?.map(Value::from).unwrap_or(Value::Null),
+        };
+        values.insert(f.column.to_string(), value);
+    }
+    for column in entity.hidden {
+        let value = row.try_get::<Option<String>, _>(*column)?.map(Value::from).unwrap_or(Value::Null);
+        values.insert(column.to_string(), value);
+    }
+    Ok(Record {
+        id: row.try_get("id")?,
+        version: row.try_get("version")?,
+        updated_at: row.try_get("updated_at")?,
+        values,
+    })
+}
+
+pub async fn load(conn: &mut SqliteConnection, entity: &Entity, id: i64) -> sqlx::Result<Option<Record>> {
+    let sql = format!("select id, version, updated_at, {} from {} where id = ?", columns(entity), entity.table);
+    let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await? else {
+        return Ok(None);
+    };
+    let mut record = read_row(entity, &row)?;
+    for link in entity.links {
+        let sql = format!(
+            "select {} from {} where {} = ? order by {}",
+            link.other_column, link.join_table, link.own_column, link.other_column
+        );
+        let ids: Vec<(i64,)> = sqlx::query_as(&sql).bind(id).fetch_all(&mut *conn).await?;
+        record.values.insert(link.name.to_string(), Value::from(ids.into_iter().map(|(i,)| i).collect::<Vec<_>>()));
+    }
+    Ok(Some(record))
+}
+
+/// One page of an entity's list.
+pub struct ListQuery<'a> {
+    pub q: &'a str,
+    /// (column, value) equality filters on reference and choice columns.
+    pub filters: Vec<(&'static str, String)>,
+    pub sort: Option<(&'static str, bool)>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+pub async fn list(pool: &SqlitePool, entity: &Entity, query: &ListQuery<'_>) -> sqlx::Result<(Vec<Record>, i64)> {
+    let mut conditions = Vec::new();
+    let mut args = SqliteArguments::default();
+    if !query.q.is_empty() {
+        let searchable: Vec<&str> =
+            entity.fields.iter().filter(|f| matches!(f.kind, Kind::Text | Kind::Slug)).map(|f| f.column).collect();
+        conditions.push(format!(
+            "({})",
+            searchable.iter().map(|c| format!("instr(lower({c}), lower(?)) > 0")).collect::<Vec<_>>().join(" or ")
+        ));
+        for _ in &searchable {
+            args.add(query.q.to_string()).map_err(sqlx::Error::Encode)?;
+        }
+    }
+    for (column, value) in &query.filters {
+        if value.is_empty() {
+            conditions.push(format!("{column} is null"));
+        } else {
+            conditions.push(format!("{column} = ?"));
+            args.add(value.clone()).map_err(sqlx::Error::Encode)?;
+        }
+    }
+    let filter = if conditions.is_empty() { String::new() } else { format!(" where {}", conditions.join(" and ")) };
+    let order = match query.sort {
+        Some((column, desc)) => format!("{column} {}, id", if desc { "desc" } else { "asc" }),
+        None => entity.order_by.to_string(),
+    };
+    let count_sql = format!("select count(*) from {}{filter}", entity.table);
+    let total: i64 = sqlx::query_scalar_with(&count_sql, args.clone()).fetch_one(pool).await?;
+    let sql = format!(
+        "select id, version, updated_at, {} from {}{filter} order by {order} limit {} offset {}",
+        columns(entity),
+        entity.table,
+        query.per_page,
+        (query.page - 1).max(0) * query.per_page
+    );
+    let rows = sqlx::query_with(&sql, args).fetch_all(pool).await?;
+    let records = rows.iter().map(|r| read_row(entity, r)).collect::<sqlx::Result<Vec<_>>>()?;
+    Ok((records, total))
+}
+
+/// (id, title) of every row of `entity`, for select boxes and for naming referenced rows.
+pub async fn options(pool: &SqlitePool, entity: &Entity) -> sqlx::Result<Vec<(i64, String, String)>> {
+    let (zh, en) = entity.title;
+    let sql = format!("select id, {zh}, {en} from {} order by {}", entity.table, entity.order_by);
+    sqlx::query_as(&sql).fetch_all(pool).await
+}
+
+fn bind(args: &mut SqliteArguments<'_>, value: &Value) -> sqlx::Result<()> {
+    match value {
+        Value::Null => args.add(Option::<String>::None),
+        Value::Bool(b) => args.add(i64::from(*b)),
+        Value::Number(n) => args.add(n.as_i64()),
+        Value::String(s) => args.add(s.clone()),
+        other => args.add(other.to_string()),
+    }
+    .map_err(sqlx::Error::Encode)
+}
+
+fn duplicate_column(err: &sqlx::Error, entity: &Entity) -> Option<String> {
+    let db = err.as_database_error()?;
+    if !db.is_unique_violation() {
+        return None;
+    }
+    // SQLite says "UNIQUE constraint failed: company.slug".
+    let message = db.message();
+    entity
+        .fields
+        .iter()
+        .find(|f| message.contains(&format!("{}.{}", entity.table, f.column)))
+        .map(|f| f.column.to_string())
+}
+
+async fn write_links(tx: &mut SqliteConnection, entity: &Entity, id: i64, values: &Values) -> sqlx::Result<()> {
+    for link in entity.links {
+        let Some(ids) = values.get(link.name).and_then(Value::as_array) else { continue };
+        sqlx::query(&format!("delete from {} where {} = ?", link.join_table, link.own_column))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for other in ids.iter().filter_map(Value::as_i64) {
+            sqlx::query(&format!(
+                "insert into {} ({}, {}) values (?, ?)",
+                link.join_table, link.own_column, link.other_column
+            ))
+            .bind(id)
+            .bind(other)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn record_revision(
+    tx: &mut SqliteConnection,
+    entity: &Entity,
+    id: i64,
+    action: &str,
+    username: &str,
+    before: Option<&Values>,
+    after: Option<&Values>,
+) -> sqlx::Result<()> {
+    let json = |v: Option<&Values>| v.map(|v| serde_json::to_string(v).unwrap_or_default());
+    sqlx::query(
+        "insert into revision (entity, entity_id, action, username, before_json, after_json) values (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(entity.key)
+    .bind(id)
+    .bind(action)
+    .bind(username)
+    .bind(json(before))
+    .bind(json(after))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The stored columns `values` sets (links are written separately); columns it leaves out stay as they are.
+fn field_values<'a>(entity: &'a Entity, values: &'a Values) -> impl Iterator<Item = (&'static str, &'a Value)> + 'a {
+    stored_columns(entity).filter_map(move |c| values.get(c).map(|v| (c, v)))
+}
+
+async fn insert_row(
+    tx: &mut SqliteConnection,
+    entity: &Entity,
+    id: Option<i64>,
+    values: &Values,
+) -> Result<i64, SaveError> {
+    let mut args = SqliteArguments::default();
+    let mut cols = Vec::new();
+    if let Some(id) = id {
+        cols.push("id");
+        args.add(id).map_err(sqlx::Error::Encode)?;
+    }
+    for (column, value) in field_values(entity, values) {
+        cols.push(column);
+        bind(&mut args, value)?;
+    }
+    let placeholders = vec!["?"; cols.len()].join(", ");
+    let sql = format!("insert into {} ({}) values ({placeholders}) returning id", entity.table, cols.join(", "));
+    match sqlx::query_scalar_with::<_, i64, _>(&sql, args).fetch_one(&mut *tx).await {
+        Ok(id) => Ok(id),
+        Err(err) => Err(match duplicate_column(&err, entity) {
+            Some(column) => SaveError::Duplicate { column },
+            None => SaveError::Database(err),
+        }),
+    }
+}
+
+/// Creates an entry and its first revision. Returns its id.
+pub async fn create(pool: &SqlitePool, entity: &Entity, values: &Values, username: &str) -> Result<i64, SaveError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let id = insert_row(&mut tx, entity, None, values).await?;
+    write_links(&mut tx, entity, id, values).await?;
+    let after = load(&mut tx, entity, id).await?.ok_or(SaveError::NotFound)?;
+    record_revision(&mut tx, entity, id, "create", username, None, Some(&after.values)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn update_row(
+    tx: &mut SqliteConnection,
+    entity: &Entity,
+    id: i64,
+    version: Option<i64>,
+    values: &Values,
+) -> Result<(), SaveError> {
+    let mut args = SqliteArguments::default();
+    let mut sets = Vec::new();
+    for (column, value) in field_values(entity, values) {
+        sets.push(format!("{column} = ?"));
+        bind(&mut args, value)?;
+    }
+    args.add(id).map_err(sqlx::Error::Encode)?;
+    let mut sql = format!(
+        "update {} set {}, version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') where id = ?",
+        entity.table,
+        sets.join(", ")
+    );
+    if let Some(version) = version {
+        sql.push_str(" and version = ?");
+        args.add(version).map_err(sqlx::Error::Encode)?;
+    }
+    let result =
+        sqlx::query_with(&sql, args).execute(&mut *tx).await.map_err(|err| match duplicate_column(&err, entity) {
+            Some(column) => SaveError::Duplicate { column },
+            None => SaveError::Database(err),
+        })?;
+    // Exactly the row meant: zero means the version moved on (or the row went away).
+    if result.rows_affected() != 1 {
+        return match load(tx, entity, id).await? {
+            Some(current) => Err(SaveError::Conflict { current: Box::new(current) }),
+            None => Err(SaveError::NotFound),
+        };
+    }
+    write_links(tx, entity, id, values).await?;
+    Ok(())
+}
+
+/// Saves an edit made from `version`; a stale version is a [`SaveError::Conflict`], never an overwrite.
+pub async fn update(
+    pool: &SqlitePool,
+    entity: &Entity,
+    id: i64,
+    version: i64,
+    values: &Values,
+    username: &str,
+) -> Result<(), SaveError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let before = load(&mut tx, entity, id).await?.ok_or(SaveError::NotFound)?;
+    if before.version != version {
+        return Err(SaveError::Conflict { current: Box::new(before) });
+    }
+    update_row(&mut tx, entity, id, Some(version), values).await?;
+    let after = load(&mut tx, entity, id).await?.ok_or(SaveError::NotFound)?;
+    if after.values != before.values {
+        record_revision(&mut tx, entity, id, "update", username, Some(&before.values), Some(&after.values)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What refers to an entry: (label of the referring kind, names of the referring rows).
+pub async fn referrers(
+    pool: &SqlitePool,
+    entity: &Entity,
+    id: i64,
+) -> sqlx::Result<Vec<(super::spec::Label, Vec<String>)>> {
+    let mut out = Vec::new();
+    for r in entity.referrers {
+        let sql = format!("select cast({} as text) from {} where {} = ? limit 20", r.title_column, r.table, r.column);
+        let names: Vec<(Option<String>,)> = sqlx::query_as(&sql).bind(id).fetch_all(pool).await?;
+        if !names.is_empty() {
+            out.push((r.label, names.into_iter().map(|(n,)| n.unwrap_or_default()).collect()));
+        }
+    }
+    Ok(out)
+}
+
+async fn is_referred(tx: &mut SqliteConnection, entity: &Entity, id: i64) -> sqlx::Result<bool> {
+    for r in entity.referrers {
+        let sql = format!("select exists (select 1 from {} where {} = ?)", r.table, r.column);
+        if sqlx::query_scalar::<_, bool>(&sql).bind(id).fetch_one(&mut *tx).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+async fn delete_in(
+    tx: &mut SqliteConnection,
+    entity: &Entity,
+    id: i64,
+    action: &str,
+    username: &str,
+) -> Result<(), SaveError> {
+    let before = load(tx, entity, id).await?.ok_or(SaveError::NotFound)?;
+    if is_referred(tx, entity, id).await? {
+        return Err(SaveError::Referred);
+    }
+    for link in entity.links {
+        sqlx::query(&format!("delete from {} where {} = ?", link.join_table, link.own_column))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let done = sqlx::query(&format!("delete from {} where id = ?", entity.table)).bind(id).execute(&mut *tx).await?;
+    if done.rows_affected() != 1 {
+        return Err(SaveError::NotFound);
+    }
+    record_revision(tx, entity, id, action, username, Some(&before.values), None).await?;
+    Ok(())
+}
+
+/// Deletes an entry nothing refers to, keeping its values in a revision so it can be restored.
+pub async fn delete(pool: &SqlitePool, entity: &Entity, id: i64, username: &str) -> Result<(), SaveError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    delete_in(&mut tx, entity, id, "delete", username).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn revisions(pool: &SqlitePool, entity: &Entity, id: i64) -> sqlx::Result<Vec<Revision>> {
+    sqlx::query_as("select * from revision where entity = ? and entity_id = ? order by id desc")
+        .bind(entity.key)
+        .bind(id)
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn recent_revisions(pool: &SqlitePool, limit: i64) -> sqlx::Result<Vec<Revision>> {
+    sqlx::query_as("select * from revision order by id desc limit ?").bind(limit).fetch_all(pool).await
+}
+
+/// Undoes revision `revision_id` of an entry, as a new revision: an edit is rolled back to the values before
+/// it, a creation is undone by deleting, a deletion by restoring the entry under its old id.
+pub async fn revert(
+    pool: &SqlitePool,
+    entity: &Entity,
+    id: i64,
+    revision_id: i64,
+    username: &str,
+) -> Result<(), SaveError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let revision: Revision = sqlx::query_as("select * from revision where id = ? and entity = ? and entity_id = ?")
+        .bind(revision_id)
+        .bind(entity.key)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(SaveError::NotFound)?;
+    let current = load(&mut tx, entity, id).await?;
+    match (revision.before(), current) {
+        // An edit (or an earlier revert): put the values before it back.
+        (Some(before), Some(current)) => {
+            update_row(&mut tx, entity, id, None, &before).await?;
+            let after = load(&mut tx, entity, id).await?.ok_or(SaveError::NotFound)?;
+            record_revision(&mut tx, entity, id, "revert", username, Some(&current.values), Some(&after.values))
+                .await?;
+        }
+        // A deletion: bring the entry back.
+        (Some(before), None) => {
+            insert_row(&mut tx, entity, Some(id), &before).await?;
+            write_links(&mut tx, entity, id, &before).await.map_err(|_| {
+                SaveError::Invalid(Text::new("所链接的条目已不存在。", "An entry it was linked to no longer exists."))
+            })?;
+            let after = load(&mut tx, entity, id).await?.ok_or(SaveError::NotFound)?;
+            record_revision(&mut tx, entity, id, "restore", username, None, Some(&after.values)).await?;
+        }
+        // A creation: undo it by deleting.
+        (None, Some(_)) => delete_in(&mut tx, entity, id, "revert", username).await?,
+        (None, None) => return Err(SaveError::NotFound),
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a company's logo, as an edit from `version` with its own revision.
+pub async fn set_logo(
+    pool: &SqlitePool,
+    entity: &Entity,
+    id: i64,
+    version: i64,
+    logo_path: &str,
+    username: &str,
+) -> Result<(), SaveError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let before = load(&mut tx, entity, id).await?.ok_or(SaveError::NotFound)?;
+    if before.version != version {
+        return Err(SaveError::Conflict { current: Box::new(before) });
+    }
+    let mut change = Values::new();
+    change.insert("logo_path".into(), Value::from(logo_path));
+    update_row(&mut tx, entity, id, Some(version), &change).await?;
+    let after = load(&mut tx, entity, id).await?.ok_or(SaveError::NotFound)?;
+    record_revision(&mut tx, entity, id, "update", username, Some(&before.values), Some(&after.values)).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! Sign-in, sign-out and the guard in front of every other admin page (axum-login over tower-sessions,
+//! sessions stored in SQLite).
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Form, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_login::{AuthUser, AuthnBackend};
+use sqlx::SqlitePool;
+
+use crate::admin::accounts;
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, Text};
+use crate::web::{Chrome, Ctx, render};
+
+/// A signed-in member of staff.
+#[derive(Clone)]
+pub struct Staff {
+    pub id: i64,
+    pub username: String,
+    password_hash: String,
+}
+
+impl std::fmt::Debug for Staff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Staff").field("id", &self.id).field("username", &self.username).finish_non_exhaustive()
+    }
+}
+
+impl AuthUser for Staff {
+    type Id = i64;
+
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// Sessions are bound to the password: changing it signs the account out everywhere.
+    fn session_auth_hash(&self) -> &[u8] {
+        self.password_hash.as_bytes()
+    }
+}
+
+impl From<accounts::AdminUser> for Staff {
+    fn from(u: accounts::AdminUser) -> Staff {
+        Staff { id: u.id, username: u.username, password_hash: u.password_hash }
+    }
+}
+
+#[derive(Clone)]
+pub struct Backend {
+    pub pool: SqlitePool,
+}
+
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl AuthnBackend for Backend {
+    type User = Staff;
+    type Credentials = Credentials;
+    type Error = sqlx::Error;
+
+    async fn authenticate(&self, creds: Credentials) -> Result<Option<Staff>, sqlx::Error> {
+        let user = accounts::find(&self.pool, &creds.username).await?;
+        // Verify against a dummy hash for unknown users, so timing does not tell which usernames exist.
+        let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| accounts::dummy_hash().to_string());
+        let ok = tokio::task::spawn_blocking(move || accounts::verify_password(&creds.password, &hash))
+            .await
+            .unwrap_or(false);
+        Ok(user.filter(|_| ok).map(Staff::from))
+    }
+
+    async fn get_user(&self, id: &i64) -> Result<Option<Staff>, sqlx::Error> {
+        Ok(accounts::find_by_id(&self.pool, *id).await?.map(Staff::from))
+    }
+}
+
+pub type AuthSession = axum_login::AuthSession<Backend>;
+
+/// Session key of the sign-in time, for the absolute timeout.
+const SIGNED_IN_AT: &str = "signed_in_at";
+/// Sessions end 12 hours after sign-in, however active.
+const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
+
+/// A same-site path to return to after sign-in: `/admin…` only, never `//host` or an absolute URL.
+pub fn safe_next(next: &str) -> Option<&str> {
+    let ok = (next.starts_with("/admin") || next.starts_with("/en/admin"))
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control);
+    ok.then_some(next)
+}
+
+/// Guard for every admin route but the sign-in page: without a valid session, GET goes to the sign-in page
+/// and anything else is answered 401; nothing of the page is rendered.
+pub async fn require_staff(
+    mut auth: AuthSession,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    // Inside `nest`, the request's URI has lost its `/admin` prefix; the original tells language and return path.
+    let original = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map(|o| o.0.clone())
+        .unwrap_or_else(|| request.uri().clone());
+    let ctx = Ctx::from_uri(&original);
+    let expired = match &auth.user {
+        None => true,
+        Some(_) => {
+            let signed_in: Option<i64> = auth.session.get(SIGNED_IN_AT).await.ok().flatten();
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            signed_in.is_none_or(|at| now - at > ABSOLUTE_TIMEOUT_SECS)
+        }
+    };
+    if expired {
+        if auth.user.is_some() {
+            let _ = auth.logout().await;
+        }
+        if matches!(*request.method(), Method::GET | Method::HEAD) {
+            let here = original.path_and_query().map(|p| p.as_str()).unwrap_or("/admin");
+            let login = ctx.lang.url("/admin/login");
+            let target =
+                format!("{login}?next={}", form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>());
+            return Redirect::to(&target).into_response();
+        }
+        return crate::error::AppError::Unauthorized.into_response();
+    }
+    next.run(request).await
+}
+
+#[derive(Template)]
+#[template(path = "admin/login.html")]
+struct LoginPage {
+    l: Lang,
+    chrome: Chrome,
+    username: String,
+    next: String,
+    error: Option<Text>,
+}
+
+pub async fn login_form(ctx: Ctx, auth: AuthSession) -> AppResult<Response> {
+    let next = ctx.query_pairs().into_iter().find(|(k, _)| k == "next").map(|(_, v)| v).unwrap_or_default();
+    if auth.user.is_some() {
+        return Ok(Redirect::to(safe_next(&next).unwrap_or(&ctx.lang.url("/admin"))).into_response());
+    }
+    render(&LoginPage { l: ctx.lang, chrome: ctx.chrome("admin"), username: String::new(), next, error: None })
+}
+
+#[derive(serde::Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The client's IP address, when the server knows it (`unknown` in tests without a socket).
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(ClientAddress(address.unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ClientAddress(address): ClientAddress,
+    mut auth: AuthSession,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let username = form.username.trim().to_string();
+    let page = |status: StatusCode, error: Text| -> AppResult<Response> {
+        let mut response = render(&LoginPage {
+            l: ctx.lang,
+            chrome: ctx.chrome("admin"),
+            username: username.clone(),
+            next: form.next.clone(),
+            error: Some(error),
+        })?;
+        *response.status_mut() = status;
+        Ok(response)
+    };
+    if accounts::is_throttled(&state.pool, &username, &address).await? {
+        tracing::warn!(username = %username, address = %address, "sign-in refused: throttled");
+        return page(
+            StatusCode::TOO_MANY_REQUESTS,
+            Text::new("登录失败次数过多，请 15 分钟后再试。", "Too many failed sign-ins. Try again in 15 minutes."),
+        );
+    }
+    let user = auth
+        .authenticate(Credentials { username: username.clone(), password: form.password.clone() })
+        .await
+        .map_err(|e| AppError::Other(anyhow::anyhow!("authentication failed: {e}")))?;
+    let Some(user) = user else {
+        accounts::record_attempt(&state.pool, &username, &address, false).await?;
+        tracing::warn!(username = %username, address = %address, "sign-in failed");
+        return page(StatusCode::UNAUTHORIZED, Text::new("用户名或密码不正确。", "Wrong username or password."));
+    };
+    auth.login(&user).await.map_err(|e| AppError::Other(anyhow::anyhow!("cannot start a session: {e}")))?;
+    auth.session
+        .insert(SIGNED_IN_AT, time::OffsetDateTime::now_utc().unix_timestamp())
+        .await
+        .map_err(|e| AppError::Other(anyhow::anyhow!("cannot write the session: {e}")))?;
+    accounts::record_attempt(&state.pool, &username, &address, true).await?;
+    tracing::info!(username = %username, address = %address, "signed in");
+    let home = ctx.lang.url("/admin");
+    Ok(Redirect::to(safe_next(&form.next).unwrap_or(&home)).into_response())
+}
+
+pub async fn logout(ctx: Ctx, mut auth: AuthSession) -> AppResult<Response> {
+    if let Some(user) =
+        auth.logout().await.map_err(|e| AppError::Other(anyhow::anyhow!("cannot end the session: {e}")))?
+    {
+        tracing::info!(username = %user.username, "signed out");
+    }
+    Ok(Redirect::to(&ctx.lang.url("/admin/login")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/admin/companies"), Some("/admin/companies"));
+        assert_eq!(safe_next("/en/admin"), Some("/en/admin"));
+        assert_eq!(safe_next("//evil.example/admin"), None);
+        assert_eq!(safe_next("https://evil.example/admin"), None);
+        assert_eq!(safe_next("/admin\\@evil"), None);
+        assert_eq!(safe_next("/companies"), None);
+    }
+}

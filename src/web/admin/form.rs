@@ -1,0 +1,271 @@
+//! Reading and checking an entity's HTML form: every value kept as typed, every problem named beside its field.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::admin::record::Values;
+use crate::admin::spec::{Entity, Field, Kind};
+use crate::i18n::Text;
+
+/// A submitted (or stored) form: raw text per field, chosen ids per link, the version it was loaded at.
+#[derive(Debug, Clone, Default)]
+pub struct FormData {
+    pub raw: BTreeMap<String, String>,
+    pub links: BTreeMap<String, Vec<i64>>,
+    pub version: Option<i64>,
+}
+
+impl FormData {
+    /// The form as it was posted. Unknown keys are ignored. A conflict page's form (stored and submitted
+    /// values side by side, with a choice per field) is first resolved into the chosen values.
+    pub fn from_pairs(entity: &Entity, pairs: &[(String, String)]) -> FormData {
+        let pairs = resolve_choices(pairs);
+        let mut data = FormData::default();
+        for (key, value) in &pairs {
+            if key == "version" {
+                data.version = value.trim().parse().ok();
+            } else if let Some(link) = entity.link(key) {
+                if let Ok(id) = value.trim().parse::<i64>() {
+                    data.links.entry(link.name.to_string()).or_default().push(id);
+                }
+            } else if entity.field(key).is_some() {
+                data.raw.insert(key.clone(), value.clone());
+            }
+        }
+        for link in entity.links {
+            data.links.entry(link.name.to_string()).or_default();
+        }
+        data
+    }
+
+    /// A stored entry shown in its form.
+    pub fn from_values(entity: &Entity, values: &Values, version: Option<i64>) -> FormData {
+        let mut data = FormData { version, ..Default::default() };
+        for f in entity.fields {
+            let raw = match (values.get(f.column), f.kind) {
+                (Some(Value::Bool(b)), _) => {
+                    if *b {
+                        "1".to_string()
+                    } else {
+                        String::new()
+                    }
+                }
+                (Some(Value::Number(n)), _) => n.to_string(),
+                (Some(Value::String(s)), _) => s.clone(),
+                _ => String::new(),
+            };
+            data.raw.insert(f.column.to_string(), raw);
+        }
+        for link in entity.links {
+            let ids = values
+                .get(link.name)
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_i64).collect())
+                .unwrap_or_default();
+            data.links.insert(link.name.to_string(), ids);
+        }
+        data
+    }
+
+    pub fn value(&self, column: &str) -> &str {
+        self.raw.get(column).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn is_checked(&self, column: &str) -> bool {
+        matches!(self.value(column), "1" | "on" | "true")
+    }
+
+    /// Whether the field holds `value` (for marking the selected option).
+    pub fn is_value(&self, column: &str, value: impl AsRef<str>) -> bool {
+        self.value(column) == value.as_ref()
+    }
+
+    pub fn has_link(&self, link: &str, id: &i64) -> bool {
+        self.links.get(link).is_some_and(|ids| ids.contains(id))
+    }
+}
+
+/// Keeps, for each `choice-KEY` (`stored` or `mine`, default `mine`), the `stored-KEY` or `mine-KEY` values
+/// under `KEY`; passes other pairs through.
+fn resolve_choices(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    if !pairs.iter().any(|(k, _)| k == "resolve") {
+        return pairs.to_vec();
+    }
+    let choices: BTreeMap<&str, &str> =
+        pairs.iter().filter_map(|(k, v)| k.strip_prefix("choice-").map(|key| (key, v.as_str()))).collect();
+    let mut out = Vec::new();
+    for (k, v) in pairs {
+        if k.starts_with("choice-") {
+            continue;
+        }
+        let picked = k
+            .strip_prefix("stored-")
+            .map(|key| (key, "stored"))
+            .or_else(|| k.strip_prefix("mine-").map(|key| (key, "mine")));
+        match picked {
+            Some((key, side)) => {
+                if choices.get(key).copied().unwrap_or("mine") == side {
+                    out.push((key.to_string(), v.clone()));
+                }
+            }
+            None => out.push((k.clone(), v.clone())),
+        }
+    }
+    out
+}
+
+/// Problems by field (or link) key.
+pub type Errors = BTreeMap<String, Text>;
+
+/// Ids that exist, per referenced entity key, for checking references and links.
+pub type KnownIds = BTreeMap<&'static str, std::collections::HashSet<i64>>;
+
+/// Checks every field; on success, the typed values to store.
+pub fn validate(entity: &Entity, data: &FormData, known: &KnownIds) -> Result<Values, Errors> {
+    let mut values = Values::new();
+    let mut errors = Errors::new();
+    for f in entity.fields {
+        match check(f, data.value(f.column), known) {
+            Ok(v) => {
+                values.insert(f.column.to_string(), v);
+            }
+            Err(message) => {
+                errors.insert(f.column.to_string(), message);
+            }
+        }
+    }
+    for link in entity.links {
+        let ids = data.links.get(link.name).cloned().unwrap_or_default();
+        let exists = known.get(link.other_entity);
+        if ids.iter().any(|id| !exists.is_some_and(|set| set.contains(id))) {
+            errors.insert(link.name.to_string(), Text::new("所选条目不存在。", "A chosen entry does not exist."));
+        } else {
+            let mut ids = ids;
+            ids.sort_unstable();
+            ids.dedup();
+            values.insert(link.name.to_string(), Value::from(ids));
+        }
+    }
+    if errors.is_empty() { Ok(values) } else { Err(errors) }
+}
+
+fn check(f: &Field, raw: &str, known: &KnownIds) -> Result<Value, Text> {
+    let multiline = matches!(f.kind, Kind::Lines | Kind::Markdown);
+    // Line endings from browsers are CRLF; store LF.
+    let text = raw.replace("\r\n", "\n");
+    let text = if multiline { text.trim_end().to_string() } else { text.trim().to_string() };
+    if text.chars().any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t'))) {
+        return Err(Text::new("含有不可见的控制字符。", "Contains invisible control characters."));
+    }
+    if text.is_empty() {
+        return match f.kind {
+            Kind::Bool => Ok(Value::Bool(false)),
+            _ if f.required => Err(Text::new("此项必填。", "This field is required.")),
+            Kind::Text | Kind::Lines | Kind::Markdown => Ok(Value::from("")),
+            _ => Ok(Value::Null),
+        };
+    }
+    if f.max_chars > 0 && text.chars().count() > f.max_chars {
+        return Err(Text::new(
+            format!("最多 {} 个字符（现有 {} 个）。", f.max_chars, text.chars().count()),
+            format!("At most {} characters (this has {}).", f.max_chars, text.chars().count()),
+        ));
+    }
+    match f.kind {
+        Kind::Text | Kind::Lines | Kind::Markdown => Ok(Value::from(text)),
+        Kind::Slug => {
+            let ok = text
+                .split('-')
+                .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+            if ok {
+                Ok(Value::from(text))
+            } else {
+                Err(Text::new(
+                    "只能使用小写字母、数字和单个连字符，且不能以连字符开头或结尾。",
+                    "Use lower-case letters, digits and single hyphens, not at the start or end.",
+                ))
+            }
+        }
+        Kind::Integer { min, max } => match text.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(Value::from(n)),
+            _ => Err(Text::new(
+                format!("请输入 {min} 到 {max} 之间的整数。"),
+                format!("Enter a whole number from {min} to {max}."),
+            )),
+        },
+        Kind::Money => {
+            let digits: String = text.chars().filter(|c| !matches!(c, ',' | ' ' | '，')).collect();
+            match digits.parse::<i64>() {
+                Ok(n) if n >= 0 => Ok(Value::from(n)),
+                _ => {
+                    Err(Text::new("请输入不含小数的元数，如 40000。", "Enter whole yuan without decimals, e.g. 40000."))
+                }
+            }
+        }
+        Kind::Date => {
+            if is_partial_date(&text) {
+                Ok(Value::from(text))
+            } else {
+                Err(Text::new(
+                    "日期格式应为 YYYY、YYYY-MM 或 YYYY-MM-DD，且须为真实日期。",
+                    "Write the date as YYYY, YYYY-MM or YYYY-MM-DD, and a real date.",
+                ))
+            }
+        }
+        Kind::Url => match url::Url::parse(&text) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(Value::from(u.to_string())),
+            _ => Err(Text::new(
+                "请输入以 http:// 或 https:// 开头的完整网址。",
+                "Enter a full address starting with http:// or https://.",
+            )),
+        },
+        Kind::Bool => Ok(Value::Bool(matches!(text.as_str(), "1" | "on" | "true"))),
+        Kind::Choice(choices) => {
+            if choices.iter().any(|(v, _, _)| *v == text) {
+                Ok(Value::from(text))
+            } else {
+                Err(Text::new("请从列表中选择。", "Choose one of the listed values."))
+            }
+        }
+        Kind::Reference(entity) => match text.parse::<i64>() {
+            Ok(id) if known.get(entity).is_some_and(|ids| ids.contains(&id)) => Ok(Value::from(id)),
+            _ => Err(Text::new("所选条目不存在。", "The chosen entry does not exist.")),
+        },
+    }
+}
+
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, naming a real day.
+pub fn is_partial_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let digits = |p: &str, n: usize| p.len() == n && p.chars().all(|c| c.is_ascii_digit());
+    match parts.as_slice() {
+        [y] => digits(y, 4),
+        [y, m] => digits(y, 4) && digits(m, 2) && (1..=12).contains(&m.parse::<u8>().unwrap_or(0)),
+        [y, m, d] => {
+            digits(y, 4)
+                && digits(m, 2)
+                && digits(d, 2)
+                && time::Month::try_from(m.parse::<u8>().unwrap_or(0)).ok().is_some_and(|month| {
+                    time::Date::from_calendar_date(y.parse().unwrap_or(0), month, d.parse().unwrap_or(0)).is_ok()
+                })
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_dates() {
+        assert!(is_partial_date("2020"));
+        assert!(is_partial_date("2020-05"));
+        assert!(is_partial_date("2024-02-29"));
+        assert!(!is_partial_date("2023-02-29"));
+        assert!(!is_partial_date("2020-13"));
+        assert!(!is_partial_date("20-05"));
+        assert!(!is_partial_date("2020/05"));
+    }
+}

@@ -1,0 +1,525 @@
+//! The staff side: accounts, sign-in and sessions, the guard on every route, cross-site refusal, forms,
+//! conflicts, history, uploads.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use common::TestApp;
+use park_portal::admin::spec::{ENTITIES, Kind};
+use park_portal::web::admin::GUARDED_ROUTES;
+
+const PASSWORD: &str = "lens-orbit-harbor-42";
+
+async fn signed_in() -> (TestApp, String) {
+    let app = TestApp::new().await;
+    app.add_admin("editor", PASSWORD).await;
+    let cookie = app.login("editor", PASSWORD).await;
+    (app, cookie)
+}
+
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    body.split(&marker).nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_string()
+}
+
+#[test]
+fn cli_manages_accounts_with_the_password_on_stdin() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("park.db");
+    let bin = env!("CARGO_BIN_EXE_park-portal");
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(bin)
+            .args(args)
+            .arg("--database")
+            .arg(&db)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let listed = run(&["admin", "list"], "");
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("No accounts yet"));
+    let weak = run(&["admin", "add", "alice"], "password1\n");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("too common"));
+    let added = run(&["admin", "add", "alice"], &format!("{PASSWORD}\n"));
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    assert!(String::from_utf8_lossy(&run(&["admin", "list"], "").stdout).contains("alice"));
+    assert!(run(&["admin", "passwd", "alice"], "another-long-phrase-77\n").status.success());
+    assert!(!run(&["admin", "passwd", "bob"], "another-long-phrase-77\n").status.success());
+    assert!(run(&["admin", "remove", "alice"], "").status.success());
+    assert!(String::from_utf8_lossy(&run(&["admin", "list"], "").stdout).contains("No accounts yet"));
+}
+
+#[tokio::test]
+async fn a_fresh_install_has_no_account() {
+    let app = TestApp::new().await;
+    assert_eq!(app.count("select count(*) from admin_user").await, 0);
+}
+
+#[tokio::test]
+async fn sign_in_redirects_and_sets_a_strict_httponly_cookie() {
+    let app = TestApp::new().await;
+    app.add_admin("editor", PASSWORD).await;
+    let form = app.get("/admin/login").await;
+    assert_eq!(form.status, StatusCode::OK);
+    form.assert_contains("name=\"username\"");
+    form.assert_contains("name=\"password\"");
+
+    let response = app.post_form("/admin/login", None, &[("username", "editor"), ("password", PASSWORD)]).await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    assert_eq!(response.header("location"), "/admin");
+    let cookie = response.set_cookie();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    let session = response.session_cookie().unwrap();
+    let dashboard = app.get_as("/admin", &session).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    dashboard.assert_contains("editor");
+    assert_eq!(app.count("select count(*) from login_attempt where succeeded = 1 and username = 'editor'").await, 1);
+}
+
+#[tokio::test]
+async fn next_only_leads_within_the_admin() {
+    let app = TestApp::new().await;
+    app.add_admin("editor", PASSWORD).await;
+    let ok = app
+        .post_form(
+            "/admin/login",
+            None,
+            &[("username", "editor"), ("password", PASSWORD), ("next", "/en/admin/companies")],
+        )
+        .await;
+    assert_eq!(ok.header("location"), "/en/admin/companies");
+    for evil in ["//evil.example/", "https://evil.example/admin", "/\\evil.example"] {
+        let r = app
+            .post_form("/admin/login", None, &[("username", "editor"), ("password", PASSWORD), ("next", evil)])
+            .await;
+        assert_eq!(r.header("location"), "/admin", "{evil}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_user_and_wrong_password_look_the_same() {
+    let app = TestApp::new().await;
+    app.add_admin("editor", PASSWORD).await;
+    let wrong = app.post_form("/en/admin/login", None, &[("username", "editor"), ("password", "nope-nope-nope")]).await;
+    let unknown =
+        app.post_form("/en/admin/login", None, &[("username", "nobody"), ("password", "nope-nope-nope")]).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, wrong.status);
+    wrong.assert_contains("Wrong username or password.");
+    assert_eq!(wrong.body.replace("editor", "X"), unknown.body.replace("nobody", "X"));
+    assert!(wrong.session_cookie().is_none());
+}
+
+#[tokio::test]
+async fn five_failures_throttle_even_the_right_password() {
+    let app = TestApp::new().await;
+    app.add_admin("editor", PASSWORD).await;
+    for _ in 0..5 {
+        let r = app.post_form("/admin/login", None, &[("username", "editor"), ("password", "wrong-guess-123")]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let blocked = app.post_form("/en/admin/login", None, &[("username", "editor"), ("password", PASSWORD)]).await;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+    blocked.assert_contains("Try again in 15 minutes");
+    assert!(blocked.session_cookie().is_none());
+    // Once the failures are older than 15 minutes, the account works again.
+    sqlx::query("update login_attempt set attempted_at = '2000-01-01T00:00:00.000Z'")
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    app.login("editor", PASSWORD).await;
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session_on_the_server() {
+    let (app, cookie) = signed_in().await;
+    assert_eq!(app.get_as("/admin", &cookie).await.status, StatusCode::OK);
+    // Signing out is never a GET.
+    assert_eq!(app.get_as("/admin/logout", &cookie).await.status, StatusCode::METHOD_NOT_ALLOWED);
+    let out = app.post_form("/admin/logout", Some(&cookie), &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let again = app.get_as("/admin", &cookie).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(again.header("location"), "/admin/login?next=%2Fadmin");
+}
+
+#[tokio::test]
+async fn a_session_id_chosen_by_someone_else_is_never_adopted() {
+    let app = TestApp::new().await;
+    app.add_admin("editor", PASSWORD).await;
+    let planted = "park_session=attacker-chosen-id";
+    let response = app
+        .send(
+            Method::POST,
+            "/admin/login",
+            Some(planted),
+            &[("content-type", "application/x-www-form-urlencoded"), ("sec-fetch-site", "same-origin")],
+            Body::from(format!("username=editor&password={PASSWORD}")),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    assert_ne!(response.session_cookie().unwrap(), planted);
+}
+
+#[tokio::test]
+async fn every_guarded_route_refuses_without_a_session() {
+    let app = TestApp::new().await;
+    for prefix in ["/admin", "/en/admin"] {
+        for (method, path) in GUARDED_ROUTES {
+            for entity in ENTITIES {
+                let uri = format!("{prefix}{path}")
+                    .replace("{entity}", entity.key)
+                    .replace("{id}", "1")
+                    .replace("{revision}", "1")
+                    .trim_end_matches('/')
+                    .to_string();
+                let uri = if uri.is_empty() { prefix.to_string() } else { uri };
+                let response = if *method == "GET" {
+                    app.get(&uri).await
+                } else {
+                    app.post_form(&uri, None, &[("short_name_zh", "x"), ("version", "1")]).await
+                };
+                if *method == "GET" {
+                    assert_eq!(response.status, StatusCode::SEE_OTHER, "GET {uri}");
+                    assert!(response.header("location").starts_with(&format!("{prefix}/login?next=")), "GET {uri}");
+                } else {
+                    assert_eq!(response.status, StatusCode::UNAUTHORIZED, "POST {uri}");
+                }
+                assert!(!response.body.contains("长光辰芯"), "{method} {uri} leaks data");
+            }
+        }
+    }
+    assert_eq!(app.count("select count(*) from revision").await, 0);
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_and_change_nothing() {
+    let (app, cookie) = signed_in().await;
+    let edit = app.get_as("/admin/companies/1/edit", &cookie).await;
+    let version = hidden(&edit.body, "version");
+    let body = format!("slug=gpixel&short_name_zh=HACKED&status=active&version={version}");
+    for headers in [
+        vec![("sec-fetch-site", "cross-site")],
+        vec![("origin", "https://evil.example")],
+        vec![("sec-fetch-site", "same-site"), ("origin", "https://sub.park.test")],
+    ] {
+        let mut all = headers.clone();
+        all.push(("content-type", "application/x-www-form-urlencoded"));
+        let r = app.send(Method::POST, "/admin/companies/1/edit", Some(&cookie), &all, Body::from(body.clone())).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{headers:?}");
+        assert!(r.header("content-type").starts_with("text/html"));
+    }
+    assert_eq!(app.count("select count(*) from company where short_name_zh = 'HACKED'").await, 0);
+    assert_eq!(app.count("select count(*) from revision").await, 0);
+}
+
+#[tokio::test]
+async fn invalid_input_gets_422_with_values_kept_and_messages_beside_fields() {
+    let (app, cookie) = signed_in().await;
+    let edit = app.get_as("/en/admin/companies/1/edit", &cookie).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    edit.assert_contains("name=\"short_name_en\"");
+    let version = hidden(&edit.body, "version");
+    let r = app
+        .post_form(
+            "/en/admin/companies/1/edit",
+            Some(&cookie),
+            &[
+                ("version", &version),
+                ("slug", "Bad Slug!"),
+                ("short_name_zh", ""),
+                ("short_name_en", "Kept <typed> value"),
+                ("website", "javascript:alert(1)"),
+                ("founded_year", "1800"),
+                ("status", "active"),
+                ("sector_ids", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("value=\"Bad Slug!\"");
+    r.assert_contains("value=\"Kept &#60;typed&#62; value\"");
+    r.assert_contains("This field is required.");
+    r.assert_contains("Enter a full address starting with http:// or https://.");
+    r.assert_contains("Enter a whole number from 1900 to 2100.");
+    r.assert_contains("id=\"err-slug\"");
+    // Nothing was saved.
+    assert_eq!(app.count("select count(*) from company where slug = 'gpixel' and short_name_en = 'Gpixel'").await, 1);
+    let zh = app.post_form("/admin/companies/1/edit", Some(&cookie), &[("version", &version), ("slug", "")]).await;
+    zh.assert_contains("此项必填。");
+}
+
+/// A valid value for each required field of an entity (references point at row 1).
+fn minimal_form(entity: &park_portal::admin::spec::Entity, suffix: &str) -> Vec<(String, String)> {
+    entity
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| {
+            let value = match f.kind {
+                Kind::Slug => format!("test-{suffix}"),
+                Kind::Integer { min, max } => (min + 42).min(max).to_string(),
+                Kind::Choice(c) => c[0].0.to_string(),
+                Kind::Reference(_) => "1".to_string(),
+                Kind::Date => "2024-05".to_string(),
+                _ => format!("测试{suffix}"),
+            };
+            (f.column.to_string(), value)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_entity_can_be_created_edited_and_deleted() {
+    let (app, cookie) = signed_in().await;
+    for entity in ENTITIES.iter().filter(|e| !e.singleton) {
+        let base = format!("/admin/{}", entity.key);
+        assert_eq!(app.get_as(&base, &cookie).await.status, StatusCode::OK, "{base}");
+        assert_eq!(app.get_as(&format!("{base}/new"), &cookie).await.status, StatusCode::OK, "{base}/new");
+        let before = app.count(&format!("select count(*) from {}", entity.table)).await;
+        let form = minimal_form(entity, "a");
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let created = app.post_form(&format!("{base}/new"), Some(&cookie), &pairs).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "create {}: {}", entity.key, created.body);
+        assert_eq!(app.count(&format!("select count(*) from {}", entity.table)).await, before + 1);
+        let location = created.header("location").to_string();
+        let id: i64 = location.trim_end_matches("/edit").rsplit('/').next().unwrap().parse().unwrap();
+
+        let edit = app.get_as(&location, &cookie).await;
+        assert_eq!(edit.status, StatusCode::OK);
+        edit.assert_contains("已新建");
+        let version = hidden(&edit.body, "version");
+        let mut form = minimal_form(entity, "b");
+        form.push(("version".into(), version));
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let saved = app.post_form(&location, Some(&cookie), &pairs).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "edit {}: {}", entity.key, saved.body);
+
+        assert_eq!(app.get_as(&format!("{base}/{id}/delete"), &cookie).await.status, StatusCode::OK);
+        let deleted = app.post_form(&format!("{base}/{id}/delete"), Some(&cookie), &[]).await;
+        assert_eq!(deleted.status, StatusCode::SEE_OTHER, "delete {}: {}", entity.key, deleted.body);
+        assert_eq!(app.count(&format!("select count(*) from {}", entity.table)).await, before);
+        let actions = app
+            .count(&format!("select count(*) from revision where entity = '{}' and entity_id = {id}", entity.key))
+            .await;
+        assert_eq!(actions, 3, "{}: create, update, delete", entity.key);
+    }
+}
+
+#[tokio::test]
+async fn deleting_what_others_refer_to_says_what_refers_to_it() {
+    let (app, cookie) = signed_in().await;
+    let page = app.get_as("/en/admin/companies/5/delete", &cookie).await;
+    page.assert_contains("cannot be deleted yet");
+    page.assert_contains("awards");
+    let r = app.post_form("/en/admin/companies/5/delete", Some(&cookie), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(app.count("select count(*) from company where id = 5").await, 1);
+}
+
+#[tokio::test]
+async fn two_saves_from_the_same_version_conflict_and_lose_nothing() {
+    let (app, cookie) = signed_in().await;
+    let edit = app.get_as("/en/admin/companies/1/edit", &cookie).await;
+    let version = hidden(&edit.body, "version");
+    let base = [
+        ("slug", "gpixel"),
+        ("short_name_zh", "长光辰芯"),
+        ("short_name_en", "Gpixel"),
+        ("status", "active"),
+        ("sector_ids", "1"),
+    ];
+    let mut first: Vec<(&str, &str)> = base.to_vec();
+    first.extend([("version", version.as_str()), ("description_en", "First editor's text.")]);
+    let mut second: Vec<(&str, &str)> = base.to_vec();
+    second.extend([("version", version.as_str()), ("description_en", "Second editor's text.")]);
+    let a = app.post_form("/en/admin/companies/1/edit", Some(&cookie), &first).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let b = app.post_form("/en/admin/companies/1/edit", Some(&cookie), &second).await;
+    assert_eq!(b.status, StatusCode::CONFLICT);
+    b.assert_contains("Edit conflict");
+    b.assert_contains("First editor&#39;s text.");
+    b.assert_contains("Second editor&#39;s text.");
+    let stored: String =
+        sqlx::query_scalar("select description_en from company where id = 1").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(stored, "First editor's text.");
+    // Choosing "mine" on the conflict page saves it, from the new version.
+    let new_version = hidden(&b.body, "version");
+    assert_ne!(new_version, version);
+    let mut resolve: Vec<(String, String)> = vec![("resolve".into(), "1".into()), ("version".into(), new_version)];
+    for part in b.body.split("<input type=\"hidden\" name=\"").skip(1) {
+        let name = part.split('"').next().unwrap().to_string();
+        let value = part.split("value=\"").nth(1).and_then(|v| v.split('"').next()).unwrap_or("").to_string();
+        if name != "version" {
+            resolve.push((name, value.replace("&#39;", "'")));
+        }
+    }
+    resolve.push(("choice-description_en".into(), "mine".into()));
+    let pairs: Vec<(&str, &str)> = resolve.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let c = app.post_form("/en/admin/companies/1/edit", Some(&cookie), &pairs).await;
+    assert_eq!(c.status, StatusCode::SEE_OTHER, "{}", c.body);
+    let stored: String =
+        sqlx::query_scalar("select description_en from company where id = 1").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(stored, "Second editor's text.");
+    // Nothing else was lost on the way.
+    assert_eq!(
+        app.count("select count(*) from company where id = 1 and short_name_en = 'Gpixel' and slug = 'gpixel'").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_save_is_on_the_public_page_at_once_and_can_be_reverted() {
+    let (app, cookie) = signed_in().await;
+    let _ = app.get("/en/companies/gpixel").await; // cached
+    let edit = app.get_as("/admin/companies/1/edit", &cookie).await;
+    let version = hidden(&edit.body, "version");
+    let saved = app
+        .post_form(
+            "/admin/companies/1/edit",
+            Some(&cookie),
+            &[
+                ("version", &version),
+                ("slug", "gpixel"),
+                ("short_name_zh", "长光辰芯"),
+                ("short_name_en", "Gpixel"),
+                ("status", "active"),
+                ("description_en", "A **new** description."),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let public = app.get("/en/companies/gpixel").await;
+    public.assert_contains("A <strong>new</strong> description.");
+    // The sectors were unticked in that save: the history shows it, and a revert restores everything.
+    let history = app.get_as("/en/admin/companies/1/history", &cookie).await;
+    history.assert_contains("Description (English)");
+    history.assert_contains("A **new** description.");
+    let revision: i64 = sqlx::query_scalar("select max(id) from revision").fetch_one(&app.state.pool).await.unwrap();
+    let reverted = app.post_form(&format!("/en/admin/companies/1/revert/{revision}"), Some(&cookie), &[]).await;
+    assert_eq!(reverted.status, StatusCode::SEE_OTHER);
+    let public = app.get("/en/companies/gpixel").await;
+    assert!(!public.body.contains("A <strong>new</strong> description."));
+    public.assert_contains("Core Component Design and Manufacturing");
+    assert_eq!(app.count("select count(*) from revision where action = 'revert'").await, 1);
+}
+
+#[tokio::test]
+async fn deleted_entries_can_be_restored_from_history() {
+    let (app, cookie) = signed_in().await;
+    let r = app.post_form("/admin/designations/3/delete", Some(&cookie), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "Gpixel holds it");
+    sqlx::query("delete from company_designation where designation_id = 3").execute(&app.state.pool).await.unwrap();
+    let r = app.post_form("/admin/designations/3/delete", Some(&cookie), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let list = app.get_as("/en/admin/designations", &cookie).await;
+    list.assert_contains("Recently deleted");
+    let history = app.get_as("/en/admin/designations/3/history", &cookie).await;
+    history.assert_contains("Restore");
+    let revision: i64 = sqlx::query_scalar("select max(id) from revision").fetch_one(&app.state.pool).await.unwrap();
+    let restored = app.post_form(&format!("/admin/designations/3/revert/{revision}"), Some(&cookie), &[]).await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("select count(*) from designation where id = 3 and slug = 'changchun-little-giant'").await, 1);
+}
+
+#[tokio::test]
+async fn the_park_text_is_edited_like_any_entry() {
+    let (app, cookie) = signed_in().await;
+    let edit = app.get_as("/en/admin/park/1/edit", &cookie).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    edit.assert_contains("Northern Optics Valley");
+    assert_eq!(app.get_as("/admin/park", &cookie).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get_as("/admin/park/new", &cookie).await.status, StatusCode::NOT_FOUND);
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_pixel(width, height, image::Rgba([11, 61, 92, 255]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgba8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+fn multipart(version: &str, filename: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "XparkBoundary7";
+    let mut body = Vec::new();
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n").as_bytes(),
+    );
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"{filename}\"\r\nContent-Type: image/png\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn logos_are_checked_scaled_and_served() {
+    let (app, cookie) = signed_in().await;
+    let edit = app.get_as("/admin/companies/1/edit", &cookie).await;
+    let version = hidden(&edit.body, "version");
+    let upload = |content_type: String, body: Vec<u8>| {
+        let cookie = cookie.clone();
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/en/admin/companies/1/logo",
+                Some(&cookie),
+                &[("content-type", content_type.as_str()), ("sec-fetch-site", "same-origin")],
+                Body::from(body),
+            )
+            .await
+        }
+    };
+    // An SVG named .png is refused by its bytes.
+    let (ct, body) =
+        multipart(&version, "logo.png", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>");
+    let svg = upload(ct, body).await;
+    assert_eq!(svg.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    svg.assert_contains("Only PNG, JPEG or WebP");
+    // Over 2 MB: 413.
+    let (ct, body) = multipart(&version, "big.png", &vec![0u8; 2 * 1024 * 1024 + 10]);
+    let big = upload(ct, body).await;
+    assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    big.assert_contains("at most 2 MB");
+    // A real PNG, larger than 512 px: accepted, scaled, served.
+    let (ct, body) = multipart(&version, "../../etc/passwd", &png(1024, 600));
+    let ok = upload(ct, body).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let path: String =
+        sqlx::query_scalar("select logo_path from company where id = 1").fetch_one(&app.state.pool).await.unwrap();
+    assert!(path.starts_with("logos/") && path.ends_with(".png") && !path.contains(".."), "{path}");
+    let served = app.get(&format!("/media/{path}")).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.header("content-type"), "image/png");
+    let profile = app.get("/en/companies/gpixel").await;
+    profile.assert_contains(&format!("/media/{path}"));
+    let file = app.state.settings.uploads_dir.join(&path);
+    let stored = image::open(file).unwrap();
+    assert_eq!((stored.width(), stored.height()), (512, 300));
+    assert_eq!(app.get("/media/logos/..%2F..%2Fpark.db").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn dashboard_lists_changes_and_missing_translations() {
+    let (app, cookie) = signed_in().await;
+    let page = app.get_as("/en/admin", &cookie).await;
+    page.assert_contains("Missing English translations");
+    // 长光华大 has no English name.
+    page.assert_contains("长光华大");
+    page.assert_contains("No changes yet.");
+}

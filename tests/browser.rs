@@ -1,0 +1,558 @@
+//! Real-browser journeys in headless Chromium (Debian's chromium + chromedriver, driven by fantoccini), and
+//! the web's own referees over every page: the W3C Nu Html Checker (HTML and CSS) and axe-core (WCAG 2.x A/AA).
+//!
+//! Needs /usr/bin/chromium, chromedriver, Java and `npm ci --prefix tests/tools`. Without them the test says
+//! it skipped — except under CI=true, where a missing tool fails the run.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "lens-orbit-harbor-42";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tools_dir() -> PathBuf {
+    root().join("tests/tools/node_modules")
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(program)).find(|p| p.is_file())
+}
+
+/// What is missing for this test, if anything.
+fn missing_tools() -> Vec<String> {
+    let mut missing = Vec::new();
+    if !Path::new(CHROMIUM).exists() {
+        missing.push(format!("{CHROMIUM} (apt-get install chromium)"));
+    }
+    if which("chromedriver").is_none() {
+        missing.push("chromedriver (apt-get install chromium-driver)".into());
+    }
+    if which("java").is_none() {
+        missing.push("java (for the Nu Html Checker)".into());
+    }
+    if !tools_dir().join("vnu-jar/build/dist/vnu.jar").exists() || !tools_dir().join("axe-core/axe.min.js").exists() {
+        missing.push("tests/tools/node_modules (npm ci --prefix tests/tools)".into());
+    }
+    missing
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The portal's release-like binary on a fresh database, with one staff account.
+struct Server {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("park.db");
+        let bin = env!("CARGO_BIN_EXE_park-portal");
+        let mut add = Command::new(bin)
+            .args(["admin", "add", "editor", "--database"])
+            .arg(&db)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        add.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
+        assert!(add.wait().unwrap().success());
+        let port = free_port();
+        let child = Command::new(bin)
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database"])
+            .arg(&db)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Server { child, port, _dir: dir };
+        let start = Instant::now();
+        while http(server.port, "GET", "/healthz", None, None).0 != 200 {
+            assert!(start.elapsed() < Duration::from_secs(30), "the portal did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 exchange: (status, headers, body).
+fn http(port: u16, method: &str, path: &str, cookie: Option<&str>, form: Option<&str>) -> (u16, String, String) {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return (0, String::new(), String::new()) };
+    let body = form.unwrap_or("");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    if let Some(c) = cookie {
+        request.push_str(&format!("Cookie: {c}\r\n"));
+    }
+    if form.is_some() {
+        request.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nSec-Fetch-Site: same-origin\r\n",
+            body.len()
+        ));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn browser(port: u16) -> Client {
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--hide-scrollbars", "--window-size=1280,900", "--lang=zh-CN"]
+        }
+    });
+    let caps = caps.as_object().unwrap().clone();
+    let start = Instant::now();
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => return client,
+            Err(err) if start.elapsed() < Duration::from_secs(20) => {
+                let _ = err;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(err) => panic!("cannot start Chromium through chromedriver: {err}"),
+        }
+    }
+}
+
+/// Scrolls an element to the middle of the window and clicks it, as a person would.
+async fn click(c: &Client, css: &str) {
+    let element = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})",
+        vec![serde_json::to_value(&element).unwrap()],
+    )
+    .await
+    .unwrap();
+    if let Err(e) = element.click().await {
+        let info = c
+            .execute(
+                "const r = arguments[0].getBoundingClientRect(); const t = document.elementFromPoint(r.x + 5, r.y + 5); return [window.innerWidth, window.innerHeight, r.x, r.y, t ? t.outerHTML.slice(0, 200) : 'none', document.documentElement.scrollHeight, window.scrollY]",
+                vec![serde_json::to_value(&element).unwrap()],
+            )
+            .await
+            .unwrap();
+        panic!("cannot click {css}: {e}; {info}");
+    }
+}
+
+/// Card titles on the current page.
+async fn card_names(c: &Client) -> Vec<String> {
+    let mut names = Vec::new();
+    for card in c.find_all(Locator::Css(".card-title a")).await.unwrap() {
+        names.push(card.text().await.unwrap());
+    }
+    names
+}
+
+async fn shot(c: &Client, name: &str) {
+    let dir =
+        std::env::var_os("PARK_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|| root().join("target/screenshots"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+const PUBLIC_PAGES: &[&str] = &[
+    "/",
+    "/companies",
+    "/companies?sector=core-components&phase=1",
+    "/companies?q=zzz",
+    "/companies/gpixel",
+    "/companies/changguang-huada",
+    "/companies/yuanchen",
+    "/companies/changguang-daqi",
+    "/companies/chenying",
+    "/sectors",
+    "/sectors/core-components",
+    "/sectors/composite-materials",
+    "/sectors/laser",
+    "/sectors/medical-health",
+    "/sectors/analysis-display",
+    "/sectors/aerospace",
+    "/sectors/intelligent-manufacturing",
+    "/phases",
+    "/phases/1",
+    "/phases/2",
+    "/phases/3",
+    "/awards",
+    "/awards?company=chenying",
+    "/about",
+    "/nope",
+];
+
+fn both_languages(path: &str) -> [String; 2] {
+    let en = if path == "/" { "/en/".to_string() } else { format!("/en{path}") };
+    [path.to_string(), en]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journeys_and_validators_in_a_real_browser() {
+    let missing = missing_tools();
+    if !missing.is_empty() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but the browser test's tools are missing: {}", missing.join(", "));
+        }
+        eprintln!("SKIPPED journeys_and_validators_in_a_real_browser: missing {}", missing.join(", "));
+        return;
+    }
+    let server = Server::start();
+    let driver_port = free_port();
+    let _driver = Driver(
+        Command::new("chromedriver")
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let c = browser(driver_port).await;
+    let result = run_all(&c, &server).await;
+    let _ = c.close().await;
+    result.unwrap();
+}
+
+async fn run_all(c: &Client, server: &Server) -> Result<(), String> {
+    visitor_journey(c, server).await;
+    search_journey(c, server).await;
+    keyboard_journey(c, server).await;
+    phone_widths(c, server).await;
+    admin_journey(c, server).await;
+    screenshots(c, server).await;
+    axe_every_page(c, server).await?;
+    nu_checker(server)
+}
+
+async fn visitor_journey(c: &Client, s: &Server) {
+    c.goto(&s.url("/")).await.unwrap();
+    assert!(c.source().await.unwrap().contains("长春光电信息产业园"));
+    click(c, ".site-nav a[href='/companies']").await;
+    assert_eq!(card_names(c).await.len(), 5);
+    click(c, "input[name=sector][value=medical-health]").await;
+    click(c, ".filters button[type=submit]").await;
+    c.wait().for_url(&url::Url::parse(&s.url("/companies?sector=medical-health")).unwrap()).await.unwrap();
+    assert_eq!(card_names(c).await, vec!["辰英仪器".to_string()]);
+    click(c, ".card-title a").await;
+    assert!(c.current_url().await.unwrap().path().ends_with("/companies/chenying"));
+    click(c, ".lang-switch").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/en/companies/chenying");
+    let html = c.source().await.unwrap();
+    assert!(
+        html.contains("<html lang=\"en\">") && html.contains("9th China Innovation and Entrepreneurship Competition")
+    );
+}
+
+async fn search_journey(c: &Client, s: &Server) {
+    for (term, expected) in
+        [("辰芯", "长光辰芯"), ("changguang", "长光华大"), ("GMAX4002", "长光辰芯"), ("cyyq", "辰英仪器")]
+    {
+        c.goto(&s.url("/")).await.unwrap();
+        let input = c.find(Locator::Css("#home-q")).await.unwrap();
+        input.send_keys(term).await.unwrap();
+        input.send_keys(&Key::Enter.to_string()).await.unwrap();
+        c.wait().for_element(Locator::Css(".results-count")).await.unwrap();
+        let names = card_names(c).await;
+        assert!(names.iter().any(|n| n == expected), "searching {term}: {names:?}");
+    }
+}
+
+async fn keyboard_journey(c: &Client, s: &Server) {
+    c.goto(&s.url("/en/companies")).await.unwrap();
+    // Tab from the top: the skip link comes first and shows itself when focused.
+    c.find(Locator::Css("body")).await.unwrap().send_keys(&Key::Tab.to_string()).await.unwrap();
+    let focused: Value = c.execute("return document.activeElement.className", vec![]).await.unwrap();
+    assert_eq!(focused, json!("skip"));
+    // Tab on until the sector checkbox of core components, tick it with Space, submit with Enter.
+    let mut reached = false;
+    for _ in 0..40 {
+        c.active_element().await.unwrap().send_keys(&Key::Tab.to_string()).await.unwrap();
+        let value: Value = c.execute("return document.activeElement.value || ''", vec![]).await.unwrap();
+        if value == json!("core-components") {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "the sector filter is not reachable with Tab");
+    let outline: Value = c
+        .execute(
+            "const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let outline = outline.as_str().unwrap_or_default().to_string();
+    assert!(!outline.starts_with("none") && !outline.ends_with(" 0px"), "focus is not visible: {outline}");
+    c.active_element().await.unwrap().send_keys(" ").await.unwrap();
+    c.active_element().await.unwrap().send_keys(&Key::Enter.to_string()).await.unwrap();
+    c.wait().for_url(&url::Url::parse(&s.url("/en/companies?sector=core-components")).unwrap()).await.unwrap();
+    assert_eq!(card_names(c).await.len(), 2);
+    // The language switch, by keyboard.
+    let switch = c.find(Locator::Css(".lang-switch")).await.unwrap();
+    c.execute("arguments[0].focus()", vec![serde_json::to_value(&switch).unwrap()]).await.unwrap();
+    c.active_element().await.unwrap().send_keys(&Key::Enter.to_string()).await.unwrap();
+    c.wait().for_url(&url::Url::parse(&s.url("/companies?sector=core-components")).unwrap()).await.unwrap();
+}
+
+async fn phone_widths(c: &Client, s: &Server) {
+    c.set_window_size(375, 800).await.unwrap();
+    for page in PUBLIC_PAGES {
+        for path in both_languages(page) {
+            c.goto(&s.url(&path)).await.unwrap();
+            let widths: Value =
+                c.execute("return [document.documentElement.scrollWidth, window.innerWidth]", vec![]).await.unwrap();
+            let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+            assert!(scroll <= inner, "{path} scrolls sideways at 375 px: {scroll} > {inner}");
+        }
+    }
+    // The navigation works on a phone.
+    c.goto(&s.url("/en/")).await.unwrap();
+    click(c, ".site-nav a[href='/en/awards']").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/en/awards");
+    c.set_window_size(1280, 900).await.unwrap();
+}
+
+async fn sign_in(c: &Client, s: &Server) {
+    c.goto(&s.url("/en/admin/login")).await.unwrap();
+    c.find(Locator::Css("#username")).await.unwrap().send_keys("editor").await.unwrap();
+    c.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    click(c, ".admin-form button[type=submit]").await;
+    c.wait().for_url(&url::Url::parse(&s.url("/en/admin")).unwrap()).await.unwrap();
+}
+
+async fn admin_journey(c: &Client, s: &Server) {
+    sign_in(c, s).await;
+    // Edit Gpixel's English description and see it on the public profile.
+    c.goto(&s.url("/en/admin/companies/1/edit")).await.unwrap();
+    let field = c.find(Locator::Css("#field-description_en")).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys("Edited in a real browser.").await.unwrap();
+    click(c, ".sticky-actions button[type=submit]").await;
+    assert!(c.source().await.unwrap().contains("Saved"));
+    c.goto(&s.url("/en/companies/gpixel")).await.unwrap();
+    assert!(c.source().await.unwrap().contains("Edited in a real browser."));
+
+    // The same form open in two sessions: the second save gets the conflict page.
+    c.goto(&s.url("/en/admin/companies/1/edit")).await.unwrap();
+    c.execute("window.open(arguments[0], 'second')", vec![json!(s.url("/en/admin/companies/1/edit"))]).await.unwrap();
+    let first = c.window().await.unwrap();
+    let windows = c.windows().await.unwrap();
+    let second = windows.into_iter().find(|w| *w != first).unwrap();
+    c.switch_to_window(second.clone()).await.unwrap();
+    c.wait().for_element(Locator::Css("#field-description_en")).await.unwrap();
+    let f2 = c.find(Locator::Css("#field-description_en")).await.unwrap();
+    f2.clear().await.unwrap();
+    f2.send_keys("Saved from the second tab.").await.unwrap();
+    click(c, ".sticky-actions button[type=submit]").await;
+    assert!(c.source().await.unwrap().contains("Saved"));
+    c.close_window().await.unwrap();
+    c.switch_to_window(first).await.unwrap();
+    let f1 = c.find(Locator::Css("#field-description_en")).await.unwrap();
+    f1.clear().await.unwrap();
+    f1.send_keys("Saved from the first tab, later.").await.unwrap();
+    // The unsaved-changes prompt must not block a submit.
+    click(c, ".sticky-actions button[type=submit]").await;
+    let html = c.source().await.unwrap();
+    assert!(html.contains("Edit conflict"), "no conflict page");
+    assert!(html.contains("Saved from the second tab.") && html.contains("Saved from the first tab, later."));
+    shot(c, "admin-conflict-en").await;
+}
+
+async fn screenshots(c: &Client, s: &Server) {
+    for (name, path) in [
+        ("home", "/"),
+        ("directory", "/companies"),
+        ("company", "/companies/gpixel"),
+        ("phases", "/phases"),
+        ("awards", "/awards"),
+    ] {
+        for (lang, url) in [("zh", path.to_string()), ("en", both_languages(path)[1].clone())] {
+            c.set_window_size(1280, 900).await.unwrap();
+            c.goto(&s.url(&url)).await.unwrap();
+            shot(c, &format!("{name}-{lang}-desktop")).await;
+            c.set_window_size(375, 800).await.unwrap();
+            shot(c, &format!("{name}-{lang}-phone")).await;
+        }
+    }
+    c.set_window_size(1280, 900).await.unwrap();
+    c.goto(&s.url("/en/admin/companies/1/edit")).await.unwrap();
+    shot(c, "admin-edit-en").await;
+}
+
+/// Admin pages to check, fetched with the browser's session: (name, path).
+const ADMIN_PAGES: &[&str] = &[
+    "/admin",
+    "/admin/companies",
+    "/admin/companies/1/edit",
+    "/admin/companies/new",
+    "/admin/companies/1/history",
+    "/admin/companies/5/delete",
+    "/admin/sectors",
+    "/admin/phases/1/edit",
+    "/admin/buildings",
+    "/admin/awards",
+    "/admin/awards/1/edit",
+    "/admin/milestones",
+    "/admin/designations",
+    "/admin/competitions",
+    "/admin/park/1/edit",
+];
+
+async fn axe_every_page(c: &Client, s: &Server) -> Result<(), String> {
+    let axe = std::fs::read_to_string(tools_dir().join("axe-core/axe.min.js")).unwrap();
+    let mut pages: Vec<String> = PUBLIC_PAGES.iter().flat_map(|p| both_languages(p)).collect();
+    pages.extend(ADMIN_PAGES.iter().flat_map(|p| both_languages(p)));
+    pages.push("/admin/login".into());
+    let mut problems = Vec::new();
+    for path in &pages {
+        if path.ends_with("/admin/login") {
+            c.goto(&s.url("/admin/logout")).await.ok();
+        }
+        c.goto(&s.url(path)).await.unwrap();
+        c.execute(&axe, vec![]).await.unwrap();
+        let result = c
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+                    .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ') + ')')))
+                    .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        for v in result.as_array().cloned().unwrap_or_default() {
+            problems.push(format!("{path}: {}", v.as_str().unwrap_or_default()));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("axe-core found {} violations:\n{}", problems.len(), problems.join("\n")))
+    }
+}
+
+/// Saves every page's HTML (public in both languages, admin pages with a session, a form with errors, the
+/// conflict page) and the stylesheet, and runs the Nu checker over them: 0 errors.
+fn nu_checker(s: &Server) -> Result<(), String> {
+    let dir = root().join("target/validate");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut n = 0;
+    let mut save = |name: &str, html: &str| {
+        n += 1;
+        std::fs::write(
+            dir.join(format!("{n:03}-{}.html", name.trim_matches('/').replace(['/', '?', '&', '='], "_"))),
+            html,
+        )
+        .unwrap();
+    };
+    for page in PUBLIC_PAGES {
+        for path in both_languages(page) {
+            let (_, _, body) = http(s.port, "GET", &path, None, None);
+            save(&path, &body);
+        }
+    }
+    save("login", &http(s.port, "GET", "/admin/login", None, None).2);
+    let (_, head, _) =
+        http(s.port, "POST", "/admin/login", None, Some(&format!("username=editor&password={PASSWORD}")));
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    for page in ADMIN_PAGES {
+        for path in both_languages(page) {
+            let (status, _, body) = http(s.port, "GET", &path, Some(&cookie), None);
+            assert_eq!(status, 200, "{path}");
+            save(&path, &body);
+        }
+    }
+    let (status, _, invalid) = http(
+        s.port,
+        "POST",
+        "/en/admin/companies/1/edit",
+        Some(&cookie),
+        Some("version=1&slug=Bad+Slug&short_name_zh="),
+    );
+    assert_eq!(status, 422);
+    save("form-with-errors", &invalid);
+    let (status, _, conflict) = http(
+        s.port,
+        "POST",
+        "/en/admin/companies/1/edit",
+        Some(&cookie),
+        Some("version=1&slug=gpixel&short_name_zh=x&status=active"),
+    );
+    assert_eq!(status, 409);
+    save("conflict", &conflict);
+
+    let vnu = tools_dir().join("vnu-jar/build/dist/vnu.jar");
+    let html = Command::new("java")
+        .arg("-jar")
+        .arg(&vnu)
+        .args(["--errors-only", "--skip-non-html"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let css = Command::new("java")
+        .arg("-jar")
+        .arg(&vnu)
+        .args(["--errors-only", "--css"])
+        .arg(root().join("static/css/site.css"))
+        .output()
+        .unwrap();
+    let mut report = String::new();
+    for (what, out) in [("HTML", &html), ("CSS", &css)] {
+        if !out.status.success() {
+            report.push_str(&format!("Nu checker ({what}) errors:\n{}\n", String::from_utf8_lossy(&out.stderr)));
+        }
+    }
+    if report.is_empty() { Ok(()) } else { Err(report) }
+}
