@@ -374,7 +374,8 @@ async fn admin_journey(c: &Client, s: &Server) {
     field.clear().await.unwrap();
     field.send_keys("Edited in a real browser.").await.unwrap();
     click(c, ".sticky-actions button[type=submit]").await;
-    assert!(c.source().await.unwrap().contains("Saved"));
+    let flash = c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert!(flash.text().await.unwrap().starts_with("Saved"));
     c.goto(&s.url("/en/companies/gpixel")).await.unwrap();
     assert!(c.source().await.unwrap().contains("Edited in a real browser."));
 
@@ -390,7 +391,8 @@ async fn admin_journey(c: &Client, s: &Server) {
     f2.clear().await.unwrap();
     f2.send_keys("Saved from the second tab.").await.unwrap();
     click(c, ".sticky-actions button[type=submit]").await;
-    assert!(c.source().await.unwrap().contains("Saved"));
+    let flash = c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert!(flash.text().await.unwrap().starts_with("Saved"));
     c.close_window().await.unwrap();
     c.switch_to_window(first).await.unwrap();
     let f1 = c.find(Locator::Css("#field-description_en")).await.unwrap();
@@ -398,6 +400,7 @@ async fn admin_journey(c: &Client, s: &Server) {
     f1.send_keys("Saved from the first tab, later.").await.unwrap();
     // The unsaved-changes prompt must not block a submit.
     click(c, ".sticky-actions button[type=submit]").await;
+    c.wait().for_element(Locator::Css(".conflict")).await.unwrap();
     let html = c.source().await.unwrap();
     assert!(html.contains("Edit conflict"), "no conflict page");
     assert!(html.contains("Saved from the second tab.") && html.contains("Saved from the first tab, later."));
