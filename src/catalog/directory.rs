@@ -271,32 +271,85 @@ pub struct Results<'a> {
 
 /// Applies `query` to the catalog. `indexed_hits` are the ids the search index matched for the query's
 /// terms of three or more characters (None when it has none); shorter terms are matched here.
+///
+/// Work is proportional to the smallest candidate list, not to the directory: the filters' member lists
+/// (positions in name order) drive the scan, and an unfiltered or single-list query in name order is a slice.
 pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashSet<i64>>) -> Results<'a> {
     let short_terms = super::search::Terms::of(&query.q).short;
-    let sector_ids: Vec<i64> = query.sectors.iter().filter_map(|s| cat.sector_by_slug(s)).map(|s| s.id).collect();
-    let phase_id = query.phase.and_then(|n| cat.phase_by_number(n)).map(|p| p.id);
-    let designation_id = query.designation.as_deref().and_then(|d| cat.designation_by_slug(d)).map(|d| d.id);
+    let sectors: Vec<&super::Sector> = query.sectors.iter().filter_map(|s| cat.sector_by_slug(s)).collect();
+    let phase = query.phase.and_then(|n| cat.phase_by_number(n));
+    let designation = query.designation.as_deref().and_then(|d| cat.designation_by_slug(d));
 
-    let mut matches: Vec<&Company> = cat
-        .companies
-        .iter()
-        .filter(|c| sector_ids.is_empty() || c.sector_ids.iter().any(|id| sector_ids.contains(id)))
-        .filter(|c| query.phase.is_none() || c.phase_id == phase_id)
-        .filter(|c| !query.has_awards || !c.award_ids.is_empty())
-        .filter(|c| designation_id.is_none_or(|d| c.designation_ids.contains(&d)))
-        .filter(|c| indexed_hits.is_none_or(|hits| hits.contains(&c.id)))
-        .filter(|c| short_terms.iter().all(|t| super::search::matches_short_term(c, t)))
-        .collect();
-    // The catalog is already in name order; the other sorts are stable on top of it.
-    match query.sort {
-        Sort::Name => {}
-        Sort::Founded => matches.sort_by_key(|c| std::cmp::Reverse(c.founded_year.unwrap_or(i64::MIN))),
-        Sort::Awards => matches.sort_by_key(|c| std::cmp::Reverse(c.award_ids.len())),
+    // Candidate lists, each in name order; the shortest drives, the rest are checked per company.
+    let sector_union: Option<std::borrow::Cow<'a, [u32]>> = match sectors.as_slice() {
+        [] => None,
+        [one] => Some(std::borrow::Cow::Borrowed(&one.members)),
+        many => {
+            let mut all: Vec<u32> = many.iter().flat_map(|s| s.members.iter().copied()).collect();
+            all.sort_unstable();
+            all.dedup();
+            Some(std::borrow::Cow::Owned(all))
+        }
+    };
+    let hits: Option<Vec<u32>> = indexed_hits.map(|ids| {
+        let mut positions: Vec<u32> = ids.iter().filter_map(|id| cat.position(*id)).collect();
+        positions.sort_unstable();
+        positions
+    });
+    let mut lists: Vec<&[u32]> = Vec::new();
+    if let Some(u) = &sector_union {
+        lists.push(u);
     }
-    let total = matches.len();
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    if let Some(p) = phase {
+        lists.push(&p.members);
+    }
+    if let Some(d) = designation {
+        lists.push(&d.members);
+    }
+    if query.has_awards {
+        lists.push(&cat.awarded);
+    }
+    if let Some(h) = &hits {
+        lists.push(h);
+    }
+    lists.sort_by_key(|l| l.len());
+    let (driver, checks) = match lists.split_first() {
+        Some((first, rest)) => (Some(*first), rest),
+        None => (None, &[][..]),
+    };
+    let keep = |pos: u32| -> bool {
+        checks.iter().all(|list| list.binary_search(&pos).is_ok())
+            && (short_terms.is_empty()
+                || short_terms.iter().all(|t| super::search::matches_short_term(&cat.companies[pos as usize], t)))
+    };
     let start = (query.page - 1) * PAGE_SIZE;
-    let companies = matches.into_iter().skip(start).take(PAGE_SIZE).collect();
+    let page_of = |positions: &[u32]| -> Vec<&'a Company> {
+        positions.iter().skip(start).take(PAGE_SIZE).map(|&p| &cat.companies[p as usize]).collect()
+    };
+    let plain = checks.is_empty() && short_terms.is_empty() && query.sort == Sort::Name;
+    let (companies, total) = match (driver, plain) {
+        // Nothing to check: the list (or the whole directory) is already the answer, in order.
+        (Some(list), true) => (page_of(list), list.len()),
+        (None, true) => {
+            let all = &cat.companies;
+            (all.iter().skip(start).take(PAGE_SIZE).collect(), all.len())
+        }
+        _ => {
+            let mut matches: Vec<u32> = match driver {
+                Some(list) => list.iter().copied().filter(|&p| keep(p)).collect(),
+                None => (0..cat.companies.len() as u32).filter(|&p| keep(p)).collect(),
+            };
+            // Positions are name order already; the other sorts are stable on top of it.
+            match query.sort {
+                Sort::Name => {}
+                Sort::Founded => matches
+                    .sort_by_key(|&p| std::cmp::Reverse(cat.companies[p as usize].founded_year.unwrap_or(i64::MIN))),
+                Sort::Awards => matches.sort_by_key(|&p| std::cmp::Reverse(cat.companies[p as usize].award_ids.len())),
+            }
+            (page_of(&matches), matches.len())
+        }
+    };
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
     Results { companies, total, page: query.page, pages }
 }
 

@@ -52,8 +52,8 @@ pub struct Sector {
     pub slug: String,
     pub name: Text,
     pub description: Text,
-    /// Companies in this sector, by directory order.
-    pub company_ids: Vec<i64>,
+    /// Companies in this sector: positions in [`Catalog::companies`], so in name order.
+    pub members: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +105,8 @@ pub struct Phase {
     pub as_of: Option<String>,
     pub note: Text,
     pub source_id: Option<i64>,
-    pub company_ids: Vec<i64>,
+    /// Positions in [`Catalog::companies`] (name order).
+    pub members: Vec<u32>,
     pub building_ids: Vec<i64>,
 }
 
@@ -118,7 +119,8 @@ pub struct Building {
     pub building_count: i64,
     pub completed_on: Option<String>,
     pub note: Text,
-    pub company_ids: Vec<i64>,
+    /// Positions in [`Catalog::companies`] (name order).
+    pub members: Vec<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -127,7 +129,8 @@ pub struct Designation {
     pub slug: String,
     pub name: Text,
     pub description: Text,
-    pub company_ids: Vec<i64>,
+    /// Positions in [`Catalog::companies`] (name order).
+    pub members: Vec<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -313,6 +316,8 @@ pub struct Catalog {
     pub competitions: Vec<Competition>,
     pub awards: Vec<Award>,
     pub figures: KeyFigures,
+    /// Companies with at least one award (positions, name order).
+    pub awarded: Vec<u32>,
     company_index: HashMap<i64, usize>,
     company_by_slug: HashMap<String, usize>,
 }
@@ -472,14 +477,15 @@ impl Catalog {
             }
         }
 
-        let members = |pred: &dyn Fn(&Company) -> bool| -> Vec<i64> {
-            companies.iter().filter(|c| pred(c)).map(|c| c.id).collect()
+        let members = |pred: &dyn Fn(&Company) -> bool| -> Vec<u32> {
+            companies.iter().enumerate().filter(|(_, c)| pred(c)).map(|(i, _)| i as u32).collect()
         };
+        let awarded = members(&|c| !c.award_ids.is_empty());
         let sectors: Vec<Sector> = rows
             .sectors
             .into_iter()
             .map(|s| Sector {
-                company_ids: members(&|c| c.sector_ids.contains(&s.id)),
+                members: members(&|c| c.sector_ids.contains(&s.id)),
                 id: s.id,
                 slug: s.slug,
                 name: text(s.name_zh, s.name_en),
@@ -490,7 +496,7 @@ impl Catalog {
             .buildings
             .into_iter()
             .map(|b| Building {
-                company_ids: members(&|c| c.building_id == Some(b.id)),
+                members: members(&|c| c.building_id == Some(b.id)),
                 id: b.id,
                 phase_id: b.phase_id,
                 name: text(b.name_zh, b.name_en),
@@ -504,7 +510,7 @@ impl Catalog {
             .phases
             .into_iter()
             .map(|p| Phase {
-                company_ids: members(&|c| c.phase_id == Some(p.id)),
+                members: members(&|c| c.phase_id == Some(p.id)),
                 building_ids: buildings.iter().filter(|b| b.phase_id == Some(p.id)).map(|b| b.id).collect(),
                 id: p.id,
                 number: p.number,
@@ -523,7 +529,7 @@ impl Catalog {
             .designations
             .into_iter()
             .map(|d| Designation {
-                company_ids: members(&|c| c.designation_ids.contains(&d.id)),
+                members: members(&|c| c.designation_ids.contains(&d.id)),
                 id: d.id,
                 slug: d.slug,
                 name: text(d.name_zh, d.name_en),
@@ -560,6 +566,7 @@ impl Catalog {
             competitions,
             awards,
             figures,
+            awarded,
             company_index,
             company_by_slug,
         }
@@ -569,12 +576,18 @@ impl Catalog {
         self.company_index.get(id.borrow()).map(|&i| &self.companies[i])
     }
 
+    /// A company's position in [`Catalog::companies`].
+    pub fn position(&self, id: i64) -> Option<u32> {
+        self.company_index.get(&id).map(|&i| i as u32)
+    }
+
     pub fn company_by_slug(&self, slug: &str) -> Option<&Company> {
         self.company_by_slug.get(slug).map(|&i| &self.companies[i])
     }
 
-    pub fn companies_of(&self, ids: &[i64]) -> Vec<&Company> {
-        ids.iter().filter_map(|&id| self.company(id)).collect()
+    /// The first `limit` of a member list, as companies (pages show a bounded number; the directory has all).
+    pub fn members_of(&self, members: &[u32], limit: usize) -> Vec<&Company> {
+        members.iter().take(limit).filter_map(|&i| self.companies.get(i as usize)).collect()
     }
 
     pub fn sector(&self, id: i64) -> Option<&Sector> {

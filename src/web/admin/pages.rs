@@ -620,28 +620,32 @@ fn raw_values(entity: &Entity, key: &str, value: Option<&Value>) -> Vec<String> 
 
 fn conflict_rows(entity: &Entity, stored: &Values, submitted: &Values, lookups: &Lookups, l: Lang) -> Vec<ConflictRow> {
     let keys = entity.fields.iter().map(|f| (f.column, f.label)).chain(entity.links.iter().map(|k| (k.name, k.label)));
-    keys.map(|(key, label)| {
-        let field = entity.field(key);
-        let show = |v: Option<&Value>| match (entity.link(key), v) {
-            (Some(link), Some(Value::Array(ids))) => ids
-                .iter()
-                .filter_map(Value::as_i64)
-                .map(|id| lookups.title(link.other_entity, id, l))
-                .collect::<Vec<_>>()
-                .join(l.t("、", ", ")),
-            _ => display(field, v, lookups, l),
-        };
-        ConflictRow {
-            key: key.to_string(),
-            label,
-            stored: show(stored.get(key)),
-            submitted: show(submitted.get(key)),
-            stored_raw: raw_values(entity, key, stored.get(key)),
-            submitted_raw: raw_values(entity, key, submitted.get(key)),
-            differs: stored.get(key) != submitted.get(key),
-        }
-    })
-    .collect()
+    let mut rows = keys
+        .map(|(key, label)| {
+            let field = entity.field(key);
+            let show = |v: Option<&Value>| match (entity.link(key), v) {
+                (Some(link), Some(Value::Array(ids))) => ids
+                    .iter()
+                    .filter_map(Value::as_i64)
+                    .map(|id| lookups.title(link.other_entity, id, l))
+                    .collect::<Vec<_>>()
+                    .join(l.t("、", ", ")),
+                _ => display(field, v, lookups, l),
+            };
+            ConflictRow {
+                key: key.to_string(),
+                label,
+                stored: show(stored.get(key)),
+                submitted: show(submitted.get(key)),
+                stored_raw: raw_values(entity, key, stored.get(key)),
+                submitted_raw: raw_values(entity, key, submitted.get(key)),
+                differs: stored.get(key) != submitted.get(key),
+            }
+        })
+        .collect::<Vec<_>>();
+    // What needs a choice first; what both sides agree on after.
+    rows.sort_by_key(|r| !r.differs);
+    rows
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::web::{Chrome, Ctx, render};
 
+/// Companies shown on a sector's page; the directory, filtered by the sector, lists them all.
+const SHOWN: usize = 24;
+
 #[derive(Template)]
 #[template(path = "public/sectors.html")]
 struct SectorsPage<'a> {
@@ -41,6 +44,6 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
         chrome: ctx.chrome("sectors"),
         cat: &cat,
         sector,
-        companies: cat.companies_of(&sector.company_ids),
+        companies: cat.members_of(&sector.members, SHOWN),
     })
 }
