@@ -291,6 +291,7 @@ pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&H
             Some(std::borrow::Cow::Owned(all))
         }
     };
+    let short_hits: Vec<Vec<u32>> = short_terms.iter().map(|t| cat.short_terms.positions(t)).collect();
     let hits: Option<Vec<u32>> = indexed_hits.map(|ids| {
         let mut positions: Vec<u32> = ids.iter().filter_map(|id| cat.position(*id)).collect();
         positions.sort_unstable();
@@ -312,21 +313,18 @@ pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&H
     if let Some(h) = &hits {
         lists.push(h);
     }
+    lists.extend(short_hits.iter().map(Vec::as_slice));
     lists.sort_by_key(|l| l.len());
     let (driver, checks) = match lists.split_first() {
         Some((first, rest)) => (Some(*first), rest),
         None => (None, &[][..]),
     };
-    let keep = |pos: u32| -> bool {
-        checks.iter().all(|list| list.binary_search(&pos).is_ok())
-            && (short_terms.is_empty()
-                || short_terms.iter().all(|t| super::search::matches_short_term(&cat.companies[pos as usize], t)))
-    };
+    let keep = |pos: u32| -> bool { checks.iter().all(|list| list.binary_search(&pos).is_ok()) };
     let start = (query.page - 1) * PAGE_SIZE;
     let page_of = |positions: &[u32]| -> Vec<&'a Company> {
         positions.iter().skip(start).take(PAGE_SIZE).map(|&p| &cat.companies[p as usize]).collect()
     };
-    let plain = checks.is_empty() && short_terms.is_empty() && query.sort == Sort::Name;
+    let plain = checks.is_empty() && query.sort == Sort::Name;
     let (companies, total) = match (driver, plain) {
         // Nothing to check: the list (or the whole directory) is already the answer, in order.
         (Some(list), true) => (page_of(list), list.len()),

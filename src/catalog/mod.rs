@@ -318,6 +318,8 @@ pub struct Catalog {
     pub figures: KeyFigures,
     /// Companies with at least one award (positions, name order).
     pub awarded: Vec<u32>,
+    /// Where one- and two-character search terms occur.
+    pub short_terms: search::ShortTermIndex,
     company_index: HashMap<i64, usize>,
     company_by_slug: HashMap<String, usize>,
 }
@@ -481,6 +483,7 @@ impl Catalog {
             companies.iter().enumerate().filter(|(_, c)| pred(c)).map(|(i, _)| i as u32).collect()
         };
         let awarded = members(&|c| !c.award_ids.is_empty());
+        let short_terms = search::ShortTermIndex::build(&companies);
         let sectors: Vec<Sector> = rows
             .sectors
             .into_iter()
@@ -567,6 +570,7 @@ impl Catalog {
             awards,
             figures,
             awarded,
+            short_terms,
             company_index,
             company_by_slug,
         }

@@ -1,8 +1,8 @@
 //! What a company is found by, and how a search term is split between the index and memory.
 //!
 //! Terms of three or more characters go to SQLite FTS5 (trigram index: fast at any size). Shorter terms —
-//! one or two Chinese characters, pinyin initials like `cg` — cannot use trigrams, so they are matched as
-//! substrings in memory ([`matches_short_term`]).
+//! one or two Chinese characters, pinyin initials like `cg` — cannot use trigrams, so they are looked up in
+//! an in-memory index of every one- and two-character substring ([`ShortTermIndex`]).
 
 use super::{Company, pinyin};
 
@@ -57,15 +57,43 @@ pub fn document(c: &Company) -> String {
     doc
 }
 
-/// Whether a short (one- or two-character) term matches `c`. Chinese terms match names, pinyin, products,
-/// descriptions and highlights; Latin ones (pinyin initials such as `cg`) only names, pinyin and products —
-/// two letters inside English prose match nearly everything and find nothing.
-pub fn matches_short_term(c: &Company, term: &str) -> bool {
-    if c.search_keys.contains(term) {
-        return true;
+/// Every one- and two-character substring of what short terms search — names, pinyin spellings, product
+/// names, and the Chinese descriptions and highlights — mapped to the companies (positions) containing it.
+/// Compressed bitmaps keep it small even when a character is in every company.
+#[derive(Debug, Default, Clone)]
+pub struct ShortTermIndex {
+    grams: std::collections::HashMap<String, roaring::RoaringBitmap>,
+}
+
+impl ShortTermIndex {
+    pub fn build(companies: &[Company]) -> ShortTermIndex {
+        let mut grams: std::collections::HashMap<String, roaring::RoaringBitmap> = std::collections::HashMap::new();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for (position, c) in companies.iter().enumerate() {
+            seen.clear();
+            for text in [&c.search_keys, &c.description.zh, &c.highlights.zh] {
+                let chars: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+                for (i, ch) in chars.iter().enumerate() {
+                    if ch.is_whitespace() {
+                        continue;
+                    }
+                    seen.insert(ch.to_string());
+                    if let Some(next) = chars.get(i + 1).filter(|n| !n.is_whitespace()) {
+                        seen.insert(format!("{ch}{next}"));
+                    }
+                }
+            }
+            for gram in seen.drain() {
+                grams.entry(gram).or_default().insert(position as u32);
+            }
+        }
+        ShortTermIndex { grams }
     }
-    !term.is_ascii()
-        && [&c.description.zh, &c.highlights.zh, &c.description.en, &c.highlights.en].iter().any(|t| t.contains(term))
+
+    /// Positions of the companies containing a one- or two-character `term` (lower-case).
+    pub fn positions(&self, term: &str) -> Vec<u32> {
+        self.grams.get(term).map(|b| b.iter().collect()).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
