@@ -331,6 +331,7 @@ async fn update_row(
 }
 
 /// Saves an edit made from `version`; a stale version is a [`SaveError::Conflict`], never an overwrite.
+/// Columns and links that `values` leaves out keep what is stored.
 pub async fn update(
     pool: &SqlitePool,
     entity: &Entity,
@@ -468,7 +469,7 @@ pub async fn revert(
     Ok(())
 }
 
-/// Sets a company's logo, as an edit from `version` with its own revision.
+/// Sets a company's logo, as an edit from `version` with its own revision (other columns untouched).
 pub async fn set_logo(
     pool: &SqlitePool,
     entity: &Entity,
@@ -477,16 +478,7 @@ pub async fn set_logo(
     logo_path: &str,
     username: &str,
 ) -> Result<(), SaveError> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let before = load(&mut tx, entity, id).await?.ok_or(SaveError::NotFound)?;
-    if before.version != version {
-        return Err(SaveError::Conflict { current: Box::new(before) });
-    }
     let mut change = Values::new();
     change.insert("logo_path".into(), Value::from(logo_path));
-    update_row(&mut tx, entity, id, Some(version), &change).await?;
-    let after = load(&mut tx, entity, id).await?.ok_or(SaveError::NotFound)?;
-    record_revision(&mut tx, entity, id, "update", username, Some(&before.values), Some(&after.values)).await?;
-    tx.commit().await?;
-    Ok(())
+    update(pool, entity, id, version, &change, username).await
 }
