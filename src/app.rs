@@ -5,8 +5,10 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
 use sqlx::SqlitePool;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::catalog::Catalog;
@@ -77,8 +79,21 @@ impl AppState {
     }
 }
 
+/// Headers every response carries, error pages and static files included.
+const SECURITY_HEADERS: &[(&str, &str)] = &[
+    (
+        "content-security-policy",
+        "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+];
+
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let hsts = state.settings.secure_cookies;
+    let mut router = Router::new()
         .merge(crate::web::public::router(&state))
         .merge(crate::web::admin::router(&state))
         .merge(crate::web::assets::router())
@@ -90,5 +105,19 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::csrf::CsrfLayer::new())
         .layer(axum::middleware::from_fn(crate::web::render_error_pages))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state);
+    for (name, value) in SECURITY_HEADERS {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    if hsts {
+        // Served over HTTPS (the same switch as Secure cookies): browsers should never use plain HTTP again.
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    router
 }

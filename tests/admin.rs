@@ -523,3 +523,35 @@ async fn dashboard_lists_changes_and_missing_translations() {
     page.assert_contains("长光华大");
     page.assert_contains("No changes yet.");
 }
+
+#[tokio::test]
+async fn markdown_from_editors_is_sanitised_on_public_pages() {
+    let (app, cookie) = signed_in().await;
+    let edit = app.get_as("/admin/companies/4/edit", &cookie).await;
+    let version = hidden(&edit.body, "version");
+    let hostile = "Safe **bold**. <script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>";
+    let saved = app
+        .post_form(
+            "/admin/companies/4/edit",
+            Some(&cookie),
+            &[
+                ("version", &version),
+                ("slug", "changguang-daqi"),
+                ("short_name_zh", "长光大器"),
+                ("status", "active"),
+                ("sector_ids", "7"),
+                ("description_en", hostile),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let page = app.get("/en/companies/changguang-daqi").await;
+    page.assert_contains("Safe <strong>bold</strong>.");
+    for bad in ["<script>alert(1)", "javascript:alert", "onerror"] {
+        assert!(!page.body.contains(bad), "{bad} reached the public page");
+    }
+    // The card's one-line summary is plain text.
+    let list = app.get("/en/companies?sector=intelligent-manufacturing").await;
+    assert_eq!(list.card_slugs(), vec!["changguang-daqi".to_string()]);
+    assert!(!list.body.contains("<script>alert(1)"));
+}

@@ -264,8 +264,9 @@ async fn run_all(c: &Client, server: &Server) -> Result<(), String> {
     search_journey(c, server).await;
     keyboard_journey(c, server).await;
     phone_widths(c, server).await;
-    admin_journey(c, server).await;
+    // Screenshots before the admin journey edits anything: they show the seeded facts.
     screenshots(c, server).await;
+    admin_journey(c, server).await;
     axe_every_page(c, server).await?;
     nu_checker(server)
 }
@@ -368,6 +369,10 @@ async fn sign_in(c: &Client, s: &Server) {
 
 async fn admin_journey(c: &Client, s: &Server) {
     sign_in(c, s).await;
+    c.goto(&s.url("/en/admin")).await.unwrap();
+    shot(c, "admin-dashboard-en").await;
+    c.goto(&s.url("/en/admin/companies/1/edit")).await.unwrap();
+    shot(c, "admin-edit-en").await;
     // Edit Gpixel's English description and see it on the public profile.
     c.goto(&s.url("/en/admin/companies/1/edit")).await.unwrap();
     let field = c.find(Locator::Css("#field-description_en")).await.unwrap();
@@ -424,8 +429,6 @@ async fn screenshots(c: &Client, s: &Server) {
         }
     }
     c.set_window_size(1280, 900).await.unwrap();
-    c.goto(&s.url("/en/admin/companies/1/edit")).await.unwrap();
-    shot(c, "admin-edit-en").await;
 }
 
 /// Admin pages to check, fetched with the browser's session: (name, path).

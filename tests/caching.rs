@@ -142,3 +142,35 @@ async fn static_assets_are_precompressed_and_immutable() {
     let (_, plain, _) = send(&app, Method::GET, &css, &[]).await;
     assert!(header(&plain, "etag").starts_with('"'));
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::new().await;
+    let css = {
+        let home = app.get("/").await;
+        home.body.split("rel=\"stylesheet\" href=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
+    };
+    for (method, uri) in [
+        (Method::GET, "/"),
+        (Method::GET, "/en/nope"),
+        (Method::GET, css.as_str()),
+        (Method::POST, "/companies"),
+        (Method::GET, "/admin/login"),
+        (Method::GET, "/healthz"),
+    ] {
+        let (_, headers, _) = send(&app, method.clone(), uri, &[]).await;
+        let csp = header(&headers, "content-security-policy");
+        assert!(
+            csp.contains("default-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe-inline"),
+            "{uri}: {csp}"
+        );
+        assert_eq!(header(&headers, "x-content-type-options"), "nosniff", "{uri}");
+        assert_eq!(header(&headers, "cross-origin-opener-policy"), "same-origin", "{uri}");
+        assert!(!header(&headers, "referrer-policy").is_empty(), "{uri}");
+        assert!(!header(&headers, "permissions-policy").is_empty(), "{uri}");
+        // Plain HTTP by default: no HSTS.
+        assert_eq!(header(&headers, "strict-transport-security"), "", "{uri}");
+    }
+}
