@@ -22,6 +22,15 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Fill a separate database with clearly labelled synthetic companies, for benchmarks
     Synth(SynthArgs),
+    /// Write a consistent copy of the database to FILE, safe while the server runs
+    Backup {
+        /// The new file (must not exist yet)
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Check the database file: SQLite's integrity check and foreign-key check
+    Check(DatabaseArgs),
     /// Manage park staff accounts (passwords are read from standard input or a prompt, never from flags)
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -130,6 +139,25 @@ impl Cli {
             None => serve(ServeArgs::parse_defaults()).await,
             Some(Command::Synth(args)) => crate::synth::run(&args.database, args.companies).await,
             Some(Command::Admin(command)) => command.run().await,
+            Some(Command::Backup { file, db }) => {
+                let pool = crate::db::open(&db.database).await?;
+                crate::db::maintenance::backup(&pool, &file).await?;
+                println!("Wrote a consistent copy of {} to {}.", db.database.display(), file.display());
+                Ok(())
+            }
+            Some(Command::Check(db)) => {
+                let pool = crate::db::open(&db.database).await?;
+                let problems = crate::db::maintenance::check(&pool).await?;
+                if problems.is_empty() {
+                    println!("{}: integrity ok, foreign keys ok.", db.database.display());
+                    Ok(())
+                } else {
+                    for p in &problems {
+                        println!("{p}");
+                    }
+                    anyhow::bail!("{} problems found in {}", problems.len(), db.database.display())
+                }
+            }
             Some(Command::Migrate(args)) => {
                 let pool = crate::db::open(&args.database).await?;
                 pool.close().await;

@@ -555,3 +555,24 @@ async fn markdown_from_editors_is_sanitised_on_public_pages() {
     assert_eq!(list.card_slugs(), vec!["changguang-daqi".to_string()]);
     assert!(!list.body.contains("<script>alert(1)"));
 }
+
+#[tokio::test]
+async fn backup_makes_a_checkable_copy_while_the_database_is_open() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("park.db");
+    let copy = dir.path().join("copy.db");
+    let bin = env!("CARGO_BIN_EXE_park-portal");
+    assert!(Command::new(bin).args(["migrate", "--database"]).arg(&db).output().unwrap().status.success());
+    let backup = Command::new(bin).arg("backup").arg(&copy).arg("--database").arg(&db).output().unwrap();
+    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    let check = Command::new(bin).args(["check", "--database"]).arg(&copy).output().unwrap();
+    assert!(check.status.success());
+    assert!(String::from_utf8_lossy(&check.stdout).contains("integrity ok, foreign keys ok"));
+    // The copy holds the park's facts, and an existing file is never overwritten.
+    let again = Command::new(bin).arg("backup").arg(&copy).arg("--database").arg(&db).output().unwrap();
+    assert!(!again.status.success());
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", copy.display())).await.unwrap();
+    let companies: i64 = sqlx::query_scalar("select count(*) from company").fetch_one(&pool).await.unwrap();
+    assert_eq!(companies, 5);
+}

@@ -6,6 +6,7 @@
 
 pub mod companies;
 pub mod events;
+pub mod maintenance;
 pub mod park;
 pub mod places;
 pub mod search;
