@@ -23,13 +23,20 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Where uploaded logos are kept.
     pub uploads_dir: PathBuf,
+    /// Host names this site answers to (`.example.com` also matches its subdomains); empty: any.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Settings {
     /// Defaults for a database file: uploads in an `uploads` folder beside it.
     pub fn for_database(database: &Path) -> Settings {
         let dir = database.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        Settings { page_cache: true, secure_cookies: false, uploads_dir: dir.join("uploads") }
+        Settings {
+            page_cache: true,
+            secure_cookies: false,
+            uploads_dir: dir.join("uploads"),
+            allowed_hosts: Vec::new(),
+        }
     }
 }
 
@@ -103,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(crate::web::panic_response))
         // State-changing requests from other sites are refused (Sec-Fetch-Site / Origin against Host).
         .layer(tower_http::csrf::CsrfLayer::new())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::check_host))
         .layer(axum::middleware::from_fn(crate::web::render_error_pages))
         .layer(TraceLayer::new_for_http())
         .with_state(state);

@@ -26,6 +26,11 @@ pub struct ServeArgs {
     #[arg(long, env = "PARK_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
+    /// Host names the site answers to, comma-separated (`.example.com` matches subdomains); others get 400.
+    /// Empty: any host (development)
+    #[arg(long, env = "PARK_ALLOWED_HOSTS", value_delimiter = ',', value_name = "HOSTS")]
+    pub allowed_hosts: Vec<String>,
+
     /// Folder for uploaded logos [default: `uploads` beside the database]
     #[arg(long, env = "PARK_UPLOADS", value_name = "DIR")]
     pub uploads: Option<std::path::PathBuf>,

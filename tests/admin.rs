@@ -576,3 +576,12 @@ async fn backup_makes_a_checkable_copy_while_the_database_is_open() {
     let companies: i64 = sqlx::query_scalar("select count(*) from company").fetch_one(&pool).await.unwrap();
     assert_eq!(companies, 5);
 }
+
+#[tokio::test]
+async fn the_cookie_is_secure_when_the_site_is_served_over_https() {
+    let app = TestApp::with_settings(|s| s.secure_cookies = true).await;
+    app.add_admin("editor", PASSWORD).await;
+    let response = app.post_form("/admin/login", None, &[("username", "editor"), ("password", PASSWORD)]).await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    assert!(response.set_cookie().contains("Secure"), "{}", response.set_cookie());
+}

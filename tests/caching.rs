@@ -174,3 +174,33 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(header(&headers, "strict-transport-security"), "", "{uri}");
     }
 }
+
+#[tokio::test]
+async fn only_allowed_hosts_are_answered_when_configured() {
+    let app =
+        TestApp::with_settings(|s| s.allowed_hosts = vec!["park.example.cn".into(), ".ccopt.example".into()]).await;
+    for (host, status) in [
+        ("park.example.cn", StatusCode::OK),
+        ("park.example.cn:8080", StatusCode::OK),
+        ("www.ccopt.example", StatusCode::OK),
+        ("ccopt.example", StatusCode::OK),
+        ("evil.example", StatusCode::BAD_REQUEST),
+        ("park.example.cn.evil.example", StatusCode::BAD_REQUEST),
+    ] {
+        let (got, headers, body) = send(&app, Method::GET, "/en/", &[("host", host)]).await;
+        assert_eq!(got, status, "{host}");
+        if status == StatusCode::BAD_REQUEST {
+            assert!(header(&headers, "content-type").starts_with("text/html"));
+            assert!(String::from_utf8_lossy(&body).contains("This site does not answer to that host name."));
+        }
+    }
+    let (got, _, _) = send(&app, Method::GET, "/", &[]).await;
+    assert_eq!(got, StatusCode::BAD_REQUEST, "no Host at all");
+}
+
+#[tokio::test]
+async fn hsts_only_when_served_over_https() {
+    let app = TestApp::with_settings(|s| s.secure_cookies = true).await;
+    let (_, headers, _) = send(&app, Method::GET, "/", &[]).await;
+    assert!(header(&headers, "strict-transport-security").starts_with("max-age=31536000"));
+}

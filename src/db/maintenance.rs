@@ -25,9 +25,12 @@ pub async fn check(pool: &SqlitePool) -> anyhow::Result<Vec<String>> {
     let mut problems = Vec::new();
     let integrity: Vec<(String,)> = sqlx::query_as("pragma integrity_check").fetch_all(pool).await?;
     problems.extend(integrity.into_iter().map(|(line,)| line).filter(|line| line != "ok"));
-    let foreign: Vec<(String, Option<i64>, String, i64)> = sqlx::query_as("pragma foreign_key_check").fetch_all(pool).await?;
+    let foreign: Vec<(String, Option<i64>, String, i64)> =
+        sqlx::query_as("pragma foreign_key_check").fetch_all(pool).await?;
     problems.extend(
-        foreign.into_iter().map(|(table, row, parent, _)| format!("{table} row {} refers to a missing {parent}", row.unwrap_or(-1))),
+        foreign
+            .into_iter()
+            .map(|(table, row, parent, _)| format!("{table} row {} refers to a missing {parent}", row.unwrap_or(-1))),
     );
     Ok(problems)
 }

@@ -199,6 +199,42 @@ fn describe(status: StatusCode, l: Lang) -> (&'static str, &'static str) {
     }
 }
 
+/// Middleware: with `--allowed-hosts` set, a request for any other `Host` gets 400 (as Django's
+/// ALLOWED_HOSTS), so links and redirects are never built for a host an attacker chose.
+pub async fn check_host(
+    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let allowed = &state.settings.allowed_hosts;
+    if !allowed.is_empty() {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| request.uri().host())
+            .unwrap_or("");
+        // Strip a port, keeping IPv6 literals whole.
+        let name = match host.rsplit_once(':') {
+            Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) && !name.ends_with(':') => name,
+            _ => host,
+        }
+        .to_ascii_lowercase();
+        let ok = allowed.iter().any(|a| match a.strip_prefix('.') {
+            Some(domain) => name == domain || name.ends_with(&format!(".{domain}")),
+            None => name == *a,
+        });
+        if !ok {
+            return AppError::BadRequest(Text::new(
+                "这个网站不接受该主机名。",
+                "This site does not answer to that host name.",
+            ))
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
+
 /// Answer for a panicking handler: a 500 the error-page layer renders, with an incident id in the log.
 pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let detail = err

@@ -59,8 +59,17 @@ impl TestResponse {
 
 impl TestApp {
     pub async fn new() -> TestApp {
+        Self::with_settings(|_| {}).await
+    }
+
+    /// A test app whose settings `adjust` changes first.
+    pub async fn with_settings(adjust: impl FnOnce(&mut park_portal::app::Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let state = AppState::open(&dir.path().join("park.db")).await.expect("open app state");
+        let db = dir.path().join("park.db");
+        let mut settings = park_portal::app::Settings::for_database(&db);
+        adjust(&mut settings);
+        let pool = park_portal::db::open(&db).await.expect("open database");
+        let state = AppState::new(pool, settings).await.expect("app state");
         TestApp { router: router(state.clone()), state, _dir: dir }
     }
 
