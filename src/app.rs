@@ -4,11 +4,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
+use axum::BoxError;
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::error_handling::HandleErrorLayer;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use sqlx::SqlitePool;
+use tower::ServiceBuilder;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::load_shed::LoadShedLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::catalog::Catalog;
@@ -25,6 +31,10 @@ pub struct Settings {
     pub uploads_dir: PathBuf,
     /// Host names this site answers to (`.example.com` also matches its subdomains); empty: any.
     pub allowed_hosts: Vec<String>,
+    /// Requests handled at once; beyond it, 503 with Retry-After instead of queueing without bound.
+    pub max_concurrency: usize,
+    /// A request not answered within this gets 408 (a client that sends its body too slowly, too).
+    pub request_timeout: std::time::Duration,
 }
 
 impl Settings {
@@ -36,6 +46,8 @@ impl Settings {
             secure_cookies: false,
             uploads_dir: dir.join("uploads"),
             allowed_hosts: Vec::new(),
+            max_concurrency: 512,
+            request_timeout: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -100,6 +112,7 @@ const SECURITY_HEADERS: &[(&str, &str)] = &[
 
 pub fn router(state: AppState) -> Router {
     let hsts = state.settings.secure_cookies;
+    let settings = state.settings.clone();
     let mut router = Router::new()
         .merge(crate::web::public::router(&state))
         .merge(crate::web::admin::router(&state))
@@ -111,6 +124,16 @@ pub fn router(state: AppState) -> Router {
         // State-changing requests from other sites are refused (Sec-Fetch-Site / Origin against Host).
         .layer(tower_http::csrf::CsrfLayer::new())
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::check_host))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, settings.request_timeout))
+        // Shed load instead of collapsing: past the limit, answer 503 at once (styled by the layer below).
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(|_: BoxError| async {
+                    (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")])
+                }))
+                .layer(LoadShedLayer::new())
+                .layer(GlobalConcurrencyLimitLayer::new(settings.max_concurrency)),
+        )
         .layer(axum::middleware::from_fn(crate::web::render_error_pages))
         .layer(TraceLayer::new_for_http())
         .with_state(state);

@@ -185,6 +185,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut settings = crate::app::Settings::for_database(&args.db.database);
     settings.page_cache = !args.no_page_cache;
     settings.secure_cookies = args.secure_cookies;
+    settings.max_concurrency = args.max_concurrency.max(1);
+    settings.request_timeout = std::time::Duration::from_secs(args.request_timeout.max(1));
     settings.allowed_hosts =
         args.allowed_hosts.iter().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
     if let Some(dir) = args.uploads.clone() {

@@ -31,6 +31,14 @@ pub struct ServeArgs {
     #[arg(long, env = "PARK_ALLOWED_HOSTS", value_delimiter = ',', value_name = "HOSTS")]
     pub allowed_hosts: Vec<String>,
 
+    /// Requests handled at once; more are answered 503 with Retry-After
+    #[arg(long, env = "PARK_MAX_CONCURRENCY", default_value_t = 512)]
+    pub max_concurrency: usize,
+
+    /// Seconds a request may take before it is answered 408
+    #[arg(long, env = "PARK_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+
     /// Folder for uploaded logos [default: `uploads` beside the database]
     #[arg(long, env = "PARK_UPLOADS", value_name = "DIR")]
     pub uploads: Option<std::path::PathBuf>,

@@ -204,3 +204,44 @@ async fn hsts_only_when_served_over_https() {
     let (_, headers, _) = send(&app, Method::GET, "/", &[]).await;
     assert!(header(&headers, "strict-transport-security").starts_with("max-age=31536000"));
 }
+
+/// A request whose body never finishes: it holds its place until `hold` is dropped.
+fn stalled_login() -> (Request<Body>, tokio::sync::mpsc::Sender<Result<axum::body::Bytes, std::io::Error>>) {
+    let (hold, rx) = tokio::sync::mpsc::channel(1);
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/admin/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-length", "100")
+        .body(Body::from_stream(stream))
+        .unwrap();
+    (request, hold)
+}
+
+#[tokio::test]
+async fn excess_load_is_shed_with_503_and_retry_after() {
+    let app = TestApp::with_settings(|s| s.max_concurrency = 1).await;
+    let (slow, hold) = stalled_login();
+    let router = app.router.clone();
+    let first = tokio::spawn(async move { router.oneshot(slow).await });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let (status, headers, body) = send(&app, Method::GET, "/en/", &[]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(header(&headers, "retry-after"), "1");
+    assert!(String::from_utf8_lossy(&body).contains("The server is busy"));
+    drop(hold);
+    let _ = first.await;
+    let (status, _, _) = send(&app, Method::GET, "/en/", &[]).await;
+    assert_eq!(status, StatusCode::OK, "capacity is back once the slow request ends");
+}
+
+#[tokio::test]
+async fn a_request_that_takes_too_long_gets_408() {
+    let app = TestApp::with_settings(|s| s.request_timeout = std::time::Duration::from_millis(200)).await;
+    let (slow, _hold) = stalled_login();
+    let response = app.router.clone().oneshot(slow).await.unwrap();
+    assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("请求超时"));
+}

@@ -183,6 +183,14 @@ fn describe(status: StatusCode, l: Lang) -> (&'static str, &'static str) {
             l.t("无法处理的表单", "The form could not be read"),
             l.t("提交的表单格式有误。", "The submitted form is malformed."),
         ),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            l.t("服务器繁忙", "The server is busy"),
+            l.t("请求太多，请稍后再试。", "Too many requests at once; please try again in a moment."),
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            l.t("请求超时", "Request timed out"),
+            l.t("请求没有及时完成，请重试。", "The request did not complete in time; please try again."),
+        ),
         StatusCode::TOO_MANY_REQUESTS => (
             l.t("请求过于频繁", "Too many requests"),
             l.t("请稍后再试。", "Please try again later."),
