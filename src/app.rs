@@ -4,17 +4,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use axum::BoxError;
 use axum::Router;
-use axum::error_handling::HandleErrorLayer;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, header};
 use sqlx::SqlitePool;
-use tower::ServiceBuilder;
-use tower::limit::GlobalConcurrencyLimitLayer;
-use tower::load_shed::LoadShedLayer;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::catalog::Catalog;
@@ -33,7 +26,8 @@ pub struct Settings {
     pub allowed_hosts: Vec<String>,
     /// Requests handled at once; beyond it, 503 with Retry-After instead of queueing without bound.
     pub max_concurrency: usize,
-    /// A request not answered within this gets 408 (a client that sends its body too slowly, too).
+    /// An admin request not answered within this gets 408 (a client sending its form or upload too slowly).
+    /// Public pages read no body and render from memory, so they carry no timer.
     pub request_timeout: std::time::Duration,
 }
 
@@ -60,6 +54,8 @@ pub struct AppState {
     pub catalog: Arc<ArcSwap<Catalog>>,
     /// Rendered public pages; emptied whenever the catalog is swapped.
     pub page_cache: Arc<PageCache>,
+    /// Permits for requests in flight (`Settings::max_concurrency`).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -78,6 +74,7 @@ impl AppState {
             pool,
             catalog: Arc::new(ArcSwap::from_pointee(catalog)),
             page_cache: Arc::new(PageCache::new(settings.page_cache)),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrency.max(1))),
             settings: Arc::new(settings),
         })
     }
@@ -123,32 +120,30 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(crate::web::panic_response))
         // State-changing requests from other sites are refused (Sec-Fetch-Site / Origin against Host).
         .layer(tower_http::csrf::CsrfLayer::new())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::check_host))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, settings.request_timeout))
         // Shed load instead of collapsing: past the limit, answer 503 at once (styled by the layer below).
-        .layer(
-            ServiceBuilder::new()
-                .layer(HandleErrorLayer::new(|_: BoxError| async {
-                    (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")])
-                }))
-                .layer(LoadShedLayer::new())
-                .layer(GlobalConcurrencyLimitLayer::new(settings.max_concurrency)),
-        )
+        // A try-acquire on one semaphore: tower's limit + load-shed stack cost a quarter of the throughput.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::shed_load));
+    if !settings.allowed_hosts.is_empty() {
+        // Only when configured (every layer is a step on every request), and inside the error-page layer so a
+        // refused host gets the styled 400.
+        router = router.layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::check_host));
+    }
+    let router = router
         .layer(axum::middleware::from_fn(crate::web::render_error_pages))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
-    for (name, value) in SECURITY_HEADERS {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        ));
-    }
-    if hsts {
-        // Served over HTTPS (the same switch as Secure cookies): browsers should never use plain HTTP again.
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        ));
-    }
-    router
+    // One layer for all the security headers, outermost: every response gets them, error pages included.
+    router.layer(tower::util::MapResponseLayer::new(move |mut response: axum::response::Response| {
+        let headers = response.headers_mut();
+        for (name, value) in SECURITY_HEADERS {
+            headers.entry(HeaderName::from_static(name)).or_insert(HeaderValue::from_static(value));
+        }
+        if hsts {
+            // Served over HTTPS (the same switch as Secure cookies): browsers should never use plain HTTP again.
+            headers
+                .entry(header::STRICT_TRANSPORT_SECURITY)
+                .or_insert(HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        }
+        response
+    }))
 }

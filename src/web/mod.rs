@@ -243,6 +243,18 @@ pub async fn check_host(
     next.run(request).await
 }
 
+/// Middleware: past `--max-concurrency` requests in flight, answer 503 with `Retry-After` at once.
+pub async fn shed_load(
+    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match state.in_flight.clone().try_acquire_owned() {
+        Ok(_permit) => next.run(request).await,
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")]).into_response(),
+    }
+}
+
 /// Answer for a panicking handler: a 500 the error-page layer renders, with an incident id in the log.
 pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let detail = err

@@ -86,4 +86,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .nest("/en/admin", pages())
         .route("/media/logos/{file}", get(upload::serve_logo))
         .layer(auth)
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.settings.request_timeout,
+        ))
 }
