@@ -5,10 +5,8 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
 use sqlx::SqlitePool;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::catalog::Catalog;
 use crate::web::cache::PageCache;
@@ -95,55 +93,19 @@ impl AppState {
     }
 }
 
-/// Headers every response carries, error pages and static files included.
-const SECURITY_HEADERS: &[(&str, &str)] = &[
-    (
-        "content-security-policy",
-        "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-    ),
-    ("x-content-type-options", "nosniff"),
-    ("referrer-policy", "strict-origin-when-cross-origin"),
-    ("cross-origin-opener-policy", "same-origin"),
-    ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()"),
-];
-
 pub fn router(state: AppState) -> Router {
-    let hsts = state.settings.secure_cookies;
-    let settings = state.settings.clone();
-    let mut router = Router::new()
+    let front_door = crate::web::front::FrontDoorLayer::new(&state.settings, state.in_flight.clone());
+    Router::new()
         .merge(crate::web::public::router(&state))
         .merge(crate::web::admin::router(&state))
         .merge(crate::web::assets::router())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(|| async { crate::error::AppError::NotFound })
-        // inside the error-page layer, so a panic is answered with the same styled 500 page
+        // inside the front door, so a panic is answered with the same styled 500 page
         .layer(CatchPanicLayer::custom(crate::web::panic_response))
         // State-changing requests from other sites are refused (Sec-Fetch-Site / Origin against Host).
         .layer(tower_http::csrf::CsrfLayer::new())
-        // Shed load instead of collapsing: past the limit, answer 503 at once (styled by the layer below).
-        // A try-acquire on one semaphore: tower's limit + load-shed stack cost a quarter of the throughput.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::shed_load));
-    if !settings.allowed_hosts.is_empty() {
-        // Only when configured (every layer is a step on every request), and inside the error-page layer so a
-        // refused host gets the styled 400.
-        router = router.layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::check_host));
-    }
-    let router = router
-        .layer(axum::middleware::from_fn(crate::web::render_error_pages))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state);
-    // One layer for all the security headers, outermost: every response gets them, error pages included.
-    router.layer(tower::util::MapResponseLayer::new(move |mut response: axum::response::Response| {
-        let headers = response.headers_mut();
-        for (name, value) in SECURITY_HEADERS {
-            headers.entry(HeaderName::from_static(name)).or_insert(HeaderValue::from_static(value));
-        }
-        if hsts {
-            // Served over HTTPS (the same switch as Secure cookies): browsers should never use plain HTTP again.
-            headers
-                .entry(header::STRICT_TRANSPORT_SECURITY)
-                .or_insert(HeaderValue::from_static("max-age=31536000; includeSubDomains"));
-        }
-        response
-    }))
+        .with_state(state)
+        // Outermost: request id and log span, host check, load shedding, error pages, security headers.
+        .layer(front_door)
 }

@@ -1,7 +1,7 @@
 //! One error type for every handler, and the one place where failures become pages and statuses.
 //!
 //! [`AppError::into_response`] only decides the status and logs; the page itself is rendered by
-//! [`crate::web::render_error_pages`], which knows the request's language. That middleware also dresses
+//! [`crate::web::dress_error`] in the front door, which knows the request's language. It also dresses
 //! axum's own bare answers (405, unmatched routes) in the same styled page.
 
 use axum::http::StatusCode;

@@ -245,6 +245,8 @@ async fn record_revision(
     .bind(json(after))
     .execute(&mut *tx)
     .await?;
+    // The values stay in the revision table; the log says who changed what.
+    tracing::info!(entity = entity.key, id, action, username, "revision recorded");
     Ok(())
 }
 

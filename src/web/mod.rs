@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod assets;
 pub mod cache;
+pub mod front;
 pub mod markdown;
 pub mod public;
 
@@ -109,21 +110,25 @@ struct ErrorPage<'a> {
     incident: Option<&'a str>,
 }
 
-/// Middleware: turns every error response — ours, axum's bare 404/405, a caught panic — into the styled
-/// page in the visitor's language, keeping the status and headers (such as `Allow`).
-pub async fn render_error_pages(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let ctx = Ctx::from_uri(request.uri());
-    let response = next.run(request).await;
+/// Turns an error response — ours, axum's bare 404/405, a caught panic, a refusal at the front door — into
+/// the styled page in the language of `uri`, keeping the status and headers (such as `Allow`). Other
+/// responses pass through untouched.
+pub fn dress_error(uri: &axum::http::Uri, response: Response) -> Response {
     let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
     let details = response.extensions().get::<ErrorDetails>().cloned();
     let is_html = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if !(status.is_client_error() || status.is_server_error()) || (details.is_none() && is_html) {
+    if details.is_none() && is_html {
+        // a page of its own already (a form with errors, the conflict page)
         return response;
     }
+    let ctx = Ctx::from_uri(uri);
     let details = details.unwrap_or(ErrorDetails { message: None, incident: None });
     let l = ctx.lang;
     let (heading, explanation) = describe(status, l);
@@ -207,52 +212,28 @@ fn describe(status: StatusCode, l: Lang) -> (&'static str, &'static str) {
     }
 }
 
-/// Middleware: with `--allowed-hosts` set, a request for any other `Host` gets 400 (as Django's
-/// ALLOWED_HOSTS), so links and redirects are never built for a host an attacker chose.
-pub async fn check_host(
-    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let allowed = &state.settings.allowed_hosts;
-    if !allowed.is_empty() {
-        let host = request
-            .headers()
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .or_else(|| request.uri().host())
-            .unwrap_or("");
-        // Strip a port, keeping IPv6 literals whole.
-        let name = match host.rsplit_once(':') {
-            Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) && !name.ends_with(':') => name,
-            _ => host,
-        }
-        .to_ascii_lowercase();
-        let ok = allowed.iter().any(|a| match a.strip_prefix('.') {
-            Some(domain) => name == domain || name.ends_with(&format!(".{domain}")),
-            None => name == *a,
-        });
-        if !ok {
-            return AppError::BadRequest(Text::new(
-                "这个网站不接受该主机名。",
-                "This site does not answer to that host name.",
-            ))
-            .into_response();
-        }
+/// With `--allowed-hosts` set, a request for any other `Host` is refused (as Django's ALLOWED_HOSTS), so
+/// links and redirects are never built for a host an attacker chose. `.example.com` also matches subdomains.
+pub fn host_allowed(allowed: &[String], request: &axum::extract::Request) -> bool {
+    if allowed.is_empty() {
+        return true;
     }
-    next.run(request).await
-}
-
-/// Middleware: past `--max-concurrency` requests in flight, answer 503 with `Retry-After` at once.
-pub async fn shed_load(
-    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    match state.in_flight.clone().try_acquire_owned() {
-        Ok(_permit) => next.run(request).await,
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")]).into_response(),
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| request.uri().host())
+        .unwrap_or("");
+    // Strip a port, keeping IPv6 literals whole.
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) && !name.ends_with(':') => name,
+        _ => host,
     }
+    .to_ascii_lowercase();
+    allowed.iter().any(|a| match a.strip_prefix('.') {
+        Some(domain) => name == domain || name.ends_with(&format!(".{domain}")),
+        None => name == *a,
+    })
 }
 
 /// Answer for a panicking handler: a 500 the error-page layer renders, with an incident id in the log.

@@ -1,0 +1,199 @@
+//! The front door: one hand-written tower layer that every request passes first.
+//!
+//! In order, it gives the request an id and a log span, refuses a host not in `--allowed-hosts` (400), sheds
+//! load past `--max-concurrency` (503 + `Retry-After`), and on the way out dresses error responses as styled
+//! pages in the visitor's language and adds the security headers. These were four `from_fn` middlewares and
+//! a `TraceLayer`; each boxed the request's future and cloned the router, which cost the cached pages about a
+//! fifth of their throughput (see BENCHMARKS.md). Here the future is a plain enum with no allocation.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tracing::Instrument;
+use tracing::instrument::Instrumented;
+
+use crate::error::AppError;
+use crate::i18n::Text;
+
+/// Headers every response carries, error pages and static files included.
+const SECURITY_HEADERS: &[(&str, &str)] = &[
+    (
+        "content-security-policy",
+        "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+];
+
+/// The id of one request, in its log span and in the `X-Request-Id` response header.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestId(u64);
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+#[derive(Clone)]
+pub struct FrontDoorLayer {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    allowed_hosts: Vec<String>,
+    in_flight: Arc<Semaphore>,
+    hsts: bool,
+    /// Request ids: a random start per process (ids from different runs do not collide in one log), then +1.
+    next_id: AtomicU64,
+}
+
+impl FrontDoorLayer {
+    pub fn new(settings: &crate::app::Settings, in_flight: Arc<Semaphore>) -> FrontDoorLayer {
+        let start = u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap_or_default());
+        FrontDoorLayer {
+            shared: Arc::new(Shared {
+                allowed_hosts: settings.allowed_hosts.clone(),
+                in_flight,
+                hsts: settings.secure_cookies,
+                next_id: AtomicU64::new(start),
+            }),
+        }
+    }
+}
+
+impl<S> tower::Layer<S> for FrontDoorLayer {
+    type Service = FrontDoor<S>;
+    fn layer(&self, inner: S) -> FrontDoor<S> {
+        FrontDoor { inner, shared: self.shared.clone() }
+    }
+}
+
+#[derive(Clone)]
+pub struct FrontDoor<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+impl<S> tower::Service<Request> for FrontDoor<S>
+where
+    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>,
+{
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = FrontFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let id = RequestId(self.shared.next_id.fetch_add(1, Ordering::Relaxed));
+        // Method and path only: the query may hold a search term, but never log headers (cookies).
+        let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path());
+        let uri = request.uri().clone();
+        let refusal = if !super::host_allowed(&self.shared.allowed_hosts, &request) {
+            Some(
+                AppError::BadRequest(Text::new(
+                    "这个网站不接受该主机名。",
+                    "This site does not answer to that host name.",
+                ))
+                .into_response(),
+            )
+        } else {
+            None
+        };
+        let permit = match refusal {
+            Some(_) => None,
+            None => self.shared.in_flight.clone().try_acquire_owned().ok(),
+        };
+        let state = match (refusal, permit) {
+            (Some(refused), _) => State::Done { response: Some(refused) },
+            (None, None) => {
+                let busy = (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")]).into_response();
+                State::Done { response: Some(busy) }
+            }
+            (None, Some(permit)) => {
+                request.extensions_mut().insert(id);
+                let access_log = tracing::enabled!(target: "park_portal::access", tracing::Level::DEBUG)
+                    .then(|| (span.clone(), Instant::now()));
+                State::Running { inner: self.inner.call(request).instrument(span), permit, access_log }
+            }
+        };
+        FrontFuture { state, uri, id, shared: self.shared.clone() }
+    }
+}
+
+pin_project_lite::pin_project! {
+    pub struct FrontFuture<F> {
+        #[pin]
+        state: State<F>,
+        uri: Uri,
+        id: RequestId,
+        shared: Arc<Shared>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = StateProj]
+    enum State<F> {
+        Done { response: Option<Response> },
+        Running {
+            #[pin]
+            inner: Instrumented<F>,
+            permit: OwnedSemaphorePermit,
+            access_log: Option<(tracing::Span, Instant)>,
+        },
+    }
+}
+
+impl<F> Future for FrontFuture<F>
+where
+    F: Future<Output = Result<Response, std::convert::Infallible>>,
+{
+    type Output = Result<Response, std::convert::Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = match this.state.project() {
+            StateProj::Done { response } => {
+                response.take().unwrap_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+            }
+            StateProj::Running { inner, access_log, .. } => {
+                let Ok(response) = std::task::ready!(inner.poll(cx));
+                if let Some((span, started)) = access_log {
+                    span.in_scope(|| {
+                        tracing::debug!(target: "park_portal::access", status = response.status().as_u16(),
+                            micros = started.elapsed().as_micros() as u64, "answered");
+                    });
+                }
+                response
+            }
+        };
+        let mut response = super::dress_error(this.uri, response);
+        let headers = response.headers_mut();
+        for (name, value) in SECURITY_HEADERS {
+            headers.entry(HeaderName::from_static(name)).or_insert(HeaderValue::from_static(value));
+        }
+        if this.shared.hsts {
+            // Served over HTTPS (the same switch as Secure cookies): browsers should never use plain HTTP again.
+            headers
+                .entry(header::STRICT_TRANSPORT_SECURITY)
+                .or_insert(HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        }
+        if let Ok(value) = HeaderValue::from_str(&this.id.to_string()) {
+            headers.insert(HeaderName::from_static("x-request-id"), value);
+        }
+        Poll::Ready(Ok(response))
+    }
+}
