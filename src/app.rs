@@ -18,6 +18,8 @@ pub struct Settings {
     pub page_cache: bool,
     /// Mark the session cookie `Secure` (the site is served over HTTPS).
     pub secure_cookies: bool,
+    /// The site's origin as visitors reach it (`https://park.example`, no trailing slash): absolute links.
+    pub public_url: String,
     /// Where uploaded logos are kept.
     pub uploads_dir: PathBuf,
     /// Host names this site answers to (`.example.com` also matches its subdomains); empty: any.
@@ -36,6 +38,7 @@ impl Settings {
         Settings {
             page_cache: true,
             secure_cookies: false,
+            public_url: "http://127.0.0.1:3000".to_string(),
             uploads_dir: dir.join("uploads"),
             allowed_hosts: Vec::new(),
             max_concurrency: 512,
@@ -75,6 +78,11 @@ impl AppState {
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrency.max(1))),
             settings: Arc::new(settings),
         })
+    }
+
+    /// `path` (starting with `/`) as an absolute URL on this site.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.settings.public_url)
     }
 
     /// The current catalog (cheap: an atomic load of an `Arc`).

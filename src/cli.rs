@@ -212,6 +212,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut settings = crate::app::Settings::for_database(&args.db.database);
     settings.page_cache = !args.no_page_cache;
     settings.secure_cookies = args.secure_cookies;
+    settings.public_url = match &args.public_url {
+        Some(url) => url.as_str().trim_end_matches('/').to_string(),
+        None => format!("http://{}", args.bind),
+    };
     settings.max_concurrency = args.max_concurrency.max(1);
     settings.request_timeout = std::time::Duration::from_secs(args.request_timeout.max(1));
     settings.allowed_hosts =

@@ -39,6 +39,11 @@ pub struct ServeArgs {
     #[arg(long, env = "PARK_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
 
+    /// The site's address as visitors reach it, for absolute links (canonical URLs, sitemap, feeds, open data)
+    /// [default: http:// and the bind address]
+    #[arg(long, env = "PARK_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<url::Url>,
+
     /// Folder for uploaded logos [default: `uploads` beside the database]
     #[arg(long, env = "PARK_UPLOADS", value_name = "DIR")]
     pub uploads: Option<std::path::PathBuf>,

@@ -322,6 +322,10 @@ pub struct Catalog {
     pub short_terms: search::ShortTermIndex,
     company_index: HashMap<i64, usize>,
     company_by_slug: HashMap<String, usize>,
+    /// Last admin change per entry: (entity key such as `companies`, id) → `YYYY-MM-DDTHH:MM:SSZ`.
+    modified: HashMap<(String, i64), String>,
+    /// When the seeded facts were loaded; the date of every entry never edited since.
+    seeded_at: String,
 }
 
 fn text(zh: String, en: String) -> Text {
@@ -353,6 +357,8 @@ impl Catalog {
         let milestones = db::events::milestones(&mut *conn).await?;
         let competitions = db::events::competitions(&mut *conn).await?;
         let awards = db::events::awards(&mut *conn).await?;
+        let revision_times = db::park::revision_times(&mut *conn).await?;
+        let seeded_at = db::park::seeded_at(&mut *conn).await?.unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
         Ok(Self::build(
             park,
             Rows {
@@ -367,6 +373,8 @@ impl Catalog {
                 milestones,
                 competitions,
                 awards,
+                revision_times,
+                seeded_at,
             },
         ))
     }
@@ -573,7 +581,20 @@ impl Catalog {
             short_terms,
             company_index,
             company_by_slug,
+            modified: rows.revision_times.into_iter().map(|(entity, id, at)| ((entity, id), at)).collect(),
+            seeded_at: rows.seeded_at,
         }
+    }
+
+    /// When an entry last changed (`YYYY-MM-DDTHH:MM:SSZ`): its last admin edit, else when the seed was loaded.
+    /// `entity` is the admin's key: `companies`, `awards`, `phases`, …
+    pub fn modified_at(&self, entity: &str, id: i64) -> &str {
+        self.modified.get(&(entity.to_string(), id)).map(String::as_str).unwrap_or(&self.seeded_at)
+    }
+
+    /// When anything public last changed (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub fn last_modified(&self) -> &str {
+        self.modified.values().map(String::as_str).max().unwrap_or(&self.seeded_at).max(&self.seeded_at)
     }
 
     pub fn company(&self, id: impl Borrow<i64>) -> Option<&Company> {
@@ -703,6 +724,8 @@ struct Rows {
     milestones: Vec<db::events::MilestoneRow>,
     competitions: Vec<db::events::CompetitionRow>,
     awards: Vec<db::events::AwardRow>,
+    revision_times: Vec<(String, i64, String)>,
+    seeded_at: String,
 }
 
 #[cfg(test)]

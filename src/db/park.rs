@@ -64,3 +64,19 @@ pub struct ParkRow {
 pub async fn park(db: impl SqliteExecutor<'_>) -> sqlx::Result<Option<ParkRow>> {
     sqlx::query_as("select * from park where id = 1").fetch_optional(db).await
 }
+
+/// When each entry was last changed through the admin: (entity key, id, `YYYY-MM-DDTHH:MM:SSZ`).
+pub async fn revision_times(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<(String, i64, String)>> {
+    sqlx::query_as("select entity, entity_id, max(created_at) from revision group by entity, entity_id")
+        .fetch_all(db)
+        .await
+}
+
+/// When the seed was applied (the newest migration), as `YYYY-MM-DDTHH:MM:SSZ`.
+pub async fn seeded_at(db: impl SqliteExecutor<'_>) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "select strftime('%Y-%m-%dT%H:%M:%SZ', max(installed_on)) from _sqlx_migrations where success = 1",
+    )
+    .fetch_one(db)
+    .await
+}

@@ -172,6 +172,36 @@ impl quick_cache::Weighter<String, Arc<CachedPage>> for Weigh {
 struct CachedPage {
     generation: u64,
     body: Encoded,
+    /// `Content-Type`, and `Last-Modified` / `Content-Disposition` where the handler set them.
+    headers: HeaderMap,
+}
+
+/// Content types worth keeping: pages, feeds, the sitemap and open data files.
+fn cacheable(content_type: &[u8]) -> bool {
+    [&b"text/"[..], b"application/xml", b"application/atom+xml", b"application/json", b"application/ld+json"]
+        .iter()
+        .any(|prefix| content_type.starts_with(prefix))
+}
+
+/// The response headers a cached page keeps.
+fn kept_headers(from: &HeaderMap) -> HeaderMap {
+    let mut kept = HeaderMap::new();
+    for name in [header::CONTENT_TYPE, header::LAST_MODIFIED, header::CONTENT_DISPOSITION] {
+        if let Some(value) = from.get(&name) {
+            kept.insert(name, value.clone());
+        }
+    }
+    kept
+}
+
+impl CachedPage {
+    fn respond(&self, request_headers: &HeaderMap, method: &Method) -> Response {
+        let mut response = self.body.respond(request_headers, method, "text/html; charset=utf-8", PAGE_CACHE_CONTROL);
+        for (name, value) in &self.headers {
+            response.headers_mut().insert(name, value.clone());
+        }
+        response
+    }
 }
 
 /// Tells the cache not to keep a response (search results: every term is new, so keeping them only evicts
@@ -221,11 +251,11 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     let headers = request.headers().clone();
     let generation = cache.generation.load(Ordering::SeqCst);
     if let Some(page) = cache.pages.get(&key).filter(|p| p.generation == generation) {
-        return page.body.respond(&headers, &method, "text/html; charset=utf-8", PAGE_CACHE_CONTROL);
+        return page.respond(&headers, &method);
     }
     let response = next.run(request).await;
-    let is_html = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if response.status() != StatusCode::OK || !is_html || response.extensions().get::<DoNotCache>().is_some() {
+    let keep = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| cacheable(v.as_bytes()));
+    if response.status() != StatusCode::OK || !keep || response.extensions().get::<DoNotCache>().is_some() {
         return response;
     }
     let (parts, body) = response.into_parts();
@@ -236,9 +266,8 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let page = Arc::new(CachedPage { generation, body: Encoded::new(bytes) });
-    let response = page.body.respond(&headers, &method, "text/html; charset=utf-8", PAGE_CACHE_CONTROL);
-    drop(parts);
+    let page = Arc::new(CachedPage { generation, body: Encoded::new(bytes), headers: kept_headers(&parts.headers) });
+    let response = page.respond(&headers, &method);
     if cache.generation.load(Ordering::SeqCst) == generation {
         cache.pages.insert(key, page);
     }
