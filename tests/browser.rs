@@ -4,16 +4,16 @@
 //! Needs /usr/bin/chromium, chromedriver, Java and `npm ci --prefix tests/tools`. Without them the test says
 //! it skipped — except under CI=true, where a missing tool fails the run.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+
+mod common;
+use common::server::{PASSWORD, Server, free_port};
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "lens-orbit-harbor-42";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 fn root() -> PathBuf {
@@ -44,85 +44,6 @@ fn missing_tools() -> Vec<String> {
         missing.push("tests/tools/node_modules (npm ci --prefix tests/tools)".into());
     }
     missing
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// The portal's release-like binary on a fresh database, with one staff account.
-struct Server {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Server {
-    fn start() -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("park.db");
-        let bin = env!("CARGO_BIN_EXE_park-portal");
-        let mut add = Command::new(bin)
-            .args(["admin", "add", "editor", "--database"])
-            .arg(&db)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        add.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
-        assert!(add.wait().unwrap().success());
-        let port = free_port();
-        let child = Command::new(bin)
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database"])
-            .arg(&db)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let server = Server { child, port, _dir: dir };
-        let start = Instant::now();
-        while http(server.port, "GET", "/healthz", None, None).0 != 200 {
-            assert!(start.elapsed() < Duration::from_secs(30), "the portal did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A minimal HTTP/1.1 exchange: (status, headers, body).
-fn http(port: u16, method: &str, path: &str, cookie: Option<&str>, form: Option<&str>) -> (u16, String, String) {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return (0, String::new(), String::new()) };
-    let body = form.unwrap_or("");
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
-    if let Some(c) = cookie {
-        request.push_str(&format!("Cookie: {c}\r\n"));
-    }
-    if form.is_some() {
-        request.push_str(&format!(
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nSec-Fetch-Site: same-origin\r\n",
-            body.len()
-        ));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    (status, head.to_string(), body.to_string())
 }
 
 struct Driver(Child);
@@ -500,44 +421,32 @@ fn nu_checker(s: &Server) -> Result<(), String> {
     };
     for page in PUBLIC_PAGES {
         for path in both_languages(page) {
-            let (_, _, body) = http(s.port, "GET", &path, None, None);
-            save(&path, &body);
+            save(&path, &s.get(&path, None).body);
         }
     }
-    save("login", &http(s.port, "GET", "/admin/login", None, None).2);
-    let (_, head, _) =
-        http(s.port, "POST", "/admin/login", None, Some(&format!("username=editor&password={PASSWORD}")));
-    let cookie = head
-        .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
-        .and_then(|c| c.split(';').next())
-        .expect("a session cookie")
-        .to_string();
+    save("login", &s.get("/admin/login", None).body);
+    let cookie = s.login();
     for page in ADMIN_PAGES {
         for path in both_languages(page) {
-            let (status, _, body) = http(s.port, "GET", &path, Some(&cookie), None);
-            assert_eq!(status, 200, "{path}");
-            save(&path, &body);
+            let page = s.get(&path, Some(&cookie));
+            assert_eq!(page.status, 200, "{path}");
+            save(&path, &page.body);
         }
     }
-    let (status, _, invalid) = http(
-        s.port,
-        "POST",
+    let invalid = s.post(
         "/en/admin/companies/1/edit",
         Some(&cookie),
-        Some("version=1&slug=Bad+Slug&short_name_zh="),
+        &[("version", "1"), ("slug", "Bad Slug"), ("short_name_zh", "")],
     );
-    assert_eq!(status, 422);
-    save("form-with-errors", &invalid);
-    let (status, _, conflict) = http(
-        s.port,
-        "POST",
+    assert_eq!(invalid.status, 422);
+    save("form-with-errors", &invalid.body);
+    let conflict = s.post(
         "/en/admin/companies/1/edit",
         Some(&cookie),
-        Some("version=1&slug=gpixel&short_name_zh=x&status=active"),
+        &[("version", "1"), ("slug", "gpixel"), ("short_name_zh", "x"), ("status", "active")],
     );
-    assert_eq!(status, 409);
-    save("conflict", &conflict);
+    assert_eq!(conflict.status, 409);
+    save("conflict", &conflict.body);
 
     let vnu = tools_dir().join("vnu-jar/build/dist/vnu.jar");
     let html = Command::new("java")

@@ -2,6 +2,8 @@
 //! to send requests through it without a network.
 #![allow(dead_code)]
 
+pub mod server;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
