@@ -36,7 +36,8 @@ impl Cli {
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
         match self.log_format {
             LogFormat::Text => builder.init(),
-            LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).init(),
+            // the whole span list: inner spans (from the session layer) would otherwise hide the request span
+            LogFormat::Json => builder.json().with_current_span(false).with_span_list(true).init(),
         }
     }
 }
