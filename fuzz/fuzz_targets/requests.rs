@@ -1,0 +1,69 @@
+//! What a visitor controls, straight into the code that reads it: a query string through the directory's
+//! filter parsing, filtering and URL building; the search term through term splitting, the short-term index
+//! and pinyin; and Markdown (as an editor would type it) through the renderer and sanitiser.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use park_portal::catalog::Catalog;
+use park_portal::catalog::directory::{self, DirectoryQuery};
+use park_portal::catalog::{pinyin, search::Terms};
+use park_portal::i18n::Lang;
+
+/// The seeded park, loaded once (a fresh database in a temporary folder). Everything it needs is kept in one
+/// static, so nothing is dropped or leaked behind the leak sanitizer's back.
+struct Park {
+    catalog: Catalog,
+    _pool: sqlx::SqlitePool,
+    _runtime: tokio::runtime::Runtime,
+    _dir: tempfile::TempDir,
+}
+
+fn catalog() -> &'static Catalog {
+    static PARK: OnceLock<Park> = OnceLock::new();
+    &PARK
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let (pool, catalog) = runtime.block_on(async {
+                let pool = park_portal::db::open(&dir.path().join("park.db")).await.expect("database");
+                let catalog = Catalog::load(&pool).await.expect("catalog");
+                (pool, catalog)
+            });
+            Park { catalog, _pool: pool, _runtime: runtime, _dir: dir }
+        })
+        .catalog
+}
+
+fuzz_target!(|data: &[u8]| {
+    let cat = catalog();
+    let pairs: Vec<(String, String)> =
+        form_urlencoded::parse(data).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let _ = DirectoryQuery::has_noise(&pairs);
+    if let Ok(query) = DirectoryQuery::parse(&pairs, cat) {
+        let results = directory::run(cat, &query, None);
+        drop(results);
+        let again = DirectoryQuery::parse(
+            &form_urlencoded::parse(query.to_query_string().as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect::<Vec<_>>(),
+            cat,
+        );
+        assert!(again.is_ok(), "a URL the directory built does not parse: {}", query.to_query_string());
+        for filter in query.active_filters() {
+            let _ = filter.label(&query, cat, Lang::Zh);
+            let _ = query.without(&filter).url("/companies");
+        }
+    }
+    let text = String::from_utf8_lossy(data);
+    let terms = Terms::of(&text);
+    for term in &terms.short {
+        let _ = cat.short_terms.positions(term);
+    }
+    let _ = pinyin::search_spellings(&text, 8);
+    let _ = pinyin::display(&text);
+    let html = park_portal::web::markdown::to_html(&text);
+    assert!(!html.contains("<script"), "the sanitiser let a script through");
+    let _ = park_portal::web::markdown::first_paragraph_text(&text);
+});
