@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::catalog::Catalog;
 use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::web::head::park_place;
 use crate::web::{Chrome, Ctx, render};
 
 #[derive(Template)]
@@ -20,5 +21,10 @@ struct AboutPage<'a> {
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let cat = state.catalog();
-    render(&AboutPage { l: ctx.lang, chrome: ctx.chrome("about"), cat: &cat })
+    let l = ctx.lang;
+    let chrome = ctx.chrome("about").describe(l.t("关于园区", "About the park"), cat.park.builders.get(l));
+    // The park's page: the place itself, with the home page as its URL.
+    let place = chrome.head.as_ref().map(|h| park_place(&cat, l, &ctx.absolute(&l.url("/")), &h.image.url));
+    let chrome = chrome.structured_data(place.into_iter().collect());
+    render(&AboutPage { l, chrome, cat: &cat })
 }
