@@ -76,17 +76,16 @@ fn unescape(s: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&#38;", "&")
-        .replace("&amp;", "&").replace("&#34;", "\"").replace("&quot;", "\"").replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
 }
 
 /// The raw text of each `<script type="application/ld+json">` block.
 fn json_ld_blocks(page: &TestResponse) -> Vec<String> {
     let open = "<script type=\"application/ld+json\">";
-    page.body
-        .split(open)
-        .skip(1)
-        .map(|rest| rest.split("</script>").next().unwrap_or_default().to_string())
-        .collect()
+    page.body.split(open).skip(1).map(|rest| rest.split("</script>").next().unwrap_or_default().to_string()).collect()
 }
 
 /// The page's JSON-LD items (one item, or the items of its `@graph`).
@@ -341,7 +340,10 @@ async fn a_profile_carries_its_organization_and_breadcrumbs_as_json_ld() {
     }
     let awards: Vec<&str> = org["award"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
     assert_eq!(awards.len(), 4, "{awards:?}");
-    assert!(awards.iter().any(|a| a.contains("9th") && a.contains("Jilin") && a.contains("Second prize")), "{awards:?}");
+    assert!(
+        awards.iter().any(|a| a.contains("9th") && a.contains("Jilin") && a.contains("Second prize")),
+        "{awards:?}"
+    );
     assert!(awards.iter().any(|a| a.contains("Gold")), "{awards:?}");
 
     let crumbs = item_of_type(&items, "BreadcrumbList");
@@ -351,14 +353,18 @@ async fn a_profile_carries_its_organization_and_breadcrumbs_as_json_ld() {
         .iter()
         .map(|i| (i["name"].as_str().unwrap(), i["item"].as_str().unwrap()))
         .collect();
-    assert_eq!(steps, vec![
-        ("Home", &*format!("{ORIGIN}/en/")),
-        ("Companies", &*format!("{ORIGIN}/en/companies")),
-        ("辰英仪器", &*format!("{ORIGIN}/en/companies/chenying")),
-    ]);
+    assert_eq!(
+        steps,
+        vec![
+            ("Home", &*format!("{ORIGIN}/en/")),
+            ("Companies", &*format!("{ORIGIN}/en/companies")),
+            ("辰英仪器", &*format!("{ORIGIN}/en/companies/chenying")),
+        ]
+    );
 
     // Gpixel, in Chinese: its English brand is the alternate name, and a website once known is sameAs.
-    app.exec_and_reload("update company set website = 'https://www.gpixel.com', founded_year = 2012 where id = 1").await;
+    app.exec_and_reload("update company set website = 'https://www.gpixel.com', founded_year = 2012 where id = 1")
+        .await;
     let items = json_ld_items(&app.get("/companies/gpixel").await);
     let org = item_of_type(&items, "Organization");
     assert_eq!(org["name"], "长光辰芯");
@@ -435,7 +441,10 @@ async fn the_directory_canonical_keeps_filters_and_drops_pages_order_and_search(
     assert_eq!(link(&plain, "canonical", None), Some(format!("{ORIGIN}/companies")));
 
     let awards = app.get("/awards?competition=china-innovation-entrepreneurship&sort=prize").await;
-    assert_eq!(link(&awards, "canonical", None), Some(format!("{ORIGIN}/awards?competition=china-innovation-entrepreneurship")));
+    assert_eq!(
+        link(&awards, "canonical", None),
+        Some(format!("{ORIGIN}/awards?competition=china-innovation-entrepreneurship"))
+    );
 }
 
 #[tokio::test]
@@ -487,7 +496,9 @@ async fn a_hostile_company_name_cannot_break_out_of_the_json_ld_block() {
 #[tokio::test]
 async fn error_pages_are_not_indexed_and_still_describe_themselves() {
     let app = TestApp::new().await;
-    for (path, text) in [("/companies/nobody", "There is no page at this address"), ("/companies?page=99", "Part of this address")] {
+    for (path, text) in
+        [("/companies/nobody", "There is no page at this address"), ("/companies?page=99", "Part of this address")]
+    {
         let page = app.get(&format!("/en{path}")).await;
         assert!(page.status.is_client_error(), "{path}");
         page.assert_contains("<meta name=\"robots\" content=\"noindex\">");

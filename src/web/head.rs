@@ -99,7 +99,12 @@ impl PreviewImage {
             url: format!("{origin}{}", assets::url(assets::PARK_PREVIEW)),
             width,
             height,
-            alt: l.t("长春光电信息产业园 · 北方光谷", "Changchun Optoelectronic Information Industrial Park · Northern Optics Valley").into(),
+            alt: l
+                .t(
+                    "长春光电信息产业园 · 北方光谷",
+                    "Changchun Optoelectronic Information Industrial Park · Northern Optics Valley",
+                )
+                .into(),
             content_type: "image/png",
         }
     }
@@ -174,7 +179,8 @@ pub fn park_place(cat: &Catalog, l: Lang, url: &str, image: &str) -> Value {
     let park = &cat.park;
     let other = if l.is_en() { Lang::Zh } else { Lang::En };
     let name = park.name.get(l);
-    let alternate = distinct(name, [park.name.get(other), park.alt_name.get(l), park.nickname.get(l), park.nickname.get(other)]);
+    let alternate =
+        distinct(name, [park.name.get(other), park.alt_name.get(l), park.nickname.get(l), park.nickname.get(other)]);
     let mut place = json!({ "@type": "Place", "name": name, "url": url, "image": image });
     if !alternate.is_empty() {
         place["alternateName"] = json!(alternate);
@@ -279,10 +285,10 @@ mod tests {
 
     #[test]
     fn distinct_names_skip_repeats_and_blanks() {
-        assert_eq!(distinct("长光辰芯", ["Gpixel", "", "长光辰芯", "Gpixel", " 长春长光辰芯微电子股份有限公司 "]), vec![
-            "Gpixel",
-            "长春长光辰芯微电子股份有限公司"
-        ]);
+        assert_eq!(
+            distinct("长光辰芯", ["Gpixel", "", "长光辰芯", "Gpixel", " 长春长光辰芯微电子股份有限公司 "]),
+            vec!["Gpixel", "长春长光辰芯微电子股份有限公司"]
+        );
     }
 
     #[test]

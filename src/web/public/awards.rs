@@ -53,7 +53,10 @@ fn awards_chrome(ctx: &Ctx, competition: Option<&Competition>, company: Option<&
     }
     let description = if l.is_en() {
         let noun = if count == 1 { "award" } else { "awards" };
-        format!("{count} {noun} won by companies of the Changchun Optoelectronic Information Industrial Park: {}.", labels.join(", "))
+        format!(
+            "{count} {noun} won by companies of the Changchun Optoelectronic Information Industrial Park: {}.",
+            labels.join(", ")
+        )
     } else {
         format!("长春光电信息产业园企业获奖（{}）：共 {count} 项。", labels.join("、"))
     };

@@ -121,7 +121,13 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
     let name = c.name.get(l);
     let summary = c.summary(l);
     let description = if summary.is_empty() {
-        format!("{name}{}", l.t("：长春光电信息产业园入驻企业。", ", a company in the Changchun Optoelectronic Information Industrial Park."))
+        format!(
+            "{name}{}",
+            l.t(
+                "：长春光电信息产业园入驻企业。",
+                ", a company in the Changchun Optoelectronic Information Industrial Park."
+            )
+        )
     } else {
         summary
     };
@@ -129,17 +135,8 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
     let path = format!("/companies/{}", c.slug);
     let trail = breadcrumbs(&ctx, &[(l.t("企业名录", "Companies"), "/companies"), (name, &path)]);
     let chrome = ctx.chrome("companies").describe(name, description);
-    let org = chrome
-        .head
-        .as_ref()
-        .map(|h| organization(&cat, c, l, &h.canonical, logo.as_ref().map(|i| i.url.as_str())));
+    let org =
+        chrome.head.as_ref().map(|h| organization(&cat, c, l, &h.canonical, logo.as_ref().map(|i| i.url.as_str())));
     let chrome = chrome.structured_data(org.into_iter().chain([trail]).collect()).preview_image(logo);
-    render(&CompanyPage {
-        l,
-        chrome,
-        cat: &cat,
-        c,
-        awards: cat.awards_of(c),
-        milestones: cat.milestones_of_company(c),
-    })
+    render(&CompanyPage { l, chrome, cat: &cat, c, awards: cat.awards_of(c), milestones: cat.milestones_of_company(c) })
 }

@@ -50,7 +50,13 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(number): Path<St
     let description = if phase.note.is_empty() {
         match phase.status {
             Some(status) => format!("{name}{}{}", l.t("：", ": "), status.label(l)),
-            None => format!("{name}{}", l.t("：长春光电信息产业园的建设分期。", ", a construction phase of the Changchun Optoelectronic Information Industrial Park.")),
+            None => format!(
+                "{name}{}",
+                l.t(
+                    "：长春光电信息产业园的建设分期。",
+                    ", a construction phase of the Changchun Optoelectronic Information Industrial Park."
+                )
+            ),
         }
     } else {
         phase.note.get(l).to_string()

@@ -45,18 +45,18 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
     let l = ctx.lang;
     let name = sector.name.get(l);
     let description = if sector.description.is_empty() {
-        format!("{name}{}", l.t("：长春光电信息产业园的产业方向之一。", ", one of the sectors of the Changchun Optoelectronic Information Industrial Park."))
+        format!(
+            "{name}{}",
+            l.t(
+                "：长春光电信息产业园的产业方向之一。",
+                ", one of the sectors of the Changchun Optoelectronic Information Industrial Park."
+            )
+        )
     } else {
         sector.description.get(l).to_string()
     };
     let path = format!("/sectors/{}", sector.slug);
     let trail = breadcrumbs(&ctx, &[(l.t("产业方向", "Sectors"), "/sectors"), (name, &path)]);
     let chrome = ctx.chrome("sectors").describe(name, description).structured_data(vec![trail]);
-    render(&SectorPage {
-        l,
-        chrome,
-        cat: &cat,
-        sector,
-        companies: cat.members_of(&sector.members, SHOWN),
-    })
+    render(&SectorPage { l, chrome, cat: &cat, sector, companies: cat.members_of(&sector.members, SHOWN) })
 }

@@ -39,14 +39,18 @@ pub fn pages(cat: &Catalog) -> Vec<Page<'_>> {
     let listed = cat.last_modified();
     let mut out = Vec::with_capacity(LIST_PAGES.len() + cat.sectors.len() + cat.phases.len() + cat.companies.len());
     out.extend(LIST_PAGES.iter().map(|p| Page { path: Cow::Borrowed(*p), lastmod: listed }));
-    out.extend(cat.sectors.iter().map(|s| Page {
-        path: Cow::Owned(format!("/sectors/{}", s.slug)),
-        lastmod: cat.modified_at("sectors", s.id),
-    }));
-    out.extend(cat.phases.iter().map(|p| Page {
-        path: Cow::Owned(format!("/phases/{}", p.number)),
-        lastmod: cat.modified_at("phases", p.id),
-    }));
+    out.extend(
+        cat.sectors.iter().map(|s| Page {
+            path: Cow::Owned(format!("/sectors/{}", s.slug)),
+            lastmod: cat.modified_at("sectors", s.id),
+        }),
+    );
+    out.extend(
+        cat.phases.iter().map(|p| Page {
+            path: Cow::Owned(format!("/phases/{}", p.number)),
+            lastmod: cat.modified_at("phases", p.id),
+        }),
+    );
     out.extend(cat.companies.iter().map(|c| Page {
         path: Cow::Owned(format!("/companies/{}", c.slug)),
         lastmod: cat.modified_at("companies", c.id),
