@@ -8,9 +8,9 @@ pub mod head;
 pub mod markdown;
 pub mod public;
 
-use askama::Template;
 use std::sync::Arc;
 
+use askama::Template;
 use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -137,9 +137,11 @@ impl Chrome {
         self
     }
 
-    /// schema.org items for the page's JSON-LD block.
-    pub fn structured_data(mut self, items: Vec<serde_json::Value>) -> Chrome {
+    /// schema.org items for the page's JSON-LD block, made from the finished head (for its canonical URL
+    /// and picture); not called on pages without a head.
+    pub fn structured_data(mut self, items: impl FnOnce(&Head) -> Vec<serde_json::Value>) -> Chrome {
         if let Some(head) = &mut self.head {
+            let items = items(head);
             let value = match items.len() {
                 0 => None,
                 1 => items.into_iter().next().map(|mut item| {

@@ -22,9 +22,11 @@ struct AboutPage<'a> {
 pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let cat = state.catalog();
     let l = ctx.lang;
-    let chrome = ctx.chrome("about").describe(l.t("关于园区", "About the park"), cat.park.builders.get(l));
-    // The park's page: the place itself, with the home page as its URL.
-    let place = chrome.head.as_ref().map(|h| park_place(&cat, l, &ctx.absolute(&l.url("/")), &h.image.url));
-    let chrome = chrome.structured_data(place.into_iter().collect());
+    // The place itself is the park, whose page is the home page.
+    let home = ctx.absolute(&l.url("/"));
+    let chrome = ctx
+        .chrome("about")
+        .describe(l.t("关于园区", "About the park"), cat.park.builders.get(l))
+        .structured_data(|h| vec![park_place(&cat, l, &home, &h.image.url)]);
     render(&AboutPage { l, chrome, cat: &cat })
 }

@@ -134,9 +134,11 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
     let logo = PreviewImage::logo(&state.settings.public_url, &state.settings.uploads_dir, c, l).await;
     let path = format!("/companies/{}", c.slug);
     let trail = breadcrumbs(&ctx, &[(l.t("企业名录", "Companies"), "/companies"), (name, &path)]);
-    let chrome = ctx.chrome("companies").describe(name, description);
-    let org =
-        chrome.head.as_ref().map(|h| organization(&cat, c, l, &h.canonical, logo.as_ref().map(|i| i.url.as_str())));
-    let chrome = chrome.structured_data(org.into_iter().chain([trail]).collect()).preview_image(logo);
+    let logo_url = logo.as_ref().map(|image| image.url.clone());
+    let chrome = ctx
+        .chrome("companies")
+        .describe(name, description)
+        .preview_image(logo)
+        .structured_data(|h| vec![organization(&cat, c, l, &h.canonical, logo_url.as_deref()), trail]);
     render(&CompanyPage { l, chrome, cat: &cat, c, awards: cat.awards_of(c), milestones: cat.milestones_of_company(c) })
 }

@@ -23,8 +23,9 @@ struct HomePage<'a> {
 pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let cat = state.catalog();
     let l = ctx.lang;
-    let chrome = ctx.chrome("home").describe(cat.park.nickname.get(l), cat.park.aim.get(l));
-    let place = chrome.head.as_ref().map(|h| park_place(&cat, l, &h.canonical, &h.image.url));
-    let chrome = chrome.structured_data(place.into_iter().collect());
+    let chrome = ctx
+        .chrome("home")
+        .describe(cat.park.nickname.get(l), cat.park.aim.get(l))
+        .structured_data(|h| vec![park_place(&cat, l, &h.canonical, &h.image.url)]);
     render(&HomePage { l, chrome, cat: &cat, latest: cat.latest_milestones(4) })
 }

@@ -63,6 +63,6 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(number): Path<St
     };
     let path = format!("/phases/{}", phase.number);
     let trail = breadcrumbs(&ctx, &[(l.t("园区分期", "Phases"), "/phases"), (name, &path)]);
-    let chrome = ctx.chrome("phases").describe(name, description).structured_data(vec![trail]);
+    let chrome = ctx.chrome("phases").describe(name, description).structured_data(|_| vec![trail]);
     render(&PhasePage { l, chrome, cat: &cat, phase })
 }

@@ -57,6 +57,6 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
     };
     let path = format!("/sectors/{}", sector.slug);
     let trail = breadcrumbs(&ctx, &[(l.t("产业方向", "Sectors"), "/sectors"), (name, &path)]);
-    let chrome = ctx.chrome("sectors").describe(name, description).structured_data(vec![trail]);
+    let chrome = ctx.chrome("sectors").describe(name, description).structured_data(|_| vec![trail]);
     render(&SectorPage { l, chrome, cat: &cat, sector, companies: cat.members_of(&sector.members, SHOWN) })
 }
