@@ -323,6 +323,14 @@ async fn a_profile_has_its_own_head_in_both_languages() {
     assert!(meta(&zh, "description").unwrap().contains("CMOS"));
     assert_ne!(meta(&zh, "description"), meta(&en, "description"));
     assert_ne!(meta(&zh, "description"), meta(&app.get("/companies/chenying").await, "description"));
+
+    // Only a Chinese description: the English page does not borrow it for its snippet.
+    app.exec_and_reload("update company set description_en = '' where slug = 'gpixel'").await;
+    let en = app.get("/en/companies/gpixel").await;
+    assert_eq!(
+        meta(&en, "description").as_deref(),
+        Some("Gpixel, a company in the Changchun Optoelectronic Information Industrial Park.")
+    );
 }
 
 #[tokio::test]

@@ -120,7 +120,8 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
     let l = ctx.lang;
     let name = c.name.get(l);
     let summary = c.summary(l);
-    let description = if summary.is_empty() {
+    // A Chinese-only description would make a Chinese snippet for an English page: say what is known instead.
+    let description = if summary.is_empty() || c.description.is_fallback(l) {
         format!(
             "{name}{}",
             l.t(
