@@ -32,6 +32,11 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// `path` (starting with `/`) as an absolute URL on this site.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url)
+    }
+
     /// Defaults for a database file: uploads in an `uploads` folder beside it.
     pub fn for_database(database: &Path) -> Settings {
         let dir = database.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -82,7 +87,7 @@ impl AppState {
 
     /// `path` (starting with `/`) as an absolute URL on this site.
     pub fn absolute(&self, path: &str) -> String {
-        format!("{}{path}", self.settings.public_url)
+        self.settings.absolute(path)
     }
 
     /// The current catalog (cheap: an atomic load of an `Arc`).

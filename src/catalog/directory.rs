@@ -180,6 +180,14 @@ impl DirectoryQuery {
         if qs.is_empty() { path.to_string() } else { format!("{path}?{qs}") }
     }
 
+    /// The page search engines should keep for these filters: the first page in the default order, without
+    /// a search term (result pages of free text are endless and not worth indexing), sectors in one order.
+    pub fn canonical(&self) -> Self {
+        let mut sectors = self.sectors.clone();
+        sectors.sort();
+        DirectoryQuery { sectors, q: String::new(), sort: Sort::Name, page: 1, ..self.clone() }
+    }
+
     pub fn with_page(&self, page: usize) -> Self {
         DirectoryQuery { page, ..self.clone() }
     }

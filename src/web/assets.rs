@@ -23,6 +23,11 @@ struct Asset {
     bytes: &'static [u8],
 }
 
+/// The picture link previews show for the park's pages (`tools/make_preview_image.py` draws it).
+pub const PARK_PREVIEW: &str = "og-park.png";
+/// Its size in pixels, for `og:image:width` / `og:image:height`.
+pub const PARK_PREVIEW_SIZE: (u32, u32) = (1200, 630);
+
 const ASSETS: &[Asset] = &[
     Asset {
         name: "site.css",
@@ -35,6 +40,7 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../../static/js/admin.js"),
     },
     Asset { name: "favicon.svg", content_type: "image/svg+xml", bytes: include_bytes!("../../static/img/favicon.svg") },
+    Asset { name: PARK_PREVIEW, content_type: "image/png", bytes: include_bytes!("../../static/img/og-park.png") },
 ];
 
 /// name → fingerprinted file name.
@@ -50,9 +56,18 @@ static FINGERPRINTED: LazyLock<HashMap<&'static str, String>> = LazyLock::new(||
         .collect()
 });
 
-/// Each asset compressed once, at first use.
-static ENCODED: LazyLock<HashMap<&'static str, Encoded>> =
-    LazyLock::new(|| ASSETS.iter().map(|a| (a.name, Encoded::new(Bytes::from_static(a.bytes)))).collect());
+/// Each asset compressed once, at first use; PNGs are compressed already, so they are kept as they are.
+static ENCODED: LazyLock<HashMap<&'static str, Encoded>> = LazyLock::new(|| {
+    ASSETS
+        .iter()
+        .map(|a| {
+            let bytes = Bytes::from_static(a.bytes);
+            let encoded =
+                if a.content_type == "image/png" { Encoded::uncompressed(bytes) } else { Encoded::new(bytes) };
+            (a.name, encoded)
+        })
+        .collect()
+});
 
 /// The URL of an embedded asset, e.g. `url("site.css")` → `/static/site.1a2b3c4d5e.css`.
 pub fn url(name: &str) -> String {

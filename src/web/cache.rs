@@ -55,6 +55,11 @@ impl Encoded {
         Encoded { identity, gzip, brotli, digest }
     }
 
+    /// A body served only as it is (an image whose format compresses already).
+    pub fn uncompressed(identity: Bytes) -> Encoded {
+        Encoded { digest: digest(&identity), identity, gzip: Bytes::new(), brotli: Bytes::new() }
+    }
+
     pub fn weight(&self) -> u64 {
         (self.identity.len() + self.gzip.len() + self.brotli.len() + 256) as u64
     }

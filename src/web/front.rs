@@ -52,6 +52,8 @@ pub struct FrontDoorLayer {
 
 struct Shared {
     allowed_hosts: Vec<String>,
+    /// For the error pages' links.
+    settings: Arc<crate::app::Settings>,
     in_flight: Arc<Semaphore>,
     hsts: bool,
     /// Request ids: a random start per process (ids from different runs do not collide in one log), then +1.
@@ -59,11 +61,12 @@ struct Shared {
 }
 
 impl FrontDoorLayer {
-    pub fn new(settings: &crate::app::Settings, in_flight: Arc<Semaphore>) -> FrontDoorLayer {
+    pub fn new(settings: &Arc<crate::app::Settings>, in_flight: Arc<Semaphore>) -> FrontDoorLayer {
         let start = u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap_or_default());
         FrontDoorLayer {
             shared: Arc::new(Shared {
                 allowed_hosts: settings.allowed_hosts.clone(),
+                settings: settings.clone(),
                 in_flight,
                 hsts: settings.secure_cookies,
                 next_id: AtomicU64::new(start),
@@ -180,7 +183,7 @@ where
                 response
             }
         };
-        let mut response = super::dress_error(this.uri, response);
+        let mut response = super::dress_error(this.uri, &this.shared.settings, response);
         let headers = response.headers_mut();
         for (name, value) in SECURITY_HEADERS {
             headers.entry(HeaderName::from_static(name)).or_insert(HeaderValue::from_static(value));

@@ -4,8 +4,11 @@ pub mod admin;
 pub mod assets;
 pub mod cache;
 pub mod front;
+pub mod head;
 pub mod markdown;
 pub mod public;
+
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{FromRequestParts, OriginalUri};
@@ -13,10 +16,12 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::app::{AppState, Settings};
 use crate::error::{AppError, AppResult, ErrorDetails};
 use crate::i18n::{Lang, Text};
+use crate::web::head::{Head, PreviewImage};
 
-/// The parts of a request every page needs: its language and its own URL.
+/// The parts of a request every page needs: its language and its own URL, relative and absolute.
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub lang: Lang,
@@ -24,21 +29,33 @@ pub struct Ctx {
     pub path: String,
     /// The raw query string, if any.
     pub query: Option<String>,
+    /// For absolute URLs (`Settings::public_url`).
+    settings: Arc<Settings>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+impl FromRequestParts<AppState> for Ctx {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         // Nested routers see a stripped URI; the original one tells the language.
         let uri = parts.extensions.get::<OriginalUri>().map(|o| &o.0).unwrap_or(&parts.uri);
-        Ok(Ctx::from_uri(uri))
+        Ok(Ctx::from_uri(uri, state.settings.clone()))
     }
 }
 
 impl Ctx {
-    pub fn from_uri(uri: &axum::http::Uri) -> Ctx {
-        Ctx { lang: Lang::of_path(uri.path()), path: uri.path().to_string(), query: uri.query().map(str::to_string) }
+    pub fn from_uri(uri: &axum::http::Uri, settings: Arc<Settings>) -> Ctx {
+        Ctx {
+            lang: Lang::of_path(uri.path()),
+            path: uri.path().to_string(),
+            query: uri.query().map(str::to_string),
+            settings,
+        }
+    }
+
+    /// `path` (starting with `/`) as an absolute URL on this site.
+    pub fn absolute(&self, path: &str) -> String {
+        self.settings.absolute(path)
     }
 
     /// Decoded query pairs. Invalid percent-encoding is read leniently (kept as typed) and invalid UTF-8
@@ -61,22 +78,22 @@ impl Ctx {
         }
     }
 
-    /// The page layout's data for a page in `section` (for the navigation's current-page mark).
+    /// The page layout's data for a page in `section` (for the navigation's current-page mark), with the
+    /// default head: canonical URL without the query, the park's preview picture, no structured data.
     pub fn chrome(&self, section: &'static str) -> Chrome {
         let base = self.base_path();
-        let with_query = |path: String| match &self.query {
-            Some(q) if !q.is_empty() => format!("{path}?{q}"),
-            _ => path,
+        // The language switch keeps the visitor's query (their filters); the canonical URL need not.
+        let twin_path = if self.lang.is_en() { base.clone() } else { Lang::En.url(&base) };
+        let twin = match &self.query {
+            Some(q) if !q.is_empty() => format!("{twin_path}?{q}"),
+            _ => twin_path,
         };
-        let zh_url = with_query(base.clone());
-        let en_url = with_query(Lang::En.url(&base));
         Chrome {
             section,
-            twin: if self.lang.is_en() { zh_url.clone() } else { en_url.clone() },
-            zh_url,
-            en_url,
+            twin,
             css: assets::url("site.css"),
             admin_js: assets::url("admin.js"),
+            head: Some(Head::new(&self.settings.public_url, self.lang, &base)),
         }
     }
 }
@@ -87,10 +104,62 @@ pub struct Chrome {
     pub section: &'static str,
     /// The same page in the other language.
     pub twin: String,
-    pub zh_url: String,
-    pub en_url: String,
     pub css: String,
     pub admin_js: String,
+    /// What search engines and link previews are told; `None` on pages that must not be indexed (errors).
+    pub head: Option<Head>,
+}
+
+impl Chrome {
+    /// The page's own title (the layout adds the site's name) and its meta description.
+    pub fn describe(mut self, title: impl Into<String>, description: impl Into<String>) -> Chrome {
+        if let Some(head) = &mut self.head {
+            head.title = title.into();
+            head.description = description.into();
+        }
+        self
+    }
+
+    /// Query parameters that make this a different page (the directory's filters), already in canonical
+    /// order and without `?`; they become part of the canonical URL and the language alternates.
+    pub fn canonical_query(mut self, query: &str) -> Chrome {
+        if let Some(head) = &mut self.head {
+            head.set_query(query);
+        }
+        self
+    }
+
+    /// The picture link previews show instead of the park's.
+    pub fn preview_image(mut self, image: Option<PreviewImage>) -> Chrome {
+        if let (Some(head), Some(image)) = (&mut self.head, image) {
+            head.image = image;
+        }
+        self
+    }
+
+    /// schema.org items for the page's JSON-LD block, made from the finished head (for its canonical URL
+    /// and picture); not called on pages without a head.
+    pub fn structured_data(mut self, items: impl FnOnce(&Head) -> Vec<serde_json::Value>) -> Chrome {
+        if let Some(head) = &mut self.head {
+            let items = items(head);
+            let value = match items.len() {
+                0 => None,
+                1 => items.into_iter().next().map(|mut item| {
+                    item["@context"] = serde_json::json!("https://schema.org");
+                    item
+                }),
+                _ => Some(head::graph(items)),
+            };
+            head.json_ld = value.as_ref().map(head::json_for_html);
+        }
+        self
+    }
+
+    /// A page search engines should not keep (an error page): no canonical URL, previews or structured data.
+    pub fn not_indexed(mut self) -> Chrome {
+        self.head = None;
+        self
+    }
 }
 
 /// Renders a page template into an HTML response.
@@ -113,7 +182,7 @@ struct ErrorPage<'a> {
 /// Turns an error response — ours, axum's bare 404/405, a caught panic, a refusal at the front door — into
 /// the styled page in the language of `uri`, keeping the status and headers (such as `Allow`). Other
 /// responses pass through untouched.
-pub fn dress_error(uri: &axum::http::Uri, response: Response) -> Response {
+pub fn dress_error(uri: &axum::http::Uri, settings: &Arc<Settings>, response: Response) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
@@ -128,13 +197,13 @@ pub fn dress_error(uri: &axum::http::Uri, response: Response) -> Response {
         // a page of its own already (a form with errors, the conflict page)
         return response;
     }
-    let ctx = Ctx::from_uri(uri);
+    let ctx = Ctx::from_uri(uri, settings.clone());
     let details = details.unwrap_or(ErrorDetails { message: None, incident: None });
     let l = ctx.lang;
     let (heading, explanation) = describe(status, l);
     let page = ErrorPage {
         l,
-        chrome: ctx.chrome(""),
+        chrome: ctx.chrome("").not_indexed(),
         status: status.as_u16(),
         heading,
         explanation,

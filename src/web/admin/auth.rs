@@ -108,7 +108,7 @@ pub async fn require_staff(
         .get::<axum::extract::OriginalUri>()
         .map(|o| o.0.clone())
         .unwrap_or_else(|| request.uri().clone());
-    let ctx = Ctx::from_uri(&original);
+    let lang = crate::i18n::Lang::of_path(original.path());
     let expired = match &auth.user {
         None => true,
         Some(_) => {
@@ -123,7 +123,7 @@ pub async fn require_staff(
         }
         if matches!(*request.method(), Method::GET | Method::HEAD) {
             let here = original.path_and_query().map(|p| p.as_str()).unwrap_or("/admin");
-            let login = ctx.lang.url("/admin/login");
+            let login = lang.url("/admin/login");
             let target =
                 format!("{login}?next={}", form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>());
             return Redirect::to(&target).into_response();

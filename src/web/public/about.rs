@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::catalog::Catalog;
 use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::web::head::park_place;
 use crate::web::{Chrome, Ctx, render};
 
 #[derive(Template)]
@@ -20,5 +21,12 @@ struct AboutPage<'a> {
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let cat = state.catalog();
-    render(&AboutPage { l: ctx.lang, chrome: ctx.chrome("about"), cat: &cat })
+    let l = ctx.lang;
+    // The place itself is the park, whose page is the home page.
+    let home = ctx.absolute(&l.url("/"));
+    let chrome = ctx
+        .chrome("about")
+        .describe(l.t("关于园区", "About the park"), cat.park.builders.get(l))
+        .structured_data(|h| vec![park_place(&cat, l, &home, &h.image.url)]);
+    render(&AboutPage { l, chrome, cat: &cat })
 }

@@ -10,6 +10,7 @@ use crate::catalog::search::Terms;
 use crate::catalog::{Award, Catalog, Company, Milestone};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Text};
+use crate::web::head::{PreviewImage, breadcrumbs, organization};
 use crate::web::{Chrome, Ctx, render};
 
 #[derive(Template)]
@@ -55,9 +56,10 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
     let prev_url = (results.page > 1).then(|| query.with_page(results.page - 1).url(&path));
     let next_url = (results.page < results.pages).then(|| query.with_page(results.page + 1).url(&path));
     let searched = !query.q.is_empty();
+    let chrome = directory_chrome(&ctx, &cat, &query, results.total);
     let mut response = render(&DirectoryPage {
         l: ctx.lang,
-        chrome: ctx.chrome("companies"),
+        chrome,
         cat: &cat,
         results,
         chips,
@@ -71,6 +73,34 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         response.extensions_mut().insert(crate::web::cache::DoNotCache);
     }
     Ok(response)
+}
+
+/// The directory's title and description name its filters, so each filtered page reads as its own; the
+/// canonical URL keeps the filters and drops the page number, the order and any search term.
+fn directory_chrome(ctx: &Ctx, cat: &Catalog, query: &DirectoryQuery, total: usize) -> Chrome {
+    let l = ctx.lang;
+    let labels: Vec<String> = query.active_filters().iter().map(|f| f.label(query, cat, l)).collect();
+    let title = l.t("企业名录", "Company directory");
+    let chrome = ctx.chrome("companies").canonical_query(&query.canonical().to_query_string());
+    if labels.is_empty() {
+        return chrome.describe(
+            title,
+            l.t(
+                "长春光电信息产业园入驻企业名录：按产业方向、分期、获奖和资质筛选，支持中文、英文和拼音搜索。",
+                "Directory of the companies in the Changchun Optoelectronic Information Industrial Park: filter by sector, phase, awards and designation; search in Chinese, English or pinyin.",
+            ),
+        );
+    }
+    let description = if l.is_en() {
+        let noun = if total == 1 { "company" } else { "companies" };
+        format!(
+            "{total} {noun} of the Changchun Optoelectronic Information Industrial Park directory: {}.",
+            labels.join(", ")
+        )
+    } else {
+        format!("长春光电信息产业园企业名录（{}）：共 {total} 家企业。", labels.join("、"))
+    };
+    chrome.describe(format!("{title} · {}", labels.join(l.t("、", ", "))), description)
 }
 
 #[derive(Template)]
@@ -87,12 +117,29 @@ struct CompanyPage<'a> {
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
     let cat = state.catalog();
     let c = cat.company_by_slug(&slug).ok_or(AppError::NotFound)?;
-    render(&CompanyPage {
-        l: ctx.lang,
-        chrome: ctx.chrome("companies"),
-        cat: &cat,
-        c,
-        awards: cat.awards_of(c),
-        milestones: cat.milestones_of_company(c),
-    })
+    let l = ctx.lang;
+    let name = c.name.get(l);
+    let summary = c.summary(l);
+    // A Chinese-only description would make a Chinese snippet for an English page: say what is known instead.
+    let description = if summary.is_empty() || c.description.is_fallback(l) {
+        format!(
+            "{name}{}",
+            l.t(
+                "：长春光电信息产业园入驻企业。",
+                ", a company in the Changchun Optoelectronic Information Industrial Park."
+            )
+        )
+    } else {
+        summary
+    };
+    let logo = PreviewImage::logo(&state.settings.public_url, &state.settings.uploads_dir, c, l).await;
+    let path = format!("/companies/{}", c.slug);
+    let trail = breadcrumbs(&ctx, &[(l.t("企业名录", "Companies"), "/companies"), (name, &path)]);
+    let logo_url = logo.as_ref().map(|image| image.url.clone());
+    let chrome = ctx
+        .chrome("companies")
+        .describe(name, description)
+        .preview_image(logo)
+        .structured_data(|h| vec![organization(&cat, c, l, &h.canonical, logo_url.as_deref()), trail]);
+    render(&CompanyPage { l, chrome, cat: &cat, c, awards: cat.awards_of(c), milestones: cat.milestones_of_company(c) })
 }

@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::catalog::{Catalog, Milestone};
 use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::web::head::park_place;
 use crate::web::{Chrome, Ctx, render};
 
 #[derive(Template)]
@@ -21,5 +22,10 @@ struct HomePage<'a> {
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let cat = state.catalog();
-    render(&HomePage { l: ctx.lang, chrome: ctx.chrome("home"), cat: &cat, latest: cat.latest_milestones(4) })
+    let l = ctx.lang;
+    let chrome = ctx
+        .chrome("home")
+        .describe(cat.park.nickname.get(l), cat.park.aim.get(l))
+        .structured_data(|h| vec![park_place(&cat, l, &h.canonical, &h.image.url)]);
+    render(&HomePage { l, chrome, cat: &cat, latest: cat.latest_milestones(4) })
 }

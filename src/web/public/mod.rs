@@ -6,6 +6,7 @@ mod companies;
 mod home;
 mod phases;
 mod sectors;
+pub mod seo;
 
 use axum::Router;
 use axum::routing::get;
@@ -30,6 +31,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/", get(home::show))
         .route("/en", get(home::show))
         .route("/en/", get(home::show))
+        .route("/sitemap.xml", get(seo::sitemap_xml))
+        .route("/sitemap-{file}", get(seo::sitemap_file))
+        .route("/robots.txt", get(seo::robots_txt))
         .merge(pages())
         .nest("/en", pages())
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::cache::serve_cached))

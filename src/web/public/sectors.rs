@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::catalog::{Catalog, Company, Sector};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::web::head::breadcrumbs;
 use crate::web::{Chrome, Ctx, render};
 
 /// Companies shown on a sector's page; the directory, filtered by the sector, lists them all.
@@ -23,7 +24,9 @@ struct SectorsPage<'a> {
 
 pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let cat = state.catalog();
-    render(&SectorsPage { l: ctx.lang, chrome: ctx.chrome("sectors"), cat: &cat })
+    let l = ctx.lang;
+    let chrome = ctx.chrome("sectors").describe(l.t("产业方向", "Sectors"), cat.park.industry_layout.get(l));
+    render(&SectorsPage { l, chrome, cat: &cat })
 }
 
 #[derive(Template)]
@@ -39,11 +42,21 @@ struct SectorPage<'a> {
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
     let cat = state.catalog();
     let sector = cat.sector_by_slug(&slug).ok_or(AppError::NotFound)?;
-    render(&SectorPage {
-        l: ctx.lang,
-        chrome: ctx.chrome("sectors"),
-        cat: &cat,
-        sector,
-        companies: cat.members_of(&sector.members, SHOWN),
-    })
+    let l = ctx.lang;
+    let name = sector.name.get(l);
+    let description = if sector.description.is_empty() {
+        format!(
+            "{name}{}",
+            l.t(
+                "：长春光电信息产业园的产业方向之一。",
+                ", one of the sectors of the Changchun Optoelectronic Information Industrial Park."
+            )
+        )
+    } else {
+        sector.description.get(l).to_string()
+    };
+    let path = format!("/sectors/{}", sector.slug);
+    let trail = breadcrumbs(&ctx, &[(l.t("产业方向", "Sectors"), "/sectors"), (name, &path)]);
+    let chrome = ctx.chrome("sectors").describe(name, description).structured_data(|_| vec![trail]);
+    render(&SectorPage { l, chrome, cat: &cat, sector, companies: cat.members_of(&sector.members, SHOWN) })
 }
