@@ -119,13 +119,9 @@ pub fn dress_error(uri: &axum::http::Uri, response: Response) -> Response {
         return response;
     }
     let details = response.extensions().get::<ErrorDetails>().cloned();
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if details.is_none() && is_html {
-        // a page of its own already (a form with errors, the conflict page)
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if details.is_none() && (content_type.starts_with("text/html") || content_type.starts_with("application/json")) {
+        // a page of its own already (a form with errors, the conflict page), or an API's JSON error
         return response;
     }
     let ctx = Ctx::from_uri(uri);
