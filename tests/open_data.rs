@@ -460,7 +460,7 @@ async fn the_api_agrees_with_the_directory() {
     assert_eq!(answer["query"]["q"], "changguang");
     let (answer, _, _) = api_and_html(&app, "").await;
     assert_eq!(answer["total"].as_i64().unwrap(), app.count("select count(*) from company").await);
-    assert_eq!(answer["results"][0]["name"]["zh"].is_string(), true);
+    assert!(answer["results"][0]["name"]["zh"].is_string());
     assert_eq!(answer["licence"]["name"], "CC BY 4.0");
     assert_eq!(answer["html"]["en"], format!("{ORIGIN}/en/companies"));
 }

@@ -127,7 +127,7 @@ fn entries(state: &AppState, cat: &Catalog, l: Lang, tag: &str, changes: &[Publi
             .or_else(|| cat.edited_at("milestones", m.id).and_then(parse_time).map(|at| (at, 0)));
         milestone_entry(state, cat, l, tag, m, changed)
     }));
-    out.sort_by(|a, b| b.order.cmp(&a.order));
+    out.sort_by_key(|e| std::cmp::Reverse(e.order));
     out.truncate(MAX_ENTRIES);
     out
 }
