@@ -92,7 +92,13 @@ pub async fn show(State(state): State<AppState>, ctx: crate::web::Ctx, headers: 
         entries,
     };
     let xml = feed.render()?;
-    Ok(super::data::dated_response(&headers, &updated, "application/atom+xml; charset=utf-8", Body::from(xml)))
+    // Any admin change can reword an entry (a renamed company, a corrected award) without adding one, so the
+    // response is as new as the newest entry or the newest change, whichever is later.
+    let modified = [updated.as_str(), cat.last_modified()]
+        .into_iter()
+        .max_by_key(|t| parse_time(t).unwrap_or(OffsetDateTime::UNIX_EPOCH))
+        .unwrap_or(cat.last_modified());
+    Ok(super::data::dated_response(&headers, modified, "application/atom+xml; charset=utf-8", Body::from(xml)))
 }
 
 fn lang_key(l: Lang) -> &'static str {
