@@ -112,7 +112,8 @@ struct ErrorPage<'a> {
 
 /// Turns an error response — ours, axum's bare 404/405, a caught panic, a refusal at the front door — into
 /// the styled page in the language of `uri`, keeping the status and headers (such as `Allow`). Other
-/// responses pass through untouched.
+/// responses pass through untouched, and so do error responses that are already a page of their own or an
+/// API's JSON answer (HTML or JSON without [`ErrorDetails`]).
 pub fn dress_error(uri: &axum::http::Uri, response: Response) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {

@@ -565,26 +565,26 @@ fn dataset_json(state: &AppState, cat: &Catalog, dataset: Dataset) -> serde_json
 }
 
 /// `/data/{dataset}.json`.
-pub async fn json_file(state: &AppState, headers: &HeaderMap, dataset: Dataset) -> AppResult<Response> {
+fn json_file(state: &AppState, headers: &HeaderMap, dataset: Dataset) -> AppResult<Response> {
     let cat = state.catalog();
     let body = dataset_json(state, &cat, dataset).map_err(|e| AppError::Other(e.into()))?;
     Ok(dated_response(headers, cat.last_modified(), JSON, Body::from(body)))
 }
 
 pub async fn companies_json(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    json_file(&state, &headers, Dataset::Companies).await
+    json_file(&state, &headers, Dataset::Companies)
 }
 
 pub async fn awards_json(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    json_file(&state, &headers, Dataset::Awards).await
+    json_file(&state, &headers, Dataset::Awards)
 }
 
 pub async fn phases_json(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    json_file(&state, &headers, Dataset::Phases).await
+    json_file(&state, &headers, Dataset::Phases)
 }
 
 pub async fn sectors_json(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    json_file(&state, &headers, Dataset::Sectors).await
+    json_file(&state, &headers, Dataset::Sectors)
 }
 
 // ---------------------------------------------------------------------------------------------------------
