@@ -146,6 +146,7 @@ const PUBLIC_PAGES: &[&str] = &[
     "/awards",
     "/awards?company=chenying",
     "/about",
+    "/data",
     "/nope",
 ];
 

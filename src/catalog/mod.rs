@@ -64,12 +64,21 @@ pub enum PhaseStatus {
 }
 
 impl PhaseStatus {
-    fn parse(s: &str) -> Option<Self> {
+    pub fn parse(s: &str) -> Option<Self> {
         match s {
             "planned" => Some(Self::Planned),
             "under_construction" => Some(Self::UnderConstruction),
             "delivered" => Some(Self::Delivered),
             _ => None,
+        }
+    }
+
+    /// The stored value: `planned`, `under_construction`, `delivered`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::UnderConstruction => "under_construction",
+            Self::Delivered => "delivered",
         }
     }
 
@@ -589,7 +598,12 @@ impl Catalog {
     /// When an entry last changed (`YYYY-MM-DDTHH:MM:SSZ`): its last admin edit, else when the seed was loaded.
     /// `entity` is the admin's key: `companies`, `awards`, `phases`, …
     pub fn modified_at(&self, entity: &str, id: i64) -> &str {
-        self.modified.get(&(entity.to_string(), id)).map(String::as_str).unwrap_or(&self.seeded_at)
+        self.edited_at(entity, id).unwrap_or(&self.seeded_at)
+    }
+
+    /// When an entry was last changed through the admin, if ever (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub fn edited_at(&self, entity: &str, id: i64) -> Option<&str> {
+        self.modified.get(&(entity.to_string(), id)).map(String::as_str)
     }
 
     /// When anything public last changed (`YYYY-MM-DDTHH:MM:SSZ`).

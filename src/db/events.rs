@@ -69,3 +69,31 @@ pub async fn awards(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<AwardRow>> 
     .fetch_all(db)
     .await
 }
+
+/// An admin change to a public entry, as the feed reads it. Deliberately without the revision's username:
+/// who edited is staff information, never published.
+#[derive(Debug, Clone, FromRow)]
+pub struct PublicChange {
+    pub id: i64,
+    pub entity: String,
+    pub entity_id: i64,
+    pub action: String,
+    pub created_at: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+/// The newest `limit` creates, updates, reverts and restores of companies, awards, phases and milestones.
+pub async fn public_changes(db: impl SqliteExecutor<'_>, limit: i64) -> sqlx::Result<Vec<PublicChange>> {
+    sqlx::query_as(
+        "select id, entity, entity_id, action, created_at, before_json, after_json
+         from revision
+         where entity in ('companies', 'awards', 'phases', 'milestones')
+           and action in ('create', 'update', 'revert', 'restore')
+         order by id desc
+         limit ?",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

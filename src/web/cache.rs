@@ -19,7 +19,7 @@ use crate::app::AppState;
 /// Pages beyond this many bytes (all encodings together) are evicted, least recently used first.
 const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 /// Pages revalidate on every use: an admin's save shows on the next request, and a 304 costs little.
-const PAGE_CACHE_CONTROL: &str = "no-cache";
+pub const PAGE_CACHE_CONTROL: &str = "no-cache";
 
 /// One body in every encoding we serve, with its validators.
 #[derive(Debug)]
@@ -205,8 +205,37 @@ impl CachedPage {
         for (name, value) in &self.headers {
             response.headers_mut().insert(name, value.clone());
         }
+        if response.status() == StatusCode::OK && unmodified_since(request_headers, &self.headers) {
+            return not_modified(response);
+        }
         response
     }
+}
+
+/// Whether a GET may be answered 304 on dates: its `If-Modified-Since` is at or after the response's
+/// `Last-Modified`. An `If-None-Match` takes precedence (RFC 9110 §13.2.2), so then this is false and the
+/// ETag decides.
+pub fn unmodified_since(request_headers: &HeaderMap, response_headers: &HeaderMap) -> bool {
+    if request_headers.contains_key(header::IF_NONE_MATCH) {
+        return false;
+    }
+    let date = |headers: &HeaderMap, name| {
+        headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).and_then(|v| httpdate::parse_http_date(v).ok())
+    };
+    match (date(request_headers, header::IF_MODIFIED_SINCE), date(response_headers, header::LAST_MODIFIED)) {
+        (Some(since), Some(modified)) => modified <= since,
+        _ => false,
+    }
+}
+
+/// `response` as a 304: its validators and caching headers, without the body or the headers describing it.
+pub fn not_modified(response: Response) -> Response {
+    let (mut parts, _) = response.into_parts();
+    parts.status = StatusCode::NOT_MODIFIED;
+    for name in [header::CONTENT_TYPE, header::CONTENT_LENGTH, header::CONTENT_ENCODING, header::CONTENT_DISPOSITION] {
+        parts.headers.remove(name);
+    }
+    Response::from_parts(parts, Body::empty())
 }
 
 /// Tells the cache not to keep a response (search results: every term is new, so keeping them only evicts

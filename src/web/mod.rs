@@ -181,20 +181,17 @@ struct ErrorPage<'a> {
 
 /// Turns an error response — ours, axum's bare 404/405, a caught panic, a refusal at the front door — into
 /// the styled page in the language of `uri`, keeping the status and headers (such as `Allow`). Other
-/// responses pass through untouched.
+/// responses pass through untouched, and so do error responses that are already a page of their own or an
+/// API's JSON answer (HTML or JSON without [`ErrorDetails`]).
 pub fn dress_error(uri: &axum::http::Uri, settings: &Arc<Settings>, response: Response) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let details = response.extensions().get::<ErrorDetails>().cloned();
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if details.is_none() && is_html {
-        // a page of its own already (a form with errors, the conflict page)
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if details.is_none() && (content_type.starts_with("text/html") || content_type.starts_with("application/json")) {
+        // a page of its own already (a form with errors, the conflict page), or an API's JSON error
         return response;
     }
     let ctx = Ctx::from_uri(uri, settings.clone());

@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::SqlitePool;
 
 use crate::app::AppState;
 use crate::catalog::directory::{self, ActiveFilter, DirectoryQuery, Results, Sort};
@@ -37,16 +38,7 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
     if DirectoryQuery::has_noise(&pairs) {
         return Ok(Redirect::to(&query.url(&ctx.lang.url("/companies"))).into_response());
     }
-    let terms = Terms::of(&query.q);
-    let hits =
-        if terms.indexed.is_empty() { None } else { Some(crate::db::search::find(&state.pool, &terms.indexed).await?) };
-    let results = directory::run(&cat, &query, hits.as_ref());
-    if query.page > results.pages {
-        return Err(AppError::BadRequest(Text::new(
-            format!("没有第 {} 页：共 {} 页。", query.page, results.pages),
-            format!("There is no page {}: there are {} pages.", query.page, results.pages),
-        )));
-    }
+    let results = find(&state.pool, &cat, &query).await?;
     let path = ctx.lang.url("/companies");
     let chips = query
         .active_filters()
@@ -101,6 +93,22 @@ fn directory_chrome(ctx: &Ctx, cat: &Catalog, query: &DirectoryQuery, total: usi
         format!("长春光电信息产业园企业名录（{}）：共 {total} 家企业。", labels.join("、"))
     };
     chrome.describe(format!("{title} · {}", labels.join(l.t("、", ", "))), description)
+}
+
+/// One page of the directory for `query`: long search terms through the full-text index, everything else
+/// from the catalog. The HTML directory and `/api/companies` both answer through here, so they always agree.
+/// A page past the last is a bad request (with a message saying how many pages there are).
+pub(super) async fn find<'a>(pool: &SqlitePool, cat: &'a Catalog, query: &DirectoryQuery) -> AppResult<Results<'a>> {
+    let terms = Terms::of(&query.q);
+    let hits = if terms.indexed.is_empty() { None } else { Some(crate::db::search::find(pool, &terms.indexed).await?) };
+    let results = directory::run(cat, query, hits.as_ref());
+    if query.page > results.pages {
+        return Err(AppError::BadRequest(Text::new(
+            format!("没有第 {} 页：共 {} 页。", query.page, results.pages),
+            format!("There is no page {}: there are {} pages.", query.page, results.pages),
+        )));
+    }
+    Ok(results)
 }
 
 #[derive(Template)]

@@ -3,6 +3,8 @@
 mod about;
 mod awards;
 mod companies;
+mod data;
+mod feed;
 mod home;
 mod phases;
 mod sectors;
@@ -24,6 +26,8 @@ fn pages() -> Router<AppState> {
         .route("/phases/{number}", get(phases::show))
         .route("/awards", get(awards::index))
         .route("/about", get(about::show))
+        .route("/data", get(data::page))
+        .route("/feed.atom", get(feed::show))
 }
 
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -36,5 +40,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/robots.txt", get(seo::robots_txt))
         .merge(pages())
         .nest("/en", pages())
+        // Open data files and the API are the same in both languages: one address each.
+        .route("/data/companies.json", get(data::companies_json))
+        .route("/data/awards.json", get(data::awards_json))
+        .route("/data/phases.json", get(data::phases_json))
+        .route("/data/sectors.json", get(data::sectors_json))
+        .route("/api/companies", get(data::api_companies))
+        .route("/api/{*rest}", get(data::api_not_found))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::cache::serve_cached))
 }
