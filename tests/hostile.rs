@@ -18,7 +18,7 @@ use common::TestApp;
 const PASSWORD: &str = "lens-orbit-harbor-42";
 
 fn figure(name: &str, value: impl std::fmt::Display) {
-    println!("FIGURE {name}: {value}");
+    println!("FIGURE {name} = {value}");
 }
 
 async fn signed_in() -> (TestApp, String) {
@@ -347,10 +347,45 @@ async fn xss_payloads_in_every_admin_field_come_back_escaped_everywhere() {
             }
         }
     }
+    // Structured data on the pages must still parse: a payload that escaped would have broken the JSON.
+    let mut json_ld_blocks = 0;
+    for (path, body) in public.iter() {
+        let html = scraper::Html::parse_document(body);
+        let selector = scraper::Selector::parse(r#"script[type="application/ld+json"]"#).unwrap();
+        for block in html.select(&selector) {
+            let text: String = block.text().collect();
+            serde_json::from_str::<serde_json::Value>(&text).unwrap_or_else(|e| panic!("{path}: JSON-LD ({e}): {text}"));
+            json_ld_blocks += 1;
+        }
+    }
+    // Feeds are XML with text-only content; the open data is JSON. Both must parse and carry the payloads as text.
+    let mut feed_entries = 0;
+    for feed in ["/feed.atom", "/en/feed.atom"] {
+        let xml = app.get(feed).await.body;
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{feed} is not XML ({e})"));
+        for node in doc.descendants().filter(|n| n.is_element()) {
+            assert_eq!(node.tag_name().namespace(), Some("http://www.w3.org/2005/Atom"), "{feed}: {:?}", node.tag_name());
+            if let Some(kind) = node.attribute("type") {
+                assert!(node.tag_name().name() == "link" || kind == "text", "{feed}: {kind} content");
+            }
+            if let Some(href) = node.attribute("href") {
+                assert!(href.starts_with("http"), "{feed}: link {href}");
+            }
+        }
+        feed_entries += doc.descendants().filter(|n| n.has_tag_name("entry")).count();
+        assert!(xml.contains("xss-"), "{feed} carries none of the payloads");
+    }
+    for dataset in ["companies", "awards", "phases", "sectors"] {
+        let body = app.get(&format!("/data/{dataset}.json")).await.body;
+        serde_json::from_str::<serde_json::Value>(&body).unwrap_or_else(|e| panic!("{dataset}.json ({e})"));
+        assert!(body.contains("xss-"), "{dataset}.json carries none of the payloads");
+    }
     figure("XSS payloads", XSS.len());
     figure("entries saved with payloads in every text field", created);
     figure("public pages checked", public.len());
     figure("admin pages checked", admin.len());
+    figure("JSON-LD blocks parsed", json_ld_blocks);
+    figure("feed entries parsed (both languages)", feed_entries);
     figure("unescaped payloads", unescaped.len());
     assert!(unescaped.is_empty(), "unescaped: {unescaped:#?}");
     // The test means something only if the payloads reached the pages.

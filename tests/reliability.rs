@@ -1,6 +1,6 @@
 //! Reliability with figures: crashes, racing saves, backups under writes, and what the logs say.
 //!
-//! Each test prints `FIGURE <name>: <value>` lines; `bench/reliability` runs them (with the load test, which
+//! Each test prints `FIGURE <name> = <value>` lines; `bench/reliability` runs them (with the load test, which
 //! is too long for every CI run) and writes RELIABILITY.md. They run in CI as ordinary tests.
 
 mod common;
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use common::server::{EDITOR, PASSWORD, Server, binary};
 
 fn figure(name: &str, value: impl std::fmt::Display) {
-    println!("FIGURE {name}: {value}");
+    println!("FIGURE {name} = {value}");
 }
 
 /// A small deterministic generator, so a failing run can be repeated with the same seed.

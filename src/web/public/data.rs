@@ -764,7 +764,13 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
     let modified = cat.last_modified();
     render(&DataPage {
         l: ctx.lang,
-        chrome: ctx.chrome("data"),
+        chrome: ctx.chrome("data").describe(
+            ctx.lang.t("开放数据", "Open data"),
+            ctx.lang.t(
+                "长春光电信息产业园的企业、获奖、分期与产业方向数据，提供 JSON 与 CSV 下载、Atom 订阅和查询接口，以 CC BY 4.0 许可发布。",
+                "Companies, awards, phases and sectors of the Changchun Optoelectronic Information Industrial Park as JSON and CSV downloads, an Atom feed and a query API, under CC BY 4.0.",
+            ),
+        ),
         cat: &cat,
         datasets,
         modified_day: modified.get(..10).unwrap_or(modified),
