@@ -197,10 +197,54 @@ fn kept_headers(from: &HeaderMap) -> HeaderMap {
 impl CachedPage {
     fn respond(&self, request_headers: &HeaderMap, method: &Method) -> Response {
         let mut response = self.body.respond(request_headers, method, "text/html; charset=utf-8", PAGE_CACHE_CONTROL);
+        let unchanged_since = response.status() == StatusCode::OK
+            && self
+                .headers
+                .get(header::LAST_MODIFIED)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|date| not_modified_since(request_headers, date));
+        if unchanged_since {
+            let (mut parts, _) = response.into_parts();
+            parts.status = StatusCode::NOT_MODIFIED;
+            for name in [header::CONTENT_TYPE, header::CONTENT_LENGTH, header::CONTENT_ENCODING] {
+                parts.headers.remove(name);
+            }
+            parts.headers.insert(header::LAST_MODIFIED, self.headers[header::LAST_MODIFIED].clone());
+            return Response::from_parts(parts, Body::empty());
+        }
         for (name, value) in &self.headers {
             response.headers_mut().insert(name, value.clone());
         }
         response
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` (the catalog's times) as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+pub fn http_date(iso: &str) -> Option<String> {
+    let num = |range: std::ops::Range<usize>| iso.get(range)?.parse::<u32>().ok();
+    let date = time::Date::from_calendar_date(
+        num(0..4)? as i32,
+        time::Month::try_from(num(5..7)? as u8).ok()?,
+        num(8..10)? as u8,
+    )
+    .ok()?;
+    let at = time::Time::from_hms(num(11..13)? as u8, num(14..16)? as u8, num(17..19)? as u8).ok()?;
+    Some(httpdate::fmt_http_date(time::PrimitiveDateTime::new(date, at).assume_utc().into()))
+}
+
+/// Whether a conditional GET's `If-Modified-Since` is not before `last_modified` (an HTTP date). Ignored
+/// when `If-None-Match` is present, which takes precedence (RFC 9110, 13.1.3).
+pub fn not_modified_since(request_headers: &HeaderMap, last_modified: &str) -> bool {
+    if request_headers.contains_key(header::IF_NONE_MATCH) {
+        return false;
+    }
+    let since = request_headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    match (since, httpdate::parse_http_date(last_modified).ok()) {
+        (Some(since), Some(modified)) => modified <= since,
+        _ => false,
     }
 }
 
@@ -286,6 +330,18 @@ mod tests {
         assert!(accepts("gzip;q=0.5", "gzip"));
         assert!(!accepts("identity", "gzip"));
         assert!(!accepts("brotli", "br"));
+    }
+
+    #[test]
+    fn http_dates_and_if_modified_since() {
+        assert_eq!(http_date("2024-03-05T08:09:10Z").as_deref(), Some("Tue, 05 Mar 2024 08:09:10 GMT"));
+        assert_eq!(http_date("yesterday"), None);
+        let mut headers = HeaderMap::new();
+        headers.insert(header::IF_MODIFIED_SINCE, HeaderValue::from_static("Tue, 05 Mar 2024 08:09:10 GMT"));
+        assert!(not_modified_since(&headers, "Tue, 05 Mar 2024 08:09:10 GMT"));
+        assert!(!not_modified_since(&headers, "Tue, 05 Mar 2024 08:09:11 GMT"));
+        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"other\""));
+        assert!(!not_modified_since(&headers, "Tue, 05 Mar 2024 08:09:10 GMT"));
     }
 
     #[test]

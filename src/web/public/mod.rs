@@ -3,6 +3,7 @@
 mod about;
 mod awards;
 mod companies;
+mod csv_files;
 mod home;
 mod phases;
 mod sectors;
@@ -30,6 +31,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/", get(home::show))
         .route("/en", get(home::show))
         .route("/en/", get(home::show))
+        // Open data, language-neutral: the columns carry both languages.
+        .route("/data/companies.csv", get(csv_files::companies))
+        .route("/data/awards.csv", get(csv_files::awards))
+        .route("/data/phases.csv", get(csv_files::phases))
+        .route("/data/sectors.csv", get(csv_files::sectors))
         .merge(pages())
         .nest("/en", pages())
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::cache::serve_cached))
