@@ -410,3 +410,36 @@ async fn oversized_and_non_csv_uploads_get_clear_4xx_pages() {
     // Signed out: nothing.
     assert_ne!(app.get("/admin/companies/export").await.status, StatusCode::OK);
 }
+
+#[test]
+fn the_command_line_exports_checks_and_imports() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("park.db");
+    let bin = env!("CARGO_BIN_EXE_park-portal");
+    let run = |args: &[&str]| {
+        let out = Command::new(bin).args(args).arg("--database").arg(&db).output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let exported = dir.path().join("sectors.csv");
+    let (ok, _) = run(&["export", "sectors", "--output", exported.to_str().unwrap()]);
+    assert!(ok);
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert!(text.starts_with(BOM) && text.contains("core-components"));
+    let (ok, out) = run(&["import", "sectors", exported.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(out.contains("0 to create, 0 to update"), "{out}");
+
+    let file = dir.path().join("new.csv");
+    std::fs::write(&file, "slug,name_zh,sort_order\nphotonics,光子学,90\nBad Slug,坏,1\n").unwrap();
+    let (ok, out) = run(&["import", "sectors", file.to_str().unwrap()]);
+    assert!(ok && out.contains("1 to create, 0 to update, 0 unchanged, 1 with errors"), "{out}");
+    assert!(out.contains("Nothing was written"), "{out}");
+    let (ok, out) = run(&["import", "sectors", file.to_str().unwrap(), "--apply"]);
+    assert!(!ok, "errors without --skip-invalid refuse the import: {out}");
+    let (ok, out) = run(&["import", "sectors", file.to_str().unwrap(), "--apply", "--skip-invalid"]);
+    assert!(ok && out.contains("Imported: 1 created, 0 updated."), "{out}");
+    let (_, csv) = run(&["export", "sectors"]);
+    assert!(csv.contains("photonics,光子学"), "{csv}");
+    assert!(!run(&["export", "nothing"]).0);
+}
