@@ -75,6 +75,10 @@ struct PreviewPage {
     user: Staff,
     entity: &'static Entity,
     plan: Plan,
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+    invalid: usize,
     /// The uploaded file, base64, for the confirmation.
     file: String,
     versions: String,
@@ -82,10 +86,6 @@ struct PreviewPage {
 }
 
 impl PreviewPage {
-    fn count(&self, action: &str) -> usize {
-        self.plan.count(action_of(action))
-    }
-
     /// Rows worth showing: everything but those left as they are.
     fn listed(&self) -> Vec<&PlannedRow> {
         self.plan.rows.iter().filter(|r| r.action != Action::Unchanged).collect()
@@ -108,15 +108,6 @@ impl PreviewPage {
             Action::Unchanged => l.t("不变", "Unchanged"),
             Action::Invalid => l.t("有错误", "Error"),
         }
-    }
-}
-
-fn action_of(name: &str) -> Action {
-    match name {
-        "create" => Action::Create,
-        "update" => Action::Update,
-        "unchanged" => Action::Unchanged,
-        _ => Action::Invalid,
     }
 }
 
@@ -186,6 +177,10 @@ pub async fn upload(
         file: BASE64.encode(&bytes),
         versions: versions_of(&plan),
         writes: writes_of(&plan),
+        created: plan.count(Action::Create),
+        updated: plan.count(Action::Update),
+        unchanged: plan.count(Action::Unchanged),
+        invalid: plan.count(Action::Invalid),
         plan,
     })
 }
