@@ -62,6 +62,31 @@ pub enum Command {
     /// Manage park staff accounts (passwords are read from standard input or a prompt, never from flags)
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Write every entry of ENTITY (companies, sectors, phases, …) as CSV, the admin's export format
+    Export {
+        entity: String,
+        /// Write to this file instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Check a CSV file of ENTITY row by row, as the admin's import preview does; with --apply, import it
+    Import {
+        entity: String,
+        file: std::path::PathBuf,
+        /// Save the changes (in one transaction, a revision per changed row); without it nothing is written
+        #[arg(long)]
+        apply: bool,
+        /// With --apply: import the good rows even if others have errors
+        #[arg(long)]
+        skip_invalid: bool,
+        /// The name recorded in the revisions
+        #[arg(long, default_value = "command-line", value_name = "NAME")]
+        user: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -186,6 +211,10 @@ impl Cli {
                     anyhow::bail!("{} problems found in {}", problems.len(), db.database.display())
                 }
             }
+            Some(Command::Export { entity, output, db }) => export(&entity, output.as_deref(), &db).await,
+            Some(Command::Import { entity, file, apply, skip_invalid, user, db }) => {
+                import(&entity, &file, apply, skip_invalid, &user, &db).await
+            }
             Some(Command::Migrate(args)) => {
                 let pool = crate::db::open(&args.database).await?;
                 pool.close().await;
@@ -194,6 +223,91 @@ impl Cli {
             }
         }
     }
+}
+
+fn entity_named(key: &str) -> anyhow::Result<&'static crate::admin::spec::Entity> {
+    crate::admin::spec::entity(key).ok_or_else(|| {
+        let known: Vec<&str> = crate::admin::spec::ENTITIES.iter().map(|e| e.key).collect();
+        anyhow::anyhow!("no entity named {key}; one of: {}", known.join(", "))
+    })
+}
+
+async fn export(key: &str, output: Option<&std::path::Path>, db: &DatabaseArgs) -> anyhow::Result<()> {
+    use crate::admin::record::{self, ListQuery};
+    let entity = entity_named(key)?;
+    let pool = crate::db::open(&db.database).await?;
+    let all = ListQuery { q: "", filters: Vec::new(), sort: Some(("id", false)), page: 1, per_page: -1 };
+    let (records, _) = record::list(&pool, entity, &all).await?;
+    let bytes = crate::admin::csv::write(&mut *pool.acquire().await?, entity, &records).await?;
+    match output {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("Wrote {} {} to {}.", records.len(), entity.key, path.display());
+        }
+        None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
+    }
+    Ok(())
+}
+
+async fn import(
+    key: &str,
+    file: &std::path::Path,
+    apply: bool,
+    skip_invalid: bool,
+    user: &str,
+    db: &DatabaseArgs,
+) -> anyhow::Result<()> {
+    use crate::admin::csv::{self, Action};
+    let entity = entity_named(key)?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if bytes.len() > crate::web::admin::upload::MAX_UPLOAD_BYTES {
+        anyhow::bail!("{} is larger than 2 MB, the import's limit", file.display());
+    }
+    let upload = csv::parse(entity, &bytes).map_err(|t| anyhow::anyhow!(t.en))?;
+    let pool = crate::db::open(&db.database).await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let plan = csv::plan(&mut tx, entity, &upload).await?;
+    for column in &plan.unknown_columns {
+        println!("ignored unknown column {column}");
+    }
+    for row in &plan.rows {
+        let what = match row.action {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Unchanged => continue,
+            Action::Invalid => "ERROR",
+        };
+        println!("row {}	{what}	{}", row.number, row.title.en);
+        for c in &row.changes {
+            println!("	{}: {:?} -> {:?}", c.label.1, c.before, c.after);
+        }
+        for p in &row.problems {
+            println!("	{} ({}): {}", p.label.1, p.column, p.message.en);
+        }
+    }
+    let (created, updated, unchanged, invalid) = (
+        plan.count(Action::Create),
+        plan.count(Action::Update),
+        plan.count(Action::Unchanged),
+        plan.count(Action::Invalid),
+    );
+    println!("{created} to create, {updated} to update, {unchanged} unchanged, {invalid} with errors");
+    if !apply {
+        println!("Nothing was written (a check only); add --apply to import.");
+        return Ok(());
+    }
+    if invalid > 0 && !skip_invalid {
+        anyhow::bail!("{invalid} rows have errors; nothing was imported (fix them, or add --skip-invalid)");
+    }
+    let applied = csv::apply(&mut tx, entity, &plan, user)
+        .await
+        .map_err(|err| anyhow::anyhow!(err.message().map(|t| t.en).unwrap_or_else(|| err.to_string())))?;
+    tx.commit().await?;
+    println!(
+        "Imported: {} created, {} updated. A running server shows them after its next restart or admin save.",
+        applied.created, applied.updated
+    );
+    Ok(())
 }
 
 impl ServeArgs {

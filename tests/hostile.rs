@@ -354,7 +354,8 @@ async fn xss_payloads_in_every_admin_field_come_back_escaped_everywhere() {
         let selector = scraper::Selector::parse(r#"script[type="application/ld+json"]"#).unwrap();
         for block in html.select(&selector) {
             let text: String = block.text().collect();
-            serde_json::from_str::<serde_json::Value>(&text).unwrap_or_else(|e| panic!("{path}: JSON-LD ({e}): {text}"));
+            serde_json::from_str::<serde_json::Value>(&text)
+                .unwrap_or_else(|e| panic!("{path}: JSON-LD ({e}): {text}"));
             json_ld_blocks += 1;
         }
     }
@@ -364,7 +365,12 @@ async fn xss_payloads_in_every_admin_field_come_back_escaped_everywhere() {
         let xml = app.get(feed).await.body;
         let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{feed} is not XML ({e})"));
         for node in doc.descendants().filter(|n| n.is_element()) {
-            assert_eq!(node.tag_name().namespace(), Some("http://www.w3.org/2005/Atom"), "{feed}: {:?}", node.tag_name());
+            assert_eq!(
+                node.tag_name().namespace(),
+                Some("http://www.w3.org/2005/Atom"),
+                "{feed}: {:?}",
+                node.tag_name()
+            );
             if let Some(kind) = node.attribute("type") {
                 assert!(node.tag_name().name() == "link" || kind == "text", "{feed}: {kind} content");
             }

@@ -1,5 +1,6 @@
 //! Park staff: accounts, and the generic editing of every entry with versions and history.
 
 pub mod accounts;
+pub mod csv;
 pub mod record;
 pub mod spec;

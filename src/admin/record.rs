@@ -127,6 +127,7 @@ pub struct ListQuery<'a> {
     pub filters: Vec<(&'static str, String)>,
     pub sort: Option<(&'static str, bool)>,
     pub page: i64,
+    /// Rows per page; `-1` for every row (SQLite's "no limit"), as an export wants.
     pub per_page: i64,
 }
 
@@ -285,11 +286,22 @@ async fn insert_row(
 /// Creates an entry and its first revision. Returns its id.
 pub async fn create(pool: &SqlitePool, entity: &Entity, values: &Values, username: &str) -> Result<i64, SaveError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let id = insert_row(&mut tx, entity, None, values).await?;
-    write_links(&mut tx, entity, id, values).await?;
-    let after = load(&mut tx, entity, id).await?.ok_or(SaveError::NotFound)?;
-    record_revision(&mut tx, entity, id, "create", username, None, Some(&after.values)).await?;
+    let id = create_in(&mut tx, entity, values, username).await?;
     tx.commit().await?;
+    Ok(id)
+}
+
+/// [`create`] inside a transaction the caller owns (an import writes many rows in one).
+pub async fn create_in(
+    tx: &mut SqliteConnection,
+    entity: &Entity,
+    values: &Values,
+    username: &str,
+) -> Result<i64, SaveError> {
+    let id = insert_row(tx, entity, None, values).await?;
+    write_links(tx, entity, id, values).await?;
+    let after = load(tx, entity, id).await?.ok_or(SaveError::NotFound)?;
+    record_revision(tx, entity, id, "create", username, None, Some(&after.values)).await?;
     Ok(id)
 }
 
@@ -306,12 +318,11 @@ async fn update_row(
         sets.push(format!("{column} = ?"));
         bind(&mut args, value)?;
     }
+    // Listed with the fields so a change of links alone still moves the version.
+    sets.push("version = version + 1".to_string());
+    sets.push("updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')".to_string());
     args.add(id).map_err(sqlx::Error::Encode)?;
-    let mut sql = format!(
-        "update {} set {}, version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') where id = ?",
-        entity.table,
-        sets.join(", ")
-    );
+    let mut sql = format!("update {} set {} where id = ?", entity.table, sets.join(", "));
     if let Some(version) = version {
         sql.push_str(" and version = ?");
         args.add(version).map_err(sqlx::Error::Encode)?;
@@ -343,16 +354,29 @@ pub async fn update(
     username: &str,
 ) -> Result<(), SaveError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let before = load(&mut tx, entity, id).await?.ok_or(SaveError::NotFound)?;
+    update_in(&mut tx, entity, id, version, values, username).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`update`] inside a transaction the caller owns (an import writes many rows in one).
+pub async fn update_in(
+    tx: &mut SqliteConnection,
+    entity: &Entity,
+    id: i64,
+    version: i64,
+    values: &Values,
+    username: &str,
+) -> Result<(), SaveError> {
+    let before = load(tx, entity, id).await?.ok_or(SaveError::NotFound)?;
     if before.version != version {
         return Err(SaveError::Conflict { current: Box::new(before) });
     }
-    update_row(&mut tx, entity, id, Some(version), values).await?;
-    let after = load(&mut tx, entity, id).await?.ok_or(SaveError::NotFound)?;
+    update_row(tx, entity, id, Some(version), values).await?;
+    let after = load(tx, entity, id).await?.ok_or(SaveError::NotFound)?;
     if after.values != before.values {
-        record_revision(&mut tx, entity, id, "update", username, Some(&before.values), Some(&after.values)).await?;
+        record_revision(tx, entity, id, "update", username, Some(&before.values), Some(&after.values)).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 

@@ -323,6 +323,21 @@ mod tests {
     }
 
     #[test]
+    fn if_modified_since_against_last_modified() {
+        let at = |date: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::LAST_MODIFIED, HeaderValue::from_static(date));
+            headers
+        };
+        let mut request = HeaderMap::new();
+        request.insert(header::IF_MODIFIED_SINCE, HeaderValue::from_static("Tue, 05 Mar 2024 08:09:10 GMT"));
+        assert!(unmodified_since(&request, &at("Tue, 05 Mar 2024 08:09:10 GMT")));
+        assert!(!unmodified_since(&request, &at("Tue, 05 Mar 2024 08:09:11 GMT")));
+        request.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"other\""));
+        assert!(!unmodified_since(&request, &at("Tue, 05 Mar 2024 08:09:10 GMT")));
+    }
+
+    #[test]
     fn encodings_round_trip() {
         let body = Bytes::from("<p>长春光电信息产业园</p>".repeat(50));
         let e = Encoded::new(body.clone());

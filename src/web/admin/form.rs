@@ -150,7 +150,8 @@ pub fn validate(entity: &Entity, data: &FormData, known: &KnownIds) -> Result<Va
     if errors.is_empty() { Ok(values) } else { Err(errors) }
 }
 
-fn check(f: &Field, raw: &str, known: &KnownIds) -> Result<Value, Text> {
+/// One field's rule: its typed value from what was typed (or imported), or what is wrong with it.
+pub fn check(f: &Field, raw: &str, known: &KnownIds) -> Result<Value, Text> {
     let multiline = matches!(f.kind, Kind::Lines | Kind::Markdown);
     // Line endings from browsers are CRLF; store LF.
     let text = raw.replace("\r\n", "\n");

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod form;
+pub mod import;
 pub mod pages;
 pub mod upload;
 
@@ -26,6 +27,10 @@ pub const GUARDED_ROUTES: &[(&str, &str)] = &[
     ("GET", "/"),
     ("POST", "/logout"),
     ("GET", "/{entity}"),
+    ("GET", "/{entity}/export"),
+    ("GET", "/{entity}/import"),
+    ("POST", "/{entity}/import"),
+    ("POST", "/{entity}/import/confirm"),
     ("GET", "/{entity}/new"),
     ("POST", "/{entity}/new"),
     ("GET", "/{entity}/{id}/edit"),
@@ -44,6 +49,14 @@ fn guarded() -> Router<AppState> {
             ("GET", "/") => get(pages::dashboard),
             ("POST", "/logout") => post(auth::logout),
             ("GET", "/{entity}") => get(pages::list),
+            ("GET", "/{entity}/export") => get(pages::export),
+            ("GET", "/{entity}/import") => get(import::form),
+            ("POST", "/{entity}/import") => {
+                post(import::upload).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES + 64 * 1024))
+            }
+            ("POST", "/{entity}/import/confirm") => {
+                post(import::confirm).layer(DefaultBodyLimit::max(import::MAX_CONFIRM_BYTES))
+            }
             ("GET", "/{entity}/new") => get(pages::new_form),
             ("POST", "/{entity}/new") => post(pages::create),
             ("GET", "/{entity}/{id}/edit") => get(pages::edit_form),

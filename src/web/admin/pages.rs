@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
 
@@ -195,40 +195,23 @@ pub async fn dashboard(State(state): State<AppState>, ctx: Ctx, auth: AuthSessio
 /// A list filter: the field, its (value, label) options, the selected value.
 type ListFilter = (&'static Field, Vec<(String, String)>, String);
 
-#[derive(Template)]
-#[template(path = "admin/list.html")]
-struct ListPage {
-    l: Lang,
-    chrome: Chrome,
-    user: Staff,
-    flash: Option<Text>,
-    entity: &'static Entity,
-    rows: Vec<(Record, Vec<String>)>,
-    columns: Vec<&'static Field>,
-    filters: Vec<ListFilter>,
+/// What a list shows, read from its query string: search, sort, page and filters (the export reads the same).
+struct ListParams {
     q: String,
-    sort: String,
-    total: i64,
+    sort_raw: String,
+    sort: Option<(&'static str, bool)>,
     page: i64,
-    pages: i64,
-    base: String,
-    query_without_page: String,
-    deleted: Vec<RevisionLine>,
+    filters: Vec<ListFilter>,
+    /// The filters in effect, as (column, value).
+    active: Vec<(&'static str, String)>,
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    auth: AuthSession,
-    Path(key): Path<String>,
-) -> AppResult<Response> {
-    let user = staff(&auth)?;
-    let entity = entity_of(&key)?;
-    if entity.singleton {
-        return Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}/1/edit", entity.key))).into_response());
-    }
-    let lookups = Lookups::load(&state, entity).await?;
-    let pairs = ctx.query_pairs();
+fn list_params(
+    entity: &'static Entity,
+    pairs: &[(String, String)],
+    lookups: &Lookups,
+    l: Lang,
+) -> AppResult<ListParams> {
     let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
     let q = get("q");
     if q.chars().count() > 100 {
@@ -270,12 +253,10 @@ pub async fn list(
             Kind::Reference(e) => lookups
                 .options(e)
                 .iter()
-                .map(|(id, zh, en)| {
-                    (id.to_string(), if ctx.lang.is_en() && !en.is_empty() { en.clone() } else { zh.clone() })
-                })
+                .map(|(id, zh, en)| (id.to_string(), if l.is_en() && !en.is_empty() { en.clone() } else { zh.clone() }))
                 .collect(),
             Kind::Choice(choices) => {
-                choices.iter().map(|(v, zh, en)| (v.to_string(), ctx.lang.t(zh, en).to_string())).collect()
+                choices.iter().map(|(v, zh, en)| (v.to_string(), l.t(zh, en).to_string())).collect()
             }
             _ => continue,
         };
@@ -288,6 +269,44 @@ pub async fn list(
         }
         filters.push((field, options, selected));
     }
+    Ok(ListParams { q, sort_raw, sort, page, filters, active })
+}
+
+#[derive(Template)]
+#[template(path = "admin/list.html")]
+struct ListPage {
+    l: Lang,
+    chrome: Chrome,
+    user: Staff,
+    flash: Option<Text>,
+    entity: &'static Entity,
+    rows: Vec<(Record, Vec<String>)>,
+    columns: Vec<&'static Field>,
+    filters: Vec<ListFilter>,
+    q: String,
+    sort: String,
+    total: i64,
+    page: i64,
+    pages: i64,
+    base: String,
+    query_without_page: String,
+    deleted: Vec<RevisionLine>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    auth: AuthSession,
+    Path(key): Path<String>,
+) -> AppResult<Response> {
+    let user = staff(&auth)?;
+    let entity = entity_of(&key)?;
+    if entity.singleton {
+        return Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}/1/edit", entity.key))).into_response());
+    }
+    let lookups = Lookups::load(&state, entity).await?;
+    let pairs = ctx.query_pairs();
+    let ListParams { q, sort_raw, sort, page, filters, active } = list_params(entity, &pairs, &lookups, ctx.lang)?;
     let (records, total) =
         record::list(&state.pool, entity, &ListQuery { q: &q, filters: active, sort, page, per_page: PER_PAGE })
             .await?;
@@ -338,6 +357,34 @@ pub async fn list(
         query_without_page,
         deleted,
     })
+}
+
+/// `GET /admin/{entity}/export`: every row the list shows under the same search and filters, in its order,
+/// as a CSV download (all pages at once).
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    auth: AuthSession,
+    Path(key): Path<String>,
+) -> AppResult<Response> {
+    staff(&auth)?;
+    let entity = entity_of(&key)?;
+    let lookups = Lookups::load(&state, entity).await?;
+    let pairs = ctx.query_pairs();
+    let ListParams { q, sort, filters: _, active, .. } = list_params(entity, &pairs, &lookups, ctx.lang)?;
+    let (records, _) =
+        record::list(&state.pool, entity, &ListQuery { q: &q, filters: active, sort, page: 1, per_page: -1 }).await?;
+    let mut conn = state.pool.acquire().await?;
+    let bytes = crate::admin::csv::write(&mut conn, entity, &records).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.csv\"", entity.key)),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 impl ListPage {

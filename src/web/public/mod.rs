@@ -3,6 +3,7 @@
 mod about;
 mod awards;
 mod companies;
+mod csv_files;
 mod data;
 mod feed;
 mod home;
@@ -38,6 +39,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/sitemap.xml", get(seo::sitemap_xml))
         .route("/sitemap-{file}", get(seo::sitemap_file))
         .route("/robots.txt", get(seo::robots_txt))
+        // Open data, language-neutral: the columns carry both languages.
+        .route("/data/companies.csv", get(csv_files::companies))
+        .route("/data/awards.csv", get(csv_files::awards))
+        .route("/data/phases.csv", get(csv_files::phases))
+        .route("/data/sectors.csv", get(csv_files::sectors))
         .merge(pages())
         .nest("/en", pages())
         // Open data files and the API are the same in both languages: one address each.
