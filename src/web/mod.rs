@@ -3,9 +3,11 @@
 pub mod admin;
 pub mod assets;
 pub mod cache;
+pub mod charts;
 pub mod front;
 pub mod markdown;
 pub mod public;
+pub mod schematic;
 
 use askama::Template;
 use axum::extract::{FromRequestParts, OriginalUri};

@@ -6,6 +6,7 @@ mod companies;
 mod home;
 mod phases;
 mod sectors;
+mod stats;
 
 use axum::Router;
 use axum::routing::get;
@@ -22,6 +23,7 @@ fn pages() -> Router<AppState> {
         .route("/phases", get(phases::index))
         .route("/phases/{number}", get(phases::show))
         .route("/awards", get(awards::index))
+        .route("/stats", get(stats::show))
         .route("/about", get(about::show))
 }
 
