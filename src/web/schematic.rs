@@ -66,7 +66,7 @@ pub struct Diagram {
     pub height: i32,
     pub frame: Rect,
     pub title_lines: Vec<Line>,
-    pub subtitle: Option<Line>,
+    pub subtitle: Vec<Line>,
     pub groups: Vec<GroupBox>,
     /// Shown when the phase has no group at all.
     pub empty_note: Option<Line>,
@@ -96,10 +96,13 @@ impl Diagram {
             y += TITLE_SIZE + 4;
             title_lines.push(Line { x: inner_left, y, text: line });
         }
-        let subtitle = text.subtitle.map(|s| {
-            y += LINE;
-            Line { x: inner_left, y, text: s }
-        });
+        let subtitle = wrap(text.subtitle.as_deref().unwrap_or_default(), TEXT_SIZE, inner_width)
+            .into_iter()
+            .map(|s| {
+                y += LINE;
+                Line { x: inner_left, y, text: s }
+            })
+            .collect();
         y += GROUP_GAP;
         let mut boxes = Vec::with_capacity(groups.len());
         for group in groups {
