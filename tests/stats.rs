@@ -67,7 +67,7 @@ impl Chart {
                 (strip_tags(head), data_value(cell), strip_tags(cell))
             })
             .collect();
-        let bars = svg.split("<g class=\"chart-row\"").skip(1).map(|g| data_value(g)).collect();
+        let bars = svg.split("<g class=\"chart-row\"").skip(1).map(data_value).collect();
         Chart { rows, bars, svg }
     }
 
@@ -97,7 +97,11 @@ fn check_charts(page: &TestResponse) -> Vec<(&'static str, Chart)> {
             assert!(!chart.rows.is_empty(), "{id} has rows");
             let table_values: Vec<Option<i64>> = chart.rows.iter().map(|r| r.1).collect();
             assert_eq!(table_values, chart.bars, "{id}: table and bars differ");
-            assert!(chart.svg.contains(&format!("role=\"img\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-caption\"")));
+            assert!(
+                chart.svg.contains(&format!(
+                    "role=\"img\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-caption\""
+                ))
+            );
             assert!(chart.svg.contains(&format!("<title id=\"{id}-title\">")));
             page.assert_contains(&format!("<caption id=\"{id}-caption\">"));
             (*id, chart)
@@ -145,7 +149,10 @@ async fn stats_charts_match_the_database_in_both_languages() {
         assert_eq!(phases.value(&format!("Phase {n}")), Some(count));
     }
     assert_eq!(phases.value("Phase 1"), Some(3));
-    assert_eq!(phases.value("Phase not stated"), Some(app.count("select count(*) from company where phase_id is null").await));
+    assert_eq!(
+        phases.value("Phase not stated"),
+        Some(app.count("select count(*) from company where phase_id is null").await)
+    );
     // The stated tenant count is a different number and is said beside the chart, not mixed into it.
     en.assert_contains("Phase 1 has 22 tenants as stated in March 2023");
 
@@ -158,7 +165,10 @@ async fn stats_charts_match_the_database_in_both_languages() {
     assert_eq!(total, app.count("select count(*) from award").await);
 
     let by_year = chart(&charts, "chart-award-years");
-    assert_eq!(by_year.value("Year not stated"), Some(app.count("select count(*) from award where year is null").await));
+    assert_eq!(
+        by_year.value("Year not stated"),
+        Some(app.count("select count(*) from award where year is null").await)
+    );
 
     let prize = chart(&charts, "chart-prize-competitions");
     let stated = app.count("select sum(prize_money_yuan) from award where competition_id = 1").await;
@@ -270,20 +280,28 @@ async fn the_phases_schematic_links_every_placed_tenant_and_is_not_to_scale() {
     assert!(figure.contains("Schematic, not to scale"));
     assert_eq!(figure.matches("<a class=\"schematic-chip\"").count(), 3);
     let two = app.get("/en/phases/2").await;
-    two.assert_contains("The sources name no buildings or tenants of this phase");
+    // Nothing known about phase 2: its box says so (the note wraps over lines in the picture).
+    let figure = between(&two.body, "<figure class=\"schematic schematic-single\">", "</figure>");
+    assert!(figure.contains("<text class=\"schematic-empty\""), "{figure}");
+    assert!(figure.contains(">The sources name no buildings"), "{figure}");
+    assert!(!figure.contains("schematic-chip"));
 }
 
 fn png(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbaImage::from_pixel(width, height, image::Rgba([14, 124, 116, 255]));
     let mut out = Vec::new();
-    image::DynamicImage::ImageRgba8(img).write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    image::DynamicImage::ImageRgba8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
     out
 }
 
 fn multipart(version: &str, filename: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     let boundary = "XsitePlanBoundary4";
     let mut body = Vec::new();
-    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n").as_bytes());
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n").as_bytes(),
+    );
     body.extend(
         format!("--{boundary}\r\nContent-Disposition: form-data; name=\"site_plan\"; filename=\"{filename}\"\r\nContent-Type: image/png\r\n\r\n")
             .as_bytes(),
@@ -344,7 +362,9 @@ async fn a_site_plan_replaces_the_schematic_until_it_is_removed() {
         1
     );
     let page = app.get("/en/phases/1").await;
-    page.assert_contains(&format!("<a href=\"/media/{path}\"><img src=\"/media/{path}\" alt=\"Site plan of Phase 1\"></a>"));
+    page.assert_contains(&format!(
+        "<a href=\"/media/{path}\"><img src=\"/media/{path}\" alt=\"Site plan of Phase 1\"></a>"
+    ));
     assert!(!page.body.contains("Schematic, not to scale"), "the plan replaces the schematic");
     assert!(!page.body.contains("schematic-chip"));
     let zh = app.get("/phases/1").await;

@@ -5,9 +5,9 @@
 //! elements, so every label goes through askama's escaping. Colours come from classes in `site.css` (the CSP
 //! forbids inline styles); sizes are presentation attributes, because the layout is computed from them.
 
-/// Width of every chart's viewBox. Narrow on purpose: at a 375 px screen the picture is drawn at about
-/// 0.95×, so 13-unit text stays readable; wider screens cap the picture's width in CSS.
-pub const CHART_WIDTH: i32 = 360;
+/// Width of every chart's viewBox. Narrow on purpose: on a 375 px screen the picture is drawn at about its
+/// own size, so 13-unit text reads as 13 px; wider screens cap the picture's width in CSS.
+pub const CHART_WIDTH: i32 = 320;
 /// Category labels and value labels.
 pub const LABEL_SIZE: i32 = 13;
 /// Tick labels under the value axis.
@@ -169,7 +169,9 @@ impl BarChart {
         let tick_labels: Vec<String> = ticks_values.iter().map(|&v| tick_label(v)).collect();
         // Room at the right for the longest value label after a full-length bar, and for the last tick label
         // centred on the axis end; the axis keeps at least half the width.
-        let value_room = bars.iter().map(|b| text_width(&b.value_label, LABEL_SIZE)).max().unwrap_or(0) + VALUE_GAP;
+        // Value labels are bold, a tenth wider than the estimate for regular text.
+        let value_room =
+            bars.iter().map(|b| text_width(&b.value_label, LABEL_SIZE) * 11 / 10).max().unwrap_or(0) + VALUE_GAP;
         let tick_room = tick_labels.last().map(|t| text_width(t, TICK_SIZE) / 2).unwrap_or(0);
         let axis_x0 = PAD + tick_labels.first().map(|t| text_width(t, TICK_SIZE) / 2).unwrap_or(0);
         let axis_x1 = (width - PAD - value_room.max(tick_room)).max(width / 2);
@@ -194,14 +196,20 @@ impl BarChart {
                 height: BAR_HEIGHT,
             });
             let end = rect.as_ref().map(|r| r.x + r.width).unwrap_or(axis_x0);
-            let value_text = Line { x: end + VALUE_GAP, y: y + BAR_HEIGHT / 2 + LABEL_SIZE * 7 / 20, text: bar.value_label.clone() };
+            let value_text =
+                Line { x: end + VALUE_GAP, y: y + BAR_HEIGHT / 2 + LABEL_SIZE * 7 / 20, text: bar.value_label.clone() };
             y += BAR_HEIGHT + ROW_GAP;
             rows.push(Row { bar, label_lines, rect, value_text });
         }
         let axis_y = y;
         let tick_label_y = axis_y + 6 + TICK_SIZE;
-        let ticks = ticks_values.into_iter().zip(tick_labels).map(|(value, label)| Tick { x: scale(value), value, label }).collect();
-        let axis_title = Line { x: axis_x0 + span / 2, y: tick_label_y + 8 + LABEL_SIZE, text: text.value_heading.clone() };
+        let ticks = ticks_values
+            .into_iter()
+            .zip(tick_labels)
+            .map(|(value, label)| Tick { x: scale(value), value, label })
+            .collect();
+        let axis_title =
+            Line { x: axis_x0 + span / 2, y: tick_label_y + 8 + LABEL_SIZE, text: text.value_heading.clone() };
         let height = axis_title.y + PAD + 2;
         BarChart {
             id: text.id.to_string(),
@@ -279,10 +287,9 @@ mod tests {
 
     #[test]
     fn bar_lengths_are_proportional_to_values() {
-        let chart =
-            BarChart::horizontal(text(), vec![bar("a", Some(4)), bar("b", Some(2)), bar("c", Some(0))], |v| {
-                v.to_string()
-            });
+        let chart = BarChart::horizontal(text(), vec![bar("a", Some(4)), bar("b", Some(2)), bar("c", Some(0))], |v| {
+            v.to_string()
+        });
         let widths: Vec<i32> = chart.rows.iter().map(|r| r.rect.as_ref().unwrap().width).collect();
         let span = chart.axis_x1 - chart.axis_x0;
         assert_eq!(widths[0], span, "the largest value reaches the axis end (4 of 0..4)");

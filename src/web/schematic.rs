@@ -52,7 +52,8 @@ pub struct GroupBox {
     pub rect: Rect,
     pub heading: Vec<Line>,
     pub chips: Vec<Chip>,
-    pub empty_note: Option<Line>,
+    /// "No tenants named", when the group has none.
+    pub empty_note: Vec<Line>,
     pub is_building: bool,
 }
 
@@ -69,7 +70,7 @@ pub struct Diagram {
     pub subtitle: Vec<Line>,
     pub groups: Vec<GroupBox>,
     /// Shown when the phase has no group at all.
-    pub empty_note: Option<Line>,
+    pub empty_note: Vec<Line>,
     /// "Schematic, not to scale", inside the picture itself.
     pub scale_note: Line,
     /// Dashed frame: the box gathers what the sources place in no phase.
@@ -120,9 +121,11 @@ impl Diagram {
             gy += 6;
             let (chips, bottom) = flow_chips(&group.tenants, text_left, gy, text_width_max);
             let (empty_note, bottom) = if group.tenants.is_empty() {
-                (Some(Line { x: text_left, y: gy + LINE - 4, text: group.empty_note }), gy + LINE)
+                let lines = lines_at(&group.empty_note, text_left, gy, text_width_max);
+                let bottom = gy + LINE * lines.len() as i32;
+                (lines, bottom)
             } else {
-                (None, bottom)
+                (Vec::new(), bottom)
             };
             let height = bottom + INNER_PAD - top;
             boxes.push(GroupBox {
@@ -134,12 +137,11 @@ impl Diagram {
             });
             y = top + height + GROUP_GAP;
         }
-        let empty_note = boxes.is_empty().then(|| {
-            y += LINE;
-            let line = Line { x: inner_left, y: y - 4, text: text.empty_note };
-            y += GROUP_GAP;
-            line
-        });
+        let mut empty_note = Vec::new();
+        if boxes.is_empty() {
+            empty_note = lines_at(&text.empty_note, inner_left, y, inner_width);
+            y += LINE * empty_note.len() as i32 + GROUP_GAP;
+        }
         y += NOTE_SIZE;
         let scale_note = Line { x: WIDTH - inner_left, y, text: text.scale_note };
         y += PAD;
@@ -162,6 +164,15 @@ impl Diagram {
     pub fn links(&self) -> impl Iterator<Item = &Chip> {
         self.groups.iter().flat_map(|g| g.chips.iter())
     }
+}
+
+/// `text` wrapped into lines of [`TEXT_SIZE`] below `top`.
+fn lines_at(text: &str, x: i32, top: i32, max_width: i32) -> Vec<Line> {
+    wrap(text, TEXT_SIZE, max_width)
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| Line { x, y: top + LINE * (i as i32 + 1) - 4, text: t })
+        .collect()
 }
 
 /// Places tenant chips left to right, wrapping to a new row when the next would overflow. Returns the chips
@@ -228,7 +239,12 @@ mod tests {
         let d = Diagram::layout(
             text(),
             vec![
-                Group { heading: "Buildings".into(), tenants: tenants(7), empty_note: String::new(), is_building: true },
+                Group {
+                    heading: "Buildings".into(),
+                    tenants: tenants(7),
+                    empty_note: String::new(),
+                    is_building: true,
+                },
                 Group { heading: "Other".into(), tenants: vec![], empty_note: "None named".into(), is_building: false },
             ],
         );
@@ -240,7 +256,7 @@ mod tests {
         }
         assert!(g.chips.iter().map(|c| c.rect.y).collect::<std::collections::BTreeSet<_>>().len() > 1, "rows wrap");
         assert!(d.groups[1].rect.y > g.rect.y + g.rect.height, "groups do not overlap");
-        assert!(d.groups[1].empty_note.is_some());
+        assert_eq!(d.groups[1].empty_note.len(), 1);
         assert!(d.scale_note.y > d.groups[1].rect.y + d.groups[1].rect.height);
         assert!(d.frame.y + d.frame.height <= d.height);
     }
@@ -253,7 +269,14 @@ mod tests {
             vec![Group { heading: "B".into(), tenants: tenants(30), empty_note: String::new(), is_building: true }],
         );
         assert_eq!(small.frame.width, big.frame.width);
-        assert!(small.empty_note.is_some());
+        assert!(!small.empty_note.is_empty());
+        let long =
+            DiagramText { empty_note: "The sources name no buildings or tenants of this phase".into(), ..text() };
+        let wrapped = Diagram::layout(long, vec![]);
+        assert!(wrapped.empty_note.len() > 1, "long notes wrap");
+        for line in &wrapped.empty_note {
+            assert!(line.x + text_width(&line.text, TEXT_SIZE) <= wrapped.frame.x + wrapped.frame.width);
+        }
     }
 
     #[test]

@@ -81,12 +81,18 @@ pub static SITE_PLAN: ImageSlot = ImageSlot {
         "PNG、JPEG 或 WebP，最大 2 MB；将缩放到 2400 像素以内。上传后公开的分期页面显示该图，代替示意图；替代文字在上方表单中填写。",
         "PNG, JPEG or WebP, at most 2 MB; scaled to at most 2400 px. Once uploaded, the public phase page shows it instead of the schematic; its alternative text is set in the form above.",
     ),
-    none_yet: Label("尚未上传总平面图；公开页面显示示意图。", "No site plan uploaded; the public page shows the schematic."),
+    none_yet: Label(
+        "尚未上传总平面图；公开页面显示示意图。",
+        "No site plan uploaded; the public page shows the schematic.",
+    ),
     upload: Label("上传总平面图", "Upload site plan"),
     remove: Label("移除总平面图", "Remove site plan"),
     current: Label("当前总平面图", "Current site plan"),
     updated: Label("已更新总平面图。", "Site plan updated."),
-    removed: Label("已移除总平面图，公开页面恢复显示示意图。", "Site plan removed; the public page shows the schematic again."),
+    removed: Label(
+        "已移除总平面图，公开页面恢复显示示意图。",
+        "Site plan removed; the public page shows the schematic again.",
+    ),
     preview_class: "site-plan-preview",
 };
 
@@ -113,8 +119,7 @@ pub fn normalise_image(bytes: &[u8], max_side: u32) -> Result<Vec<u8>, Text> {
     reader.limits(image::Limits::default());
     let img =
         reader.decode().map_err(|_| Text::new("图片已损坏，无法读取。", "The image is damaged and cannot be read."))?;
-    let img =
-        if img.width() > max_side || img.height() > max_side { img.thumbnail(max_side, max_side) } else { img };
+    let img = if img.width() > max_side || img.height() > max_side { img.thumbnail(max_side, max_side) } else { img };
     let mut out = Vec::new();
     img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
         .map_err(|_| Text::new("无法保存图片。", "The image could not be saved."))?;
@@ -216,7 +221,8 @@ async fn upload(
     tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::Other(e.into()))?;
     tokio::fs::write(dir.join(&name), &png).await.map_err(|e| AppError::Other(e.into()))?;
     let stored = format!("{}/{name}", slot.dir);
-    let saved = record::set_file(&state.pool, slot.entity, id, version, slot.column, Some(&stored), &user.username).await;
+    let saved =
+        record::set_file(&state.pool, slot.entity, id, version, slot.column, Some(&stored), &user.username).await;
     if saved.is_err() {
         // Nothing refers to the new file: do not leave it behind.
         let _ = tokio::fs::remove_file(dir.join(&name)).await;

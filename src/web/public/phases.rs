@@ -136,7 +136,9 @@ fn phase_diagram(cat: &Catalog, p: &Phase, l: Lang) -> Diagram {
             id: format!("schematic-phase-{}", p.number),
             title: p.name.get(l).to_string(),
             subtitle: Some(subtitle),
-            empty_note: l.t("来源未说明该期的楼宇和入驻企业", "The sources name no buildings or tenants of this phase").to_string(),
+            empty_note: l
+                .t("来源未说明该期的楼宇和入驻企业", "The sources name no buildings or tenants of this phase")
+                .to_string(),
             scale_note: scale_note(l),
             unplaced: false,
         },
@@ -176,7 +178,10 @@ fn unplaced_diagram(cat: &Catalog, unplaced: &[&Company], l: Lang) -> Diagram {
         DiagramText {
             id: "schematic-unplaced".to_string(),
             title: l.t("所属期次未说明", "Phase not stated").to_string(),
-            subtitle: Some(l.t("来源未说明以下楼宇和企业属于哪一期", "The sources do not say which phase these belong to").to_string()),
+            subtitle: Some(
+                l.t("来源未说明以下楼宇和企业属于哪一期", "The sources do not say which phase these belong to")
+                    .to_string(),
+            ),
             empty_note: String::new(),
             scale_note: scale_note(l),
             unplaced: true,

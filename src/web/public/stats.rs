@@ -192,7 +192,10 @@ fn unstated_year_note(cat: &Catalog, l: Lang) -> Option<String> {
 }
 
 fn awards_by_year(cat: &Catalog, l: Lang) -> Panel {
-    let bars = year_groups(cat).into_iter().map(|(year, awards)| count_bar(year_label(year, l), awards.len(), None, l)).collect();
+    let bars = year_groups(cat)
+        .into_iter()
+        .map(|(year, awards)| count_bar(year_label(year, l), awards.len(), None, l))
+        .collect();
     let chart = BarChart::horizontal(
         ChartText {
             id: "chart-award-years",
@@ -259,7 +262,12 @@ fn prize_money_by_competition(cat: &Catalog, l: Lang) -> Panel {
         })
         .collect();
     let chart = BarChart::horizontal(
-        money_text("chart-prize-competitions", l.t("各赛事的奖金", "Prize money by competition"), l.t("赛事", "Competition"), l),
+        money_text(
+            "chart-prize-competitions",
+            l.t("各赛事的奖金", "Prize money by competition"),
+            l.t("赛事", "Competition"),
+            l,
+        ),
         bars,
         yuan_tick(l),
     );
@@ -267,7 +275,8 @@ fn prize_money_by_competition(cat: &Catalog, l: Lang) -> Panel {
 }
 
 fn prize_money_by_year(cat: &Catalog, l: Lang) -> Panel {
-    let bars = year_groups(cat).into_iter().map(|(year, awards)| money_bar(year_label(year, l), &awards, None, l)).collect();
+    let bars =
+        year_groups(cat).into_iter().map(|(year, awards)| money_bar(year_label(year, l), &awards, None, l)).collect();
     let chart = BarChart::horizontal(
         money_text("chart-prize-years", l.t("各年份的奖金", "Prize money by year"), l.t("年份", "Year"), l),
         bars,
