@@ -119,6 +119,7 @@ async fn stats_charts_match_the_database_in_both_languages() {
     let en = app.get("/en/stats").await;
     assert_eq!(en.status, StatusCode::OK);
     en.assert_contains("<a href=\"/en/stats\" aria-current=\"page\">Statistics</a>");
+    en.assert_contains("class=\"lang-switch\" href=\"/stats\"");
     assert!(!en.body.contains("style="), "no inline styles (the CSP forbids them)");
     assert!(!en.body.contains("<script"), "no script");
     let charts = check_charts(&en);

@@ -482,6 +482,8 @@ pub async fn set_file(
     path: Option<&str>,
     username: &str,
 ) -> Result<(), SaveError> {
+    // Only stored columns are written: a column missing from the spec would be dropped without a word.
+    debug_assert!(entity.hidden.contains(&column), "{column} is not a hidden column of {}", entity.key);
     let mut change = Values::new();
     change.insert(column.to_string(), path.map(Value::from).unwrap_or(Value::Null));
     update(pool, entity, id, version, &change, username).await

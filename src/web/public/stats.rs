@@ -157,18 +157,14 @@ fn awards_by_competition(cat: &Catalog, l: Lang) -> Panel {
     Panel { chart, note: None }
 }
 
-/// Awards by the year they were won; those whose year the source does not give come last, as their own group.
-fn by_year(cat: &Catalog) -> BTreeMap<Option<i64>, Vec<&Award>> {
+/// Awards by the year they were won: stated years ascending, then the awards whose year the source does
+/// not give, as a group of their own.
+fn year_groups(cat: &Catalog) -> Vec<(Option<i64>, Vec<&Award>)> {
     let mut years: BTreeMap<Option<i64>, Vec<&Award>> = BTreeMap::new();
     for a in &cat.awards {
         years.entry(a.year).or_default().push(a);
     }
-    years
-}
-
-/// Year groups in order: stated years ascending, then "not stated".
-fn year_groups(cat: &Catalog) -> Vec<(Option<i64>, Vec<&Award>)> {
-    let mut groups: Vec<(Option<i64>, Vec<&Award>)> = by_year(cat).into_iter().collect();
+    let mut groups: Vec<(Option<i64>, Vec<&Award>)> = years.into_iter().collect();
     groups.sort_by_key(|(year, _)| (year.is_none(), *year));
     groups
 }
