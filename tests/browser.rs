@@ -147,6 +147,7 @@ const PUBLIC_PAGES: &[&str] = &[
     "/awards?company=chenying",
     "/about",
     "/data",
+    "/stats",
     "/nope",
 ];
 
@@ -370,6 +371,7 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/designations",
     "/admin/competitions",
     "/admin/park/1/edit",
+    "/admin/companies/import",
 ];
 
 async fn axe_every_page(c: &Client, s: &Server) -> Result<(), String> {

@@ -27,6 +27,8 @@ const PAGES: &[&str] = &[
     "/phases/3",
     "/awards",
     "/about",
+    "/stats",
+    "/data",
 ];
 
 fn en(path: &str) -> String {

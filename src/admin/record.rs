@@ -495,16 +495,20 @@ pub async fn revert(
     Ok(())
 }
 
-/// Sets a company's logo, as an edit from `version` with its own revision (other columns untouched).
-pub async fn set_logo(
+/// Sets (or, with `None`, clears) a file column — a company's logo, a phase's site plan — as an edit from
+/// `version` with its own revision; other columns stay untouched.
+pub async fn set_file(
     pool: &SqlitePool,
     entity: &Entity,
     id: i64,
     version: i64,
-    logo_path: &str,
+    column: &str,
+    path: Option<&str>,
     username: &str,
 ) -> Result<(), SaveError> {
+    // Only stored columns are written: a column missing from the spec would be dropped without a word.
+    debug_assert!(entity.hidden.contains(&column), "{column} is not a hidden column of {}", entity.key);
     let mut change = Values::new();
-    change.insert("logo_path".into(), Value::from(logo_path));
+    change.insert(column.to_string(), path.map(Value::from).unwrap_or(Value::Null));
     update(pool, entity, id, version, &change, username).await
 }

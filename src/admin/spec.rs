@@ -348,8 +348,18 @@ pub static PHASES: Entity = Entity {
         ),
         long("note_zh", "中文说明", "Note (Chinese)", Kind::Lines),
         long("note_en", "英文说明", "Note (English)", Kind::Lines),
+        with_help(
+            text("site_plan_alt_zh", "总平面图替代文字（中文）", "Site plan alt text (Chinese)", false),
+            "描述图中内容，供看不到图片的读者使用；留空则为“（分期名称）总平面图”",
+            "Describes the plan for readers who cannot see it; empty: the phase's name + 总平面图",
+        ),
+        with_help(
+            text("site_plan_alt_en", "总平面图替代文字（英文）", "Site plan alt text (English)", false),
+            "留空则为“Site plan of（英文分期名称）”",
+            "Empty: “Site plan of” + the phase's English name",
+        ),
     ],
-    hidden: &[],
+    hidden: &["site_plan_path"],
     links: &[],
     referrers: &[
         Referrer {

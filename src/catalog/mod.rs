@@ -117,6 +117,35 @@ pub struct Phase {
     /// Positions in [`Catalog::companies`] (name order).
     pub members: Vec<u32>,
     pub building_ids: Vec<i64>,
+    /// An uploaded plan of the phase (`site-plans/….png` under the uploads folder), shown instead of the
+    /// schematic.
+    pub site_plan_path: Option<String>,
+    /// The plan's alternative text as staff wrote it (may be empty: see [`Phase::site_plan_alt`]).
+    pub site_plan_alt: Text,
+}
+
+impl Phase {
+    /// Where the site plan is served, if there is one.
+    pub fn site_plan_url(&self) -> Option<String> {
+        self.site_plan_path.as_ref().map(|p| format!("/media/{p}"))
+    }
+
+    /// The plan's alternative text in `l`: the one staff entered, else "Site plan of Phase 1" (never the
+    /// other language's text, which a screen reader would read with the wrong voice).
+    pub fn site_plan_alt(&self, l: impl Borrow<Lang>) -> String {
+        let l = *l.borrow();
+        let entered = match l {
+            Lang::Zh => &self.site_plan_alt.zh,
+            Lang::En => &self.site_plan_alt.en,
+        };
+        match entered.trim() {
+            "" => match l {
+                Lang::Zh => format!("{}总平面图", self.name.get(l)),
+                Lang::En => format!("Site plan of {}", self.name.get(l)),
+            },
+            alt => alt.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -543,6 +572,8 @@ impl Catalog {
                 as_of: p.as_of,
                 note: text(p.note_zh, p.note_en),
                 source_id: p.source_id,
+                site_plan_path: p.site_plan_path.filter(|path| !path.trim().is_empty()),
+                site_plan_alt: text(p.site_plan_alt_zh, p.site_plan_alt_en),
             })
             .collect();
         let designations: Vec<Designation> = rows

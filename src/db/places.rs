@@ -37,12 +37,16 @@ pub struct PhaseRow {
     pub note_zh: String,
     pub note_en: String,
     pub source_id: Option<i64>,
+    pub site_plan_path: Option<String>,
+    pub site_plan_alt_zh: String,
+    pub site_plan_alt_en: String,
 }
 
 pub async fn phases(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<PhaseRow>> {
     sqlx::query_as(
         "select id, number, name_zh, name_en, status, construction_started_on, completed_on,
-                expected_completion_on, tenant_count_stated, as_of, note_zh, note_en, source_id
+                expected_completion_on, tenant_count_stated, as_of, note_zh, note_en, source_id,
+                site_plan_path, site_plan_alt_zh, site_plan_alt_en
          from phase order by number",
     )
     .fetch_all(db)

@@ -3,10 +3,12 @@
 pub mod admin;
 pub mod assets;
 pub mod cache;
+pub mod charts;
 pub mod front;
 pub mod head;
 pub mod markdown;
 pub mod public;
+pub mod schematic;
 
 use std::sync::Arc;
 

@@ -40,6 +40,9 @@ pub const GUARDED_ROUTES: &[(&str, &str)] = &[
     ("GET", "/{entity}/{id}/history"),
     ("POST", "/{entity}/{id}/revert/{revision}"),
     ("POST", "/{entity}/{id}/logo"),
+    ("POST", "/{entity}/{id}/logo/remove"),
+    ("POST", "/{entity}/{id}/site-plan"),
+    ("POST", "/{entity}/{id}/site-plan/remove"),
 ];
 
 fn guarded() -> Router<AppState> {
@@ -68,6 +71,11 @@ fn guarded() -> Router<AppState> {
             ("POST", "/{entity}/{id}/logo") => {
                 post(upload::upload_logo).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES + 64 * 1024))
             }
+            ("POST", "/{entity}/{id}/logo/remove") => post(upload::remove_logo),
+            ("POST", "/{entity}/{id}/site-plan") => {
+                post(upload::upload_site_plan).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES + 64 * 1024))
+            }
+            ("POST", "/{entity}/{id}/site-plan/remove") => post(upload::remove_site_plan),
             (m, p) => unreachable!("GUARDED_ROUTES names {m} {p} without a handler"),
         };
         router = router.route(path, route);
@@ -97,7 +105,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .nest("/admin", pages())
         .nest("/en/admin", pages())
-        .route("/media/logos/{file}", get(upload::serve_logo))
+        .route("/media/{dir}/{file}", get(upload::serve_image))
         .layer(auth)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::auth::{AuthSession, Staff};
 use super::form::{Errors, FormData, KnownIds, validate};
+use super::upload::{self, ImageSlot};
 use crate::admin::record::{self, ListQuery, Record, Revision, SaveError, Values};
 use crate::admin::spec::{self, ENTITIES, Entity, Field, Kind, Label};
 use crate::app::AppState;
@@ -421,7 +422,14 @@ struct FormPage<'a> {
     errors: Errors,
     lookups: &'a Lookups,
     action: String,
-    logo_path: Option<String>,
+    image: Option<ImageBox>,
+}
+
+/// The image an entry carries (a logo, a site plan), for the upload box under its form.
+pub struct ImageBox {
+    pub slot: &'static ImageSlot,
+    /// The stored path, if one is uploaded.
+    pub path: Option<String>,
 }
 
 impl FormPage<'_> {
@@ -441,7 +449,7 @@ fn form_page(
     data: FormData,
     errors: Errors,
     lookups: &Lookups,
-    logo_path: Option<String>,
+    image: Option<ImageBox>,
 ) -> AppResult<Response> {
     let action = match id {
         Some(id) => ctx.lang.url(&format!("/admin/{}/{id}/edit", entity.key)),
@@ -460,7 +468,7 @@ fn form_page(
         errors,
         lookups,
         action,
-        logo_path,
+        image,
     })?;
     if invalid {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -560,19 +568,15 @@ pub async fn edit_form(
     let lookups = Lookups::load(&state, entity).await?;
     let title = stored.title(entity, ctx.lang.is_en());
     let data = FormData::from_values(entity, &stored.values, Some(stored.version));
-    let logo = logo_of(&state, entity, id).await?;
-    form_page(&ctx, user, take_flash(&auth).await, entity, Some(id), title, data, Errors::new(), &lookups, logo)
+    let image = image_of(&state, entity, id).await?;
+    form_page(&ctx, user, take_flash(&auth).await, entity, Some(id), title, data, Errors::new(), &lookups, image)
 }
 
-async fn logo_of(state: &AppState, entity: &Entity, id: i64) -> AppResult<Option<String>> {
-    if entity.key != "companies" {
-        return Ok(None);
-    }
-    Ok(sqlx::query_scalar::<_, Option<String>>("select logo_path from company where id = ?")
-        .bind(id)
-        .fetch_optional(&state.pool)
-        .await?
-        .flatten())
+async fn image_of(state: &AppState, entity: &Entity, id: i64) -> AppResult<Option<ImageBox>> {
+    let Some(slot) = upload::slot_of(entity.key) else { return Ok(None) };
+    let sql = format!("select {} from {} where id = ?", slot.column, entity.table);
+    let path = sqlx::query_scalar::<_, Option<String>>(&sql).bind(id).fetch_optional(&state.pool).await?.flatten();
+    Ok(Some(ImageBox { slot, path }))
 }
 
 #[derive(Template)]
@@ -621,8 +625,8 @@ pub async fn update(
     let values = match validate(entity, &data, &lookups.known()) {
         Ok(values) => values,
         Err(errors) => {
-            let logo = logo_of(&state, entity, id).await?;
-            return form_page(&ctx, user, None, entity, Some(id), title, data, errors, &lookups, logo);
+            let image = image_of(&state, entity, id).await?;
+            return form_page(&ctx, user, None, entity, Some(id), title, data, errors, &lookups, image);
         }
     };
     match record::update(&state.pool, entity, id, version, &values, &user.username).await {
@@ -646,8 +650,8 @@ pub async fn update(
             Ok(response)
         }
         Err(SaveError::Duplicate { column }) => {
-            let logo = logo_of(&state, entity, id).await?;
-            form_page(&ctx, user, None, entity, Some(id), title, data, duplicate_error(&column), &lookups, logo)
+            let image = image_of(&state, entity, id).await?;
+            form_page(&ctx, user, None, entity, Some(id), title, data, duplicate_error(&column), &lookups, image)
         }
         Err(err) => Err(save_failure(err)),
     }

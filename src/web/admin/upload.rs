@@ -1,25 +1,111 @@
-//! Company logos: PNG, JPEG or WebP up to 2 MB, checked by their bytes, re-encoded as PNG at most 512 px,
-//! stored under a name the server chooses, and served with the right type.
+//! Images attached to entries — company logos and phase site plans: PNG, JPEG or WebP up to 2 MB, checked
+//! by their bytes, re-encoded as PNG within a size limit, stored under a name the server chooses, recorded
+//! as an edit of the entry (with a revision), removable, and served with the right type.
+//!
+//! Each kind of image is one [`ImageSlot`]; the upload, removal and serving code is written once for all.
 
 use std::io::Cursor;
 
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use image::ImageFormat;
 
 use super::auth::AuthSession;
+use crate::admin::record::{self, SaveError};
+use crate::admin::spec::{self, Entity, Label};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
 use crate::web::Ctx;
 
 pub const MAX_UPLOAD_BYTES: usize = 2 * 1024 * 1024;
-const MAX_SIDE: u32 = 512;
 
-/// Decodes an upload and re-encodes it as a PNG no larger than 512 px: whatever the file carried besides
-/// pixels (scripts in metadata, polyglots) does not survive.
-pub fn normalise_logo(bytes: &[u8]) -> Result<Vec<u8>, Text> {
+/// One kind of image an entity carries.
+#[derive(Debug)]
+pub struct ImageSlot {
+    pub entity: &'static Entity,
+    /// The hidden column holding the stored path (`logos/<hex>.png`).
+    pub column: &'static str,
+    /// Folder under the uploads directory, and under `/media/`.
+    pub dir: &'static str,
+    /// URL segment of the upload and removal routes (`/admin/companies/1/logo`).
+    pub route: &'static str,
+    /// Name of the file field in the upload form.
+    pub field: &'static str,
+    /// Longest side kept; larger images are scaled down.
+    pub max_side: u32,
+    pub title: Label,
+    pub help: Label,
+    pub none_yet: Label,
+    pub upload: Label,
+    pub remove: Label,
+    pub current: Label,
+    pub updated: Label,
+    pub removed: Label,
+    /// CSS class of the admin's preview.
+    pub preview_class: &'static str,
+}
+
+pub static LOGO: ImageSlot = ImageSlot {
+    entity: &spec::COMPANIES,
+    column: "logo_path",
+    dir: "logos",
+    route: "logo",
+    field: "logo",
+    max_side: 512,
+    title: Label("企业标志", "Logo"),
+    help: Label(
+        "PNG、JPEG 或 WebP，最大 2 MB；将缩放到 512 像素以内",
+        "PNG, JPEG or WebP, at most 2 MB; scaled to at most 512 px",
+    ),
+    none_yet: Label("尚未上传标志。", "No logo uploaded yet."),
+    upload: Label("上传标志", "Upload logo"),
+    remove: Label("移除标志", "Remove logo"),
+    current: Label("当前标志", "Current logo"),
+    updated: Label("已更新标志。", "Logo updated."),
+    removed: Label("已移除标志。", "Logo removed."),
+    preview_class: "logo-preview",
+};
+
+/// A plan is read at full size, so it keeps far more pixels than a logo.
+pub static SITE_PLAN: ImageSlot = ImageSlot {
+    entity: &spec::PHASES,
+    column: "site_plan_path",
+    dir: "site-plans",
+    route: "site-plan",
+    field: "site_plan",
+    max_side: 2400,
+    title: Label("总平面图", "Site plan"),
+    help: Label(
+        "PNG、JPEG 或 WebP，最大 2 MB；将缩放到 2400 像素以内。上传后公开的分期页面显示该图，代替示意图；替代文字在上方表单中填写。",
+        "PNG, JPEG or WebP, at most 2 MB; scaled to at most 2400 px. Once uploaded, the public phase page shows it instead of the schematic; its alternative text is set in the form above.",
+    ),
+    none_yet: Label(
+        "尚未上传总平面图；公开页面显示示意图。",
+        "No site plan uploaded; the public page shows the schematic.",
+    ),
+    upload: Label("上传总平面图", "Upload site plan"),
+    remove: Label("移除总平面图", "Remove site plan"),
+    current: Label("当前总平面图", "Current site plan"),
+    updated: Label("已更新总平面图。", "Site plan updated."),
+    removed: Label(
+        "已移除总平面图，公开页面恢复显示示意图。",
+        "Site plan removed; the public page shows the schematic again.",
+    ),
+    preview_class: "site-plan-preview",
+};
+
+pub static SLOTS: &[&ImageSlot] = &[&LOGO, &SITE_PLAN];
+
+/// The image kind an entity carries, if any.
+pub fn slot_of(entity_key: &str) -> Option<&'static ImageSlot> {
+    SLOTS.iter().copied().find(|s| s.entity.key == entity_key)
+}
+
+/// Decodes an upload and re-encodes it as a PNG whose longest side is at most `max_side`: whatever the file
+/// carried besides pixels (scripts in metadata, polyglots) does not survive.
+pub fn normalise_image(bytes: &[u8], max_side: u32) -> Result<Vec<u8>, Text> {
     let format = image::guess_format(bytes)
         .ok()
         .filter(|f| matches!(f, ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP))
@@ -33,7 +119,7 @@ pub fn normalise_logo(bytes: &[u8]) -> Result<Vec<u8>, Text> {
     reader.limits(image::Limits::default());
     let img =
         reader.decode().map_err(|_| Text::new("图片已损坏，无法读取。", "The image is damaged and cannot be read."))?;
-    let img = if img.width() > MAX_SIDE || img.height() > MAX_SIDE { img.thumbnail(MAX_SIDE, MAX_SIDE) } else { img };
+    let img = if img.width() > max_side || img.height() > max_side { img.thumbnail(max_side, max_side) } else { img };
     let mut out = Vec::new();
     img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
         .map_err(|_| Text::new("无法保存图片。", "The image could not be saved."))?;
@@ -41,6 +127,47 @@ pub fn normalise_logo(bytes: &[u8]) -> Result<Vec<u8>, Text> {
 }
 
 pub async fn upload_logo(
+    state: State<AppState>,
+    ctx: Ctx,
+    auth: AuthSession,
+    path: Path<(String, i64)>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    upload(&LOGO, state, ctx, auth, path, multipart).await
+}
+
+pub async fn upload_site_plan(
+    state: State<AppState>,
+    ctx: Ctx,
+    auth: AuthSession,
+    path: Path<(String, i64)>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    upload(&SITE_PLAN, state, ctx, auth, path, multipart).await
+}
+
+pub async fn remove_logo(
+    state: State<AppState>,
+    ctx: Ctx,
+    auth: AuthSession,
+    path: Path<(String, i64)>,
+    form: axum::extract::Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    remove(&LOGO, state, ctx, auth, path, form).await
+}
+
+pub async fn remove_site_plan(
+    state: State<AppState>,
+    ctx: Ctx,
+    auth: AuthSession,
+    path: Path<(String, i64)>,
+    form: axum::extract::Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    remove(&SITE_PLAN, state, ctx, auth, path, form).await
+}
+
+async fn upload(
+    slot: &'static ImageSlot,
     State(state): State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
@@ -48,7 +175,7 @@ pub async fn upload_logo(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let user = auth.user.clone().ok_or(AppError::Unauthorized)?;
-    if key != "companies" {
+    if key != slot.entity.key {
         return Err(AppError::NotFound);
     }
     let mut bytes = None;
@@ -57,17 +184,15 @@ pub async fn upload_logo(
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(err) if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(too_large());
-            }
+            Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
             Err(_) => {
                 return Err(AppError::BadRequest(Text::new("上传的表单无法读取。", "The upload could not be read.")));
             }
         };
         match field.name() {
-            Some("logo") => {
+            Some(name) if name == slot.field => {
                 let data = field.bytes().await.map_err(|err| {
-                    if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
                         too_large()
                     } else {
                         AppError::BadRequest(Text::new("上传中断。", "The upload was interrupted."))
@@ -85,50 +210,93 @@ pub async fn upload_logo(
     let bytes = bytes
         .filter(|b| !b.is_empty())
         .ok_or_else(|| AppError::BadRequest(Text::new("请选择一个图片文件。", "Choose an image file.")))?;
-    let version =
-        version.ok_or_else(|| AppError::BadRequest(Text::new("表单缺少版本号。", "The form has no version.")))?;
-    let png = tokio::task::spawn_blocking(move || normalise_logo(&bytes))
+    let version = version.ok_or_else(no_version)?;
+    let max_side = slot.max_side;
+    let png = tokio::task::spawn_blocking(move || normalise_image(&bytes, max_side))
         .await
-        .map_err(|e| AppError::Other(anyhow::anyhow!("logo task failed: {e}")))?
+        .map_err(|e| AppError::Other(anyhow::anyhow!("image task failed: {e}")))?
         .map_err(AppError::Unsupported)?;
     let name = format!("{}.png", uuid::Uuid::new_v4().simple());
-    let dir = state.settings.uploads_dir.join("logos");
+    let dir = state.settings.uploads_dir.join(slot.dir);
     tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::Other(e.into()))?;
     tokio::fs::write(dir.join(&name), &png).await.map_err(|e| AppError::Other(e.into()))?;
-    let entity = &crate::admin::spec::COMPANIES;
+    let stored = format!("{}/{name}", slot.dir);
     let saved =
-        crate::admin::record::set_logo(&state.pool, entity, id, version, &format!("logos/{name}"), &user.username)
-            .await;
+        record::set_file(&state.pool, slot.entity, id, version, slot.column, Some(&stored), &user.username).await;
+    if saved.is_err() {
+        // Nothing refers to the new file: do not leave it behind.
+        let _ = tokio::fs::remove_file(dir.join(&name)).await;
+    }
+    finish(slot, &state, &ctx, &auth, id, saved, slot.updated).await
+}
+
+/// Clears the image. The file stays on disk: the revision keeps its path, so reverting brings it back.
+async fn remove(
+    slot: &'static ImageSlot,
+    State(state): State<AppState>,
+    ctx: Ctx,
+    auth: AuthSession,
+    Path((key, id)): Path<(String, i64)>,
+    axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let user = auth.user.clone().ok_or(AppError::Unauthorized)?;
+    if key != slot.entity.key {
+        return Err(AppError::NotFound);
+    }
+    let version = pairs
+        .iter()
+        .find(|(k, _)| k == "version")
+        .and_then(|(_, v)| v.trim().parse::<i64>().ok())
+        .ok_or_else(no_version)?;
+    let saved = record::set_file(&state.pool, slot.entity, id, version, slot.column, None, &user.username).await;
+    finish(slot, &state, &ctx, &auth, id, saved, slot.removed).await
+}
+
+/// After a save: reload and go back to the edit page with `done` as the flash, or say why not.
+async fn finish(
+    slot: &ImageSlot,
+    state: &AppState,
+    ctx: &Ctx,
+    auth: &AuthSession,
+    id: i64,
+    saved: Result<(), SaveError>,
+    done: Label,
+) -> AppResult<Response> {
     match saved {
         Ok(()) => {
             state.reload().await?;
-            let _ = auth.session.insert("flash", ("已更新标志。".to_string(), "Logo updated.".to_string())).await;
-            Ok(Redirect::to(&ctx.lang.url(&format!("/admin/companies/{id}/edit"))).into_response())
+            let _ = auth.session.insert("flash", (done.0.to_string(), done.1.to_string())).await;
+            Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}/{id}/edit", slot.entity.key))).into_response())
         }
-        Err(crate::admin::record::SaveError::Conflict { .. }) => {
-            let _ = tokio::fs::remove_file(dir.join(&name)).await;
-            Err(AppError::Conflict(Text::new(
-                "上传期间该企业已被他人修改，请重新打开编辑页后再上传。",
-                "The company was changed by someone else meanwhile; open its edit page again and upload once more.",
-            )))
-        }
-        Err(crate::admin::record::SaveError::NotFound) => Err(AppError::NotFound),
+        Err(SaveError::Conflict { .. }) => Err(AppError::Conflict(Text::new(
+            "这期间该条目已被他人修改，请重新打开编辑页后再试。",
+            "The entry was changed by someone else meanwhile; open its edit page again and try once more.",
+        ))),
+        Err(SaveError::NotFound) => Err(AppError::NotFound),
         Err(err) => Err(AppError::Other(anyhow::anyhow!("{err}"))),
     }
+}
+
+fn no_version() -> AppError {
+    AppError::BadRequest(Text::new("表单缺少版本号。", "The form has no version."))
 }
 
 fn too_large() -> AppError {
     AppError::TooLarge(Text::new("图片不能超过 2 MB。", "The image must be at most 2 MB."))
 }
 
-/// `GET /media/logos/{file}`: only names the server chose (32 hex digits + `.png`).
-pub async fn serve_logo(State(state): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
+/// `GET /media/{dir}/{file}`: only the folders of [`SLOTS`] and names the server chose (32 hex digits + `.png`).
+pub async fn serve_image(
+    State(state): State<AppState>,
+    Path((dir, file)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let slot = SLOTS.iter().find(|s| s.dir == dir).ok_or(AppError::NotFound)?;
     let valid = file.len() == 36 && file.ends_with(".png") && file[..32].chars().all(|c| c.is_ascii_hexdigit());
     if !valid {
         return Err(AppError::NotFound);
     }
     let bytes =
-        tokio::fs::read(state.settings.uploads_dir.join("logos").join(&file)).await.map_err(|_| AppError::NotFound)?;
+        tokio::fs::read(state.settings.uploads_dir.join(slot.dir).join(&file)).await.map_err(|_| AppError::NotFound)?;
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),

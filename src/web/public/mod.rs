@@ -10,6 +10,7 @@ mod home;
 mod phases;
 mod sectors;
 pub mod seo;
+mod stats;
 
 use axum::Router;
 use axum::routing::get;
@@ -26,6 +27,7 @@ fn pages() -> Router<AppState> {
         .route("/phases", get(phases::index))
         .route("/phases/{number}", get(phases::show))
         .route("/awards", get(awards::index))
+        .route("/stats", get(stats::show))
         .route("/about", get(about::show))
         .route("/data", get(data::page))
         .route("/feed.atom", get(feed::show))
