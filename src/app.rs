@@ -76,6 +76,7 @@ impl AppState {
         let catalog = Catalog::load(&pool).await?;
         crate::db::search::sync_index(&pool, &catalog).await?;
         tower_sessions_sqlx_store::SqliteStore::new(pool.clone()).migrate().await?;
+        crate::admin::accounts::prune_attempts(&pool).await?;
         Ok(AppState {
             pool,
             catalog: Arc::new(ArcSwap::from_pointee(catalog)),

@@ -152,6 +152,19 @@ pub async fn is_throttled(pool: &SqlitePool, username: &str, address: &str) -> s
     Ok(failures >= MAX_FAILURES)
 }
 
+/// How long sign-in attempts are kept as the audit trail; older ones are dropped at start.
+pub const ATTEMPTS_KEPT_DAYS: u32 = 90;
+
+/// Drops sign-in attempts older than [`ATTEMPTS_KEPT_DAYS`]. Run at start, not per attempt, so a flood of
+/// attempts cannot make each one scan the table. Returns how many were dropped.
+pub async fn prune_attempts(pool: &SqlitePool) -> sqlx::Result<u64> {
+    let done = sqlx::query("delete from login_attempt where attempted_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)")
+        .bind(format!("-{ATTEMPTS_KEPT_DAYS} days"))
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 pub async fn record_attempt(pool: &SqlitePool, username: &str, address: &str, succeeded: bool) -> sqlx::Result<()> {
     sqlx::query("insert into login_attempt (username, address, succeeded) values (?, ?, ?)")
         .bind(username)
@@ -165,6 +178,21 @@ pub async fn record_attempt(pool: &SqlitePool, username: &str, address: &str, su
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn old_attempts_are_pruned_and_recent_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::open(&dir.path().join("park.db")).await.unwrap();
+        record_attempt(&pool, "editor", "127.0.0.1", false).await.unwrap();
+        sqlx::query("insert into login_attempt (username, address, succeeded, attempted_at) values ('old', 'x', 0, '2020-01-01T00:00:00.000Z')")
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(prune_attempts(&pool).await.unwrap(), 1);
+        let left: Vec<String> =
+            sqlx::query_scalar("select username from login_attempt").fetch_all(&pool).await.unwrap();
+        assert_eq!(left, ["editor"]);
+    }
 
     #[test]
     fn policy_refuses_short_long_and_common() {
