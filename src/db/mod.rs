@@ -36,6 +36,22 @@ pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open database {}", path.display()))?;
+    verify_settings(&pool).await.with_context(|| format!("database {}", path.display()))?;
     crate::MIGRATOR.run(&pool).await.with_context(|| format!("cannot migrate database {}", path.display()))?;
     Ok(pool)
+}
+
+/// Checks that SQLite took the settings durability rests on: asking for WAL on a file system that cannot
+/// share memory silently leaves the old journal mode, for one.
+async fn verify_settings(pool: &SqlitePool) -> anyhow::Result<()> {
+    let mut conn = pool.acquire().await?;
+    let journal: String = sqlx::query_scalar("pragma journal_mode").fetch_one(&mut *conn).await?;
+    let synchronous: i64 = sqlx::query_scalar("pragma synchronous").fetch_one(&mut *conn).await?;
+    let foreign_keys: i64 = sqlx::query_scalar("pragma foreign_keys").fetch_one(&mut *conn).await?;
+    let busy_ms: i64 = sqlx::query_scalar("pragma busy_timeout").fetch_one(&mut *conn).await?;
+    anyhow::ensure!(journal.eq_ignore_ascii_case("wal"), "journal_mode is {journal}, not WAL");
+    anyhow::ensure!(synchronous == 2, "synchronous is {synchronous}, not FULL (2)");
+    anyhow::ensure!(foreign_keys == 1, "foreign keys are off");
+    anyhow::ensure!(busy_ms >= 5000, "busy_timeout is {busy_ms} ms, under 5 s");
+    Ok(())
 }
