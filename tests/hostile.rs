@@ -54,9 +54,22 @@ const PATHS: &[&str] = &[
     "/admin/park",
     "/static/css/site.css",
     "/healthz",
+    "/stats",
+    "/data",
+    "/data/companies.json",
+    "/data/awards.csv",
+    "/api/companies",
+    "/feed.atom",
+    "/sitemap.xml",
+    "/sitemap-1.xml",
+    "/robots.txt",
+    "/admin/companies/export",
+    "/admin/companies/import",
+    "/admin/awards/import/confirm",
+    "/admin/phases/1/site-plan",
 ];
 const PARAMS: &[&str] =
-    &["q", "sector", "phase", "award", "designation", "page", "sort", "year", "competition", "next"];
+    &["q", "sector", "phase", "awards", "designation", "page", "sort", "year", "competition", "company", "next"];
 
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -424,7 +437,16 @@ async fn sql_metacharacters_in_every_parameter_change_nothing() {
     let mut requests = 0;
     for payload in payloads {
         let p = encode(payload);
-        for path in ["/companies", "/en/companies", "/awards", "/search", "/admin/companies", "/admin/awards"] {
+        for path in [
+            "/companies",
+            "/en/companies",
+            "/awards",
+            "/api/companies",
+            "/search",
+            "/admin/companies",
+            "/admin/awards",
+            "/admin/companies/export",
+        ] {
             for param in PARAMS {
                 let response = app.get_as(&format!("{path}?{param}={p}"), &cookie).await;
                 requests += 1;
