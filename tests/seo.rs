@@ -516,3 +516,16 @@ async fn error_pages_are_not_indexed_and_still_describe_themselves() {
         assert!(meta(&page, "description").unwrap().contains(text), "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_stats_and_data_pages_have_preview_titles_and_descriptions_of_their_own() {
+    let app = TestApp::new().await;
+    for (path, title) in
+        [("/stats", "统计"), ("/en/stats", "Statistics"), ("/data", "开放数据"), ("/en/data", "Open data")]
+    {
+        let page = app.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        page.assert_contains(&format!("<meta property=\"og:title\" content=\"{title} · "));
+        page.assert_contains("<meta property=\"og:description\" content=\"");
+    }
+}

@@ -41,7 +41,14 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
         prize_money_by_competition(&cat, l),
         prize_money_by_year(&cat, l),
     ];
-    render(&StatsPage { l, chrome: ctx.chrome("stats"), cat: &cat, panels })
+    let chrome = ctx.chrome("stats").describe(
+        l.t("统计", "Statistics"),
+        l.t(
+            "长春光电信息产业园企业按产业方向、分期的分布，以及获奖数与奖金的统计图表，附同样数字的表格。",
+            "Charts of the Changchun Optoelectronic Information Industrial Park's companies by sector and phase, and of awards and prize money, each with a table of the same numbers.",
+        ),
+    );
+    render(&StatsPage { l, chrome, cat: &cat, panels })
 }
 
 fn count_bar(label: impl Into<String>, n: usize, href: Option<String>, l: Lang) -> Bar {
