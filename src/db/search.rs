@@ -23,7 +23,10 @@ pub async fn sync_index(pool: &SqlitePool, cat: &Catalog) -> sqlx::Result<usize>
     let stored: Vec<(i64, String)> =
         sqlx::query_as("select company_id, doc_hash from company_search_state").fetch_all(pool).await?;
     let stored: HashMap<i64, String> = stored.into_iter().collect();
-    let mut tx = pool.begin().await?;
+    // IMMEDIATE: take the write lock up front. A deferred transaction whose first statement reads (FTS5 does)
+    // and then writes gets SQLITE_BUSY at once, without waiting, when another connection holds the lock:
+    // the racing-saves test caught exactly that after a committed save.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut written = 0;
     for c in &cat.companies {
         let doc = c.search_document();

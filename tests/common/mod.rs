@@ -66,6 +66,8 @@ impl TestApp {
 
     /// A test app whose settings `adjust` changes first.
     pub async fn with_settings(adjust: impl FnOnce(&mut park_portal::app::Settings)) -> TestApp {
+        // The portal's log lines (with any incident's cause) are shown with a failing test's output.
+        let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("park.db");
         let mut settings = park_portal::app::Settings::for_database(&db);
