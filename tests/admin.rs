@@ -5,23 +5,9 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
-use common::TestApp;
+use common::{PASSWORD, TestApp, hidden, multipart, png, signed_in};
 use park_portal::admin::spec::{ENTITIES, Kind};
 use park_portal::web::admin::GUARDED_ROUTES;
-
-const PASSWORD: &str = "lens-orbit-harbor-42";
-
-async fn signed_in() -> (TestApp, String) {
-    let app = TestApp::new().await;
-    app.add_admin("editor", PASSWORD).await;
-    let cookie = app.login("editor", PASSWORD).await;
-    (app, cookie)
-}
-
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    body.split(&marker).nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_string()
-}
 
 #[test]
 fn cli_manages_accounts_with_the_password_on_stdin() {
@@ -442,30 +428,6 @@ async fn the_park_text_is_edited_like_any_entry() {
     assert_eq!(app.get_as("/admin/park/new", &cookie).await.status, StatusCode::NOT_FOUND);
 }
 
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbaImage::from_pixel(width, height, image::Rgba([11, 61, 92, 255]));
-    let mut out = Vec::new();
-    image::DynamicImage::ImageRgba8(img)
-        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-        .unwrap();
-    out
-}
-
-fn multipart(version: &str, filename: &str, bytes: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "XparkBoundary7";
-    let mut body = Vec::new();
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n").as_bytes(),
-    );
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"{filename}\"\r\nContent-Type: image/png\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend(bytes);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 #[tokio::test]
 async fn logos_are_checked_scaled_and_served() {
     let (app, cookie) = signed_in().await;
@@ -486,18 +448,22 @@ async fn logos_are_checked_scaled_and_served() {
         }
     };
     // An SVG named .png is refused by its bytes.
-    let (ct, body) =
-        multipart(&version, "logo.png", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>");
+    let (ct, body) = multipart(
+        "logo",
+        &version,
+        "logo.png",
+        b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+    );
     let svg = upload(ct, body).await;
     assert_eq!(svg.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     svg.assert_contains("Only PNG, JPEG or WebP");
     // Over 2 MB: 413.
-    let (ct, body) = multipart(&version, "big.png", &vec![0u8; 2 * 1024 * 1024 + 10]);
+    let (ct, body) = multipart("logo", &version, "big.png", &vec![0u8; 2 * 1024 * 1024 + 10]);
     let big = upload(ct, body).await;
     assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
     big.assert_contains("at most 2 MB");
     // A real PNG, larger than 512 px: accepted, scaled, served.
-    let (ct, body) = multipart(&version, "../../etc/passwd", &png(1024, 600));
+    let (ct, body) = multipart("logo", &version, "../../etc/passwd", &png(1024, 600));
     let ok = upload(ct, body).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     let path: String =

@@ -121,35 +121,12 @@ async fn shot(c: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
-const PUBLIC_PAGES: &[&str] = &[
-    "/",
-    "/companies",
-    "/companies?sector=core-components&phase=1",
-    "/companies?q=zzz",
-    "/companies/gpixel",
-    "/companies/changguang-huada",
-    "/companies/yuanchen",
-    "/companies/changguang-daqi",
-    "/companies/chenying",
-    "/sectors",
-    "/sectors/core-components",
-    "/sectors/composite-materials",
-    "/sectors/laser",
-    "/sectors/medical-health",
-    "/sectors/analysis-display",
-    "/sectors/aerospace",
-    "/sectors/intelligent-manufacturing",
-    "/phases",
-    "/phases/1",
-    "/phases/2",
-    "/phases/3",
-    "/awards",
-    "/awards?company=chenying",
-    "/about",
-    "/data",
-    "/stats",
-    "/nope",
-];
+/// Every public page, plus states worth checking on their own: filters, an empty search, a 404.
+fn public_pages() -> Vec<&'static str> {
+    const MORE: &[&str] =
+        &["/companies?sector=core-components&phase=1", "/companies?q=zzz", "/awards?company=chenying", "/nope"];
+    common::PUBLIC_PAGES.iter().chain(MORE).copied().collect()
+}
 
 fn both_languages(path: &str) -> [String; 2] {
     let en = if path == "/" { "/en/".to_string() } else { format!("/en{path}") };
@@ -266,7 +243,7 @@ async fn keyboard_journey(c: &Client, s: &Server) {
 
 async fn phone_widths(c: &Client, s: &Server) {
     c.set_window_size(375, 800).await.unwrap();
-    for page in PUBLIC_PAGES {
+    for page in public_pages() {
         for path in both_languages(page) {
             c.goto(&s.url(&path)).await.unwrap();
             let widths: Value =
@@ -376,7 +353,7 @@ const ADMIN_PAGES: &[&str] = &[
 
 async fn axe_every_page(c: &Client, s: &Server) -> Result<(), String> {
     let axe = std::fs::read_to_string(tools_dir().join("axe-core/axe.min.js")).unwrap();
-    let mut pages: Vec<String> = PUBLIC_PAGES.iter().flat_map(|p| both_languages(p)).collect();
+    let mut pages: Vec<String> = public_pages().iter().flat_map(|p| both_languages(p)).collect();
     pages.extend(ADMIN_PAGES.iter().flat_map(|p| both_languages(p)));
     pages.push("/admin/login".into());
     let mut problems = Vec::new();
@@ -422,7 +399,7 @@ fn nu_checker(s: &Server) -> Result<(), String> {
         )
         .unwrap();
     };
-    for page in PUBLIC_PAGES {
+    for page in public_pages() {
         for path in both_languages(page) {
             save(&path, &s.get(&path, None).body);
         }

@@ -5,26 +5,12 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
-use common::{TestApp, TestResponse};
+use common::{TestApp, TestResponse, hidden, signed_in};
 use park_portal::admin::spec::ENTITIES;
 
-const PASSWORD: &str = "lens-orbit-harbor-42";
 const BOM: &str = "\u{feff}";
 
-async fn signed_in() -> (TestApp, String) {
-    let app = TestApp::new().await;
-    app.add_admin("editor", PASSWORD).await;
-    let cookie = app.login("editor", PASSWORD).await;
-    (app, cookie)
-}
-
 /// A hidden field's value on a page, with askama's HTML escapes undone.
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let raw = body.split(&marker).nth(1).and_then(|r| r.split('"').next()).unwrap_or_default();
-    raw.replace("&#43;", "+").replace("&#47;", "/").replace("&#61;", "=").replace("&amp;", "&")
-}
-
 /// Uploads `bytes` as the import file of `entity`; `prefix` is "" or "/en".
 async fn upload(app: &TestApp, cookie: &str, prefix: &str, entity: &str, bytes: &[u8]) -> TestResponse {
     let boundary = "XparkCsvBoundary";

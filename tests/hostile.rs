@@ -13,19 +13,10 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use tower::ServiceExt;
 
-use common::TestApp;
-
-const PASSWORD: &str = "lens-orbit-harbor-42";
+use common::{TestApp, signed_in};
 
 fn figure(name: &str, value: impl std::fmt::Display) {
     println!("FIGURE {name} = {value}");
-}
-
-async fn signed_in() -> (TestApp, String) {
-    let app = TestApp::new().await;
-    app.add_admin("editor", PASSWORD).await;
-    let cookie = app.login("editor", PASSWORD).await;
-    (app, cookie)
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -5,19 +5,13 @@ mod common;
 use std::collections::{BTreeMap, HashSet};
 
 use axum::http::StatusCode;
-use common::{TestApp, TestResponse};
+use common::{PASSWORD, TestApp, TestResponse, hidden};
 use serde_json::Value;
 
-const PASSWORD: &str = "lens-orbit-harbor-42";
 /// A username that appears nowhere else, so finding it anywhere in a feed means it leaked.
 const EDITOR: &str = "kestrel-quill";
 const ATOM: &str = "http://www.w3.org/2005/Atom";
 const ORIGIN: &str = "http://127.0.0.1:3000";
-
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    body.split(&marker).nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_string()
-}
 
 /// One parsed Atom entry.
 #[derive(Debug, Clone)]

@@ -3,33 +3,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::TestApp;
-
-const PAGES: &[&str] = &[
-    "/",
-    "/companies",
-    "/companies/gpixel",
-    "/companies/changguang-huada",
-    "/companies/yuanchen",
-    "/companies/changguang-daqi",
-    "/companies/chenying",
-    "/sectors",
-    "/sectors/core-components",
-    "/sectors/composite-materials",
-    "/sectors/laser",
-    "/sectors/medical-health",
-    "/sectors/analysis-display",
-    "/sectors/aerospace",
-    "/sectors/intelligent-manufacturing",
-    "/phases",
-    "/phases/1",
-    "/phases/2",
-    "/phases/3",
-    "/awards",
-    "/about",
-    "/stats",
-    "/data",
-];
+use common::{PUBLIC_PAGES as PAGES, TestApp};
 
 fn en(path: &str) -> String {
     if path == "/" { "/en/".to_string() } else { format!("/en{path}") }

@@ -5,21 +5,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
-use common::{TestApp, TestResponse};
-
-const PASSWORD: &str = "lens-orbit-harbor-42";
-
-async fn signed_in() -> (TestApp, String) {
-    let app = TestApp::new().await;
-    app.add_admin("editor", PASSWORD).await;
-    let cookie = app.login("editor", PASSWORD).await;
-    (app, cookie)
-}
-
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    body.split(&marker).nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_string()
-}
+use common::{TestApp, TestResponse, hidden, multipart, png, signed_in};
 
 fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     let from = text.find(start).unwrap_or_else(|| panic!("{start:?} not found"));
@@ -288,30 +274,6 @@ async fn the_phases_schematic_links_every_placed_tenant_and_is_not_to_scale() {
     assert!(!figure.contains("schematic-chip"));
 }
 
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbaImage::from_pixel(width, height, image::Rgba([14, 124, 116, 255]));
-    let mut out = Vec::new();
-    image::DynamicImage::ImageRgba8(img)
-        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-        .unwrap();
-    out
-}
-
-fn multipart(version: &str, filename: &str, bytes: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "XsitePlanBoundary4";
-    let mut body = Vec::new();
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n").as_bytes(),
-    );
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"site_plan\"; filename=\"{filename}\"\r\nContent-Type: image/png\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend(bytes);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 #[tokio::test]
 async fn a_site_plan_replaces_the_schematic_until_it_is_removed() {
     let (app, cookie) = signed_in().await;
@@ -333,12 +295,12 @@ async fn a_site_plan_replaces_the_schematic_until_it_is_removed() {
         }
     };
     // A text file named .png: refused by its bytes, with the styled page.
-    let text = upload(multipart(&version, "plan.png", b"site plan: phase 1, not an image\n")).await;
+    let text = upload(multipart("site_plan", &version, "plan.png", b"site plan: phase 1, not an image\n")).await;
     assert_eq!(text.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     text.assert_contains("Only PNG, JPEG or WebP");
     text.assert_contains("<html lang=\"en\">");
     // Over 2 MB: 413.
-    let big = upload(multipart(&version, "big.png", &vec![0u8; 2 * 1024 * 1024 + 10])).await;
+    let big = upload(multipart("site_plan", &version, "big.png", &vec![0u8; 2 * 1024 * 1024 + 10])).await;
     assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE);
     big.assert_contains("at most 2 MB");
     assert_eq!(app.count("select count(*) from phase where site_plan_path is not null").await, 0);
@@ -348,7 +310,7 @@ async fn a_site_plan_replaces_the_schematic_until_it_is_removed() {
     before.assert_contains("Schematic, not to scale");
 
     // A real PNG: stored re-encoded, recorded as a revision, shown instead of the schematic.
-    let ok = upload(multipart(&version, "../plan.png", &png(800, 500))).await;
+    let ok = upload(multipart("site_plan", &version, "../plan.png", &png(800, 500))).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     let path: String =
         sqlx::query_scalar("select site_plan_path from phase where id = 1").fetch_one(&app.state.pool).await.unwrap();

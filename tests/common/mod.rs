@@ -4,6 +4,77 @@
 
 pub mod server;
 
+/// Every public page once, as its Chinese path (the English one is `/en` + it).
+pub const PUBLIC_PAGES: &[&str] = &[
+    "/",
+    "/companies",
+    "/companies/gpixel",
+    "/companies/changguang-huada",
+    "/companies/yuanchen",
+    "/companies/changguang-daqi",
+    "/companies/chenying",
+    "/sectors",
+    "/sectors/core-components",
+    "/sectors/composite-materials",
+    "/sectors/laser",
+    "/sectors/medical-health",
+    "/sectors/analysis-display",
+    "/sectors/aerospace",
+    "/sectors/intelligent-manufacturing",
+    "/phases",
+    "/phases/1",
+    "/phases/2",
+    "/phases/3",
+    "/awards",
+    "/about",
+    "/stats",
+    "/data",
+];
+
+/// The test accounts' password (strong enough for the account rules).
+pub const PASSWORD: &str = server::PASSWORD;
+
+/// A fresh test app with one staff account, `editor`, signed in; returns its session cookie too.
+pub async fn signed_in() -> (TestApp, String) {
+    let app = TestApp::new().await;
+    app.add_admin("editor", PASSWORD).await;
+    let cookie = app.login("editor", PASSWORD).await;
+    (app, cookie)
+}
+
+/// The value of the hidden input `name` in a page, unescaped.
+pub fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let raw = body.split(&marker).nth(1).and_then(|r| r.split('"').next()).unwrap_or_default();
+    raw.replace("&#43;", "+").replace("&#47;", "/").replace("&#61;", "=").replace("&amp;", "&")
+}
+
+/// A plain PNG of the given size.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_pixel(width, height, image::Rgba([11, 61, 92, 255]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgba8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .expect("encode a PNG");
+    out
+}
+
+/// A multipart form with the record's `version` and one file in `field`: (content type, body).
+pub fn multipart(field: &str, version: &str, filename: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "XparkBoundary7";
+    let mut body = Vec::new();
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n").as_bytes(),
+    );
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: image/png\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
