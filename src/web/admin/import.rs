@@ -15,7 +15,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::auth::{AuthSession, Staff};
-use super::upload::MAX_UPLOAD_BYTES;
+use super::upload::{self, MAX_UPLOAD_BYTES};
 use crate::admin::csv::{self, Action, Plan, PlannedRow};
 use crate::admin::spec::{self, Entity};
 use crate::app::AppState;
@@ -136,27 +136,9 @@ pub async fn upload(
     let user = staff(&auth)?;
     let entity = entity_of(&key)?;
     let mut bytes = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-            Err(_) => {
-                return Err(AppError::BadRequest(Text::new("上传的表单无法读取。", "The upload could not be read.")));
-            }
-        };
+    while let Some(field) = upload::next_part(&mut multipart, too_large).await? {
         if field.name() == Some("file") {
-            let data = field.bytes().await.map_err(|err| {
-                if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    too_large()
-                } else {
-                    AppError::BadRequest(Text::new("上传中断。", "The upload was interrupted."))
-                }
-            })?;
-            if data.len() > MAX_UPLOAD_BYTES {
-                return Err(too_large());
-            }
-            bytes = Some(data);
+            bytes = Some(upload::file_bytes(field, too_large).await?);
         }
     }
     let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {

@@ -6,6 +6,8 @@
 
 use std::io::Cursor;
 
+use axum::body::Bytes;
+use axum::extract::multipart::Field;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -180,29 +182,9 @@ async fn upload(
     }
     let mut bytes = None;
     let mut version = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-            Err(_) => {
-                return Err(AppError::BadRequest(Text::new("上传的表单无法读取。", "The upload could not be read.")));
-            }
-        };
+    while let Some(field) = next_part(&mut multipart, too_large).await? {
         match field.name() {
-            Some(name) if name == slot.field => {
-                let data = field.bytes().await.map_err(|err| {
-                    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        too_large()
-                    } else {
-                        AppError::BadRequest(Text::new("上传中断。", "The upload was interrupted."))
-                    }
-                })?;
-                if data.len() > MAX_UPLOAD_BYTES {
-                    return Err(too_large());
-                }
-                bytes = Some(data);
-            }
+            Some(name) if name == slot.field => bytes = Some(file_bytes(field, too_large).await?),
             Some("version") => version = field.text().await.ok().and_then(|t| t.trim().parse::<i64>().ok()),
             _ => {}
         }
@@ -283,6 +265,31 @@ fn no_version() -> AppError {
 
 fn too_large() -> AppError {
     AppError::TooLarge(Text::new("图片不能超过 2 MB。", "The image must be at most 2 MB."))
+}
+
+/// The next part of a multipart upload (images, CSV files): past the body limit `too_large` (413), anything
+/// unreadable a 400 page.
+pub async fn next_part<'a>(multipart: &'a mut Multipart, too_large: fn() -> AppError) -> AppResult<Option<Field<'a>>> {
+    match multipart.next_field().await {
+        Ok(part) => Ok(part),
+        Err(err) if err.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(too_large()),
+        Err(_) => Err(AppError::BadRequest(Text::new("上传的表单无法读取。", "The upload could not be read."))),
+    }
+}
+
+/// A file part's bytes, at most [`MAX_UPLOAD_BYTES`] (`too_large` beyond).
+pub async fn file_bytes(field: Field<'_>, too_large: fn() -> AppError) -> AppResult<Bytes> {
+    let data = field.bytes().await.map_err(|err| {
+        if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            AppError::BadRequest(Text::new("上传中断。", "The upload was interrupted."))
+        }
+    })?;
+    if data.len() > MAX_UPLOAD_BYTES {
+        return Err(too_large());
+    }
+    Ok(data)
 }
 
 /// `GET /media/{dir}/{file}`: only the folders of [`SLOTS`] and names the server chose (32 hex digits + `.png`).
