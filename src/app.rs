@@ -62,6 +62,8 @@ pub struct AppState {
     pub page_cache: Arc<PageCache>,
     /// Permits for requests in flight (`Settings::max_concurrency`).
     pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// Counts catalog publications: whatever is derived from the catalog (open-data files) subscribes to it.
+    pub published: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl AppState {
@@ -82,6 +84,7 @@ impl AppState {
             catalog: Arc::new(ArcSwap::from_pointee(catalog)),
             page_cache: Arc::new(PageCache::new(settings.page_cache)),
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrency.max(1))),
+            published: Arc::new(tokio::sync::watch::Sender::new(0)),
             settings: Arc::new(settings),
         })
     }
@@ -103,6 +106,7 @@ impl AppState {
         self.catalog.store(Arc::new(catalog));
         // After the store: a page rendered from the old catalog can no longer enter the cache.
         self.page_cache.invalidate();
+        self.published.send_modify(|n| *n += 1);
         Ok(())
     }
 }

@@ -98,7 +98,7 @@ pub fn search_spellings(name: &str, max_variants: usize) -> Vec<String> {
     for (syllable, is_hanzi) in readings_for_display(name) {
         let plain = strip_tones(&syllable.to_lowercase());
         if is_hanzi {
-            initials.push_str(&plain[..plain.len().min(1)]);
+            initials.extend(plain.chars().next());
             full.push_str(&plain);
         } else if plain.chars().all(char::is_alphanumeric) {
             full.push_str(&plain);
@@ -127,7 +127,9 @@ pub fn search_spellings(name: &str, max_variants: usize) -> Vec<String> {
                 if next.len() >= max_variants {
                     break;
                 }
-                next.push((format!("{full}{reading}"), format!("{initials}{}", &reading[..1])));
+                // The first character, not byte: readings such as `ê` (欸) start with a multi-byte letter.
+                let initial: String = reading.chars().take(1).collect();
+                next.push((format!("{full}{reading}"), format!("{initials}{initial}")));
             }
         }
         variants = next;
@@ -178,5 +180,47 @@ mod tests {
         let s = search_spellings("长春长光辰英生物科学仪器有限公司", 1);
         assert_eq!(s[0], "changchunchangguangchenyingshengwukexueyiqiyouxiangongsi");
         assert_eq!(s[1], "cccgcyswkxyqyxgs");
+    }
+
+    /// Every character the pinyin crate can read in the CJK Unified Ideographs block and its extensions A–I,
+    /// alone and inside a name: none may panic (a byte slice of `ê`, the reading of 欸, once stopped the
+    /// server for good), and each gives a full spelling and its initials.
+    #[test]
+    fn every_ideograph_the_crate_knows_romanises_without_panicking() {
+        const BLOCKS: &[(u32, u32)] = &[
+            (0x4E00, 0x9FFF),   // CJK Unified Ideographs
+            (0x3400, 0x4DBF),   // Extension A
+            (0x20000, 0x2A6DF), // B
+            (0x2A700, 0x2B73F), // C
+            (0x2B740, 0x2B81F), // D
+            (0x2B820, 0x2CEAF), // E
+            (0x2CEB0, 0x2EBEF), // F
+            (0x2EBF0, 0x2EE5F), // I
+            (0x30000, 0x3134F), // G
+            (0x31350, 0x323AF), // H
+        ];
+        let mut known = 0;
+        for &(first, last) in BLOCKS {
+            for ch in (first..=last).filter_map(char::from_u32) {
+                let (Some(_), Some(multi)) = (ch.to_pinyin(), ch.to_pinyin_multi()) else { continue };
+                known += 1;
+                assert!(multi.into_iter().count() >= 1, "{ch}");
+                assert!(!display(&ch.to_string()).is_empty(), "display of {ch}");
+                let name = format!("{ch}乃光电");
+                assert!(!display(&name).is_empty(), "display of {name}");
+                let spellings = search_spellings(&name, MAX_VARIANTS);
+                assert!(spellings.len() >= 2, "spellings of {name}: {spellings:?}");
+            }
+        }
+        // The crate reads about 41,000 of these characters; far fewer means the loop tested nothing.
+        assert!(known > 20_000, "only {known} characters were checked");
+    }
+
+    #[test]
+    fn a_reading_that_starts_with_a_multibyte_letter() {
+        // 欸 reads ê (and ēi, éi, ěi, èi, ǎi): the initial is a whole character.
+        let s = search_spellings("欸乃光电", MAX_VARIANTS);
+        assert!(s.iter().any(|v| v.starts_with('ê') || v.starts_with('e')), "{s:?}");
+        assert!(display("欸乃光电").starts_with(|c: char| c.is_alphabetic()));
     }
 }
