@@ -64,7 +64,18 @@ pub struct AppState {
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// Counts catalog publications: whatever is derived from the catalog (open-data files) subscribes to it.
     pub published: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Wakes the publisher before its next poll (a write in this process).
+    wake: Arc<tokio::sync::Notify>,
+    /// Asks the publisher to read everything again (see [`AppState::reload_all`]).
+    reload_requested: Arc<std::sync::atomic::AtomicBool>,
 }
+
+/// How often the publisher looks for changes made by other processes.
+const POLL: std::time::Duration = std::time::Duration::from_millis(200);
+/// How long a handler that wrote waits for its change to be published before answering anyway.
+const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// Change-log entries kept behind the newest (a follower further behind than this loads in full).
+const CHANGES_KEPT: i64 = 10_000;
 
 impl AppState {
     /// Opens (creating, migrating and seeding if needed) the database and loads the catalog.
@@ -73,20 +84,31 @@ impl AppState {
         Self::new(pool, Settings::for_database(database)).await
     }
 
-    /// State over an open, migrated pool.
+    /// State over an open, migrated pool: loads the catalog (rows that cannot be read are reported and left
+    /// out) and starts the publisher that keeps it in step with the database.
     pub async fn new(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppState> {
-        let catalog = Catalog::load(&pool).await?;
-        crate::db::search::sync_index(&pool, &catalog).await?;
+        let loaded = crate::catalog::follow::load(&pool).await?;
+        if !loaded.problems.is_empty() {
+            tracing::warn!(
+                rows = loaded.problems.len(),
+                "rows left out of the public site; `park-portal check` lists them"
+            );
+        }
+        crate::db::search::sync_at_start(&pool, &loaded.catalog).await?;
         tower_sessions_sqlx_store::SqliteStore::new(pool.clone()).migrate().await?;
         crate::admin::accounts::prune_attempts(&pool).await?;
-        Ok(AppState {
+        let state = AppState {
             pool,
-            catalog: Arc::new(ArcSwap::from_pointee(catalog)),
+            catalog: Arc::new(ArcSwap::from_pointee(loaded.catalog)),
             page_cache: Arc::new(PageCache::new(settings.page_cache)),
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrency.max(1))),
             published: Arc::new(tokio::sync::watch::Sender::new(0)),
+            wake: Arc::new(tokio::sync::Notify::new()),
+            reload_requested: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             settings: Arc::new(settings),
-        })
+        };
+        tokio::spawn(state.clone().publish_forever());
+        Ok(state)
     }
 
     /// `path` (starting with `/`) as an absolute URL on this site.
@@ -99,13 +121,86 @@ impl AppState {
         self.catalog.load_full()
     }
 
-    /// Rebuilds the catalog and search index from the database; call after every committed write.
-    pub async fn reload(&self) -> anyhow::Result<()> {
-        let catalog = Catalog::load(&self.pool).await?;
-        crate::db::search::sync_index(&self.pool, &catalog).await?;
-        self.catalog.store(Arc::new(catalog));
+    /// After a committed write: wakes the publisher and waits (at most [`SETTLE_LIMIT`]) until the catalog
+    /// shows every change committed so far, so the next page shows the write. Never fails: the write is done
+    /// either way, and a late publisher catches up on its own.
+    pub async fn settle(&self) {
+        let target = match crate::db::changes::latest(&self.pool).await {
+            Ok(target) => target,
+            Err(err) => return tracing::warn!(error = %err, "cannot read the change log after a write"),
+        };
+        let mut published = self.published.subscribe();
+        self.wake.notify_one();
+        let caught_up = async {
+            while self.catalog().through < target {
+                if published.changed().await.is_err() {
+                    break;
+                }
+            }
+        };
+        if tokio::time::timeout(SETTLE_LIMIT, caught_up).await.is_err() {
+            tracing::warn!(change = target, "the public catalog does not show a write yet");
+        }
+    }
+
+    /// Reads the whole catalog again, through the publisher, and waits for it: for changes the change log
+    /// does not see (the seed's date, a database restored in place). Never needed after an ordinary write.
+    pub async fn reload_all(&self) {
+        let mut published = self.published.subscribe();
+        self.reload_requested.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.wake.notify_one();
+        let done = async {
+            while self.reload_requested.load(std::sync::atomic::Ordering::SeqCst) {
+                if published.changed().await.is_err() {
+                    break;
+                }
+            }
+        };
+        if tokio::time::timeout(SETTLE_LIMIT, done).await.is_err() {
+            tracing::warn!("the catalog was not reloaded in time");
+        }
+    }
+
+    /// The publisher: one task per process, so catalogs are published one at a time and in commit order.
+    /// Woken by writes here, and polls for writes from elsewhere.
+    async fn publish_forever(self) {
+        let mut pruned_at = std::time::Instant::now();
+        loop {
+            tokio::select! {
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(POLL) => {}
+            }
+            if let Err(err) = self.publish_pending().await {
+                tracing::warn!(error = %err, "cannot publish the latest changes; trying again");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+            if pruned_at.elapsed() > std::time::Duration::from_secs(60) {
+                pruned_at = std::time::Instant::now();
+                let through = self.catalog().through;
+                if let Err(err) = crate::db::changes::prune(&self.pool, through, CHANGES_KEPT).await {
+                    tracing::warn!(error = %err, "cannot prune the change log");
+                }
+            }
+        }
+    }
+
+    /// Publishes a catalog with every change committed since the current one, if there is any.
+    async fn publish_pending(&self) -> anyhow::Result<()> {
+        let current = self.catalog();
+        let update = if self.reload_requested.load(std::sync::atomic::Ordering::SeqCst) {
+            crate::catalog::follow::load(&self.pool).await?
+        } else {
+            match crate::catalog::follow::catch_up(&self.pool, &current).await? {
+                Some(update) => update,
+                None => return Ok(()),
+            }
+        };
+        // The search index first: a page rendered from the new catalog may search at once.
+        crate::db::search::sync(&self.pool, &update.catalog, update.companies.as_ref()).await?;
+        self.catalog.store(Arc::new(update.catalog));
         // After the store: a page rendered from the old catalog can no longer enter the cache.
         self.page_cache.invalidate();
+        self.reload_requested.store(false, std::sync::atomic::Ordering::SeqCst);
         self.published.send_modify(|n| *n += 1);
         Ok(())
     }

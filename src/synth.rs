@@ -84,8 +84,8 @@ pub async fn run(database: &Path, companies: usize) -> anyhow::Result<()> {
     }
     tx.commit().await.context("cannot commit the synthetic companies")?;
     // Build the search index now, so the server's first start is as fast as any other.
-    let catalog = crate::catalog::Catalog::load(&pool).await?;
-    let indexed = crate::db::search::sync_index(&pool, &catalog).await?;
+    let catalog = crate::catalog::follow::load(&pool).await?.catalog;
+    let indexed = crate::db::search::sync(&pool, &catalog, None).await?;
     pool.close().await;
     tracing::info!(companies, indexed, database = %database.display(), "synthetic companies added");
     Ok(())

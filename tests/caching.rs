@@ -101,7 +101,7 @@ async fn a_committed_write_is_visible_on_the_next_request() {
     let before = app.get("/en/companies/gpixel").await;
     let home_before = app.get("/en/").await;
     assert!(!app.state.page_cache.is_empty());
-    app.exec_and_reload(
+    app.exec_and_settle(
         "update company set description_en = 'Updated by the admin test.', version = version + 1 where slug = 'gpixel'",
     )
     .await;
@@ -111,7 +111,7 @@ async fn a_committed_write_is_visible_on_the_next_request() {
     // Every cached page was dropped, not only the edited one.
     let home_after = app.get("/en/").await;
     assert_eq!(home_before.body, home_after.body);
-    app.exec_and_reload("update phase set status = 'delivered' where number = 3").await;
+    app.exec_and_settle("update phase set status = 'delivered' where number = 3").await;
     let phases = app.get("/en/phases/3").await;
     phases.assert_contains("Delivered and in use");
 }

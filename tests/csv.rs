@@ -85,7 +85,7 @@ async fn export_holds_exactly_the_filtered_rows_of_every_page_with_a_bom() {
             "insert into company (slug, short_name_zh, phase_id) values ('extra-{i}', '附加企业{i}', {phase});"
         ));
     }
-    app.exec_and_reload(&sql).await;
+    app.exec_and_settle(&sql).await;
 
     let out = app.get_as("/admin/companies/export?f_phase_id=1", &cookie).await;
     assert_eq!(out.status, StatusCode::OK);
@@ -243,7 +243,7 @@ async fn an_edit_between_preview_and_confirm_refuses_the_whole_import() {
     let preview = upload(&app, &cookie, "", "companies", file.as_bytes()).await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
     // Someone saves company 4 (named in the file, unchanged by it) meanwhile.
-    app.exec_and_reload("update company set short_name_en = 'Someone else', version = version + 1 where id = 4").await;
+    app.exec_and_settle("update company set short_name_en = 'Someone else', version = version + 1 where id = 4").await;
     let revisions = app.count("select count(*) from revision").await;
     let done = confirm(&app, &cookie, "/en", "companies", &preview).await;
     assert_eq!(done.status, StatusCode::CONFLICT, "{}", done.body);
@@ -255,7 +255,7 @@ async fn an_edit_between_preview_and_confirm_refuses_the_whole_import() {
 
     // Without the meanwhile edit, the same preview would apply; an edit to an updated row is refused too.
     let preview = upload(&app, &cookie, "", "companies", file.as_bytes()).await;
-    app.exec_and_reload("update company set version = version + 1 where id = 2").await;
+    app.exec_and_settle("update company set version = version + 1 where id = 2").await;
     let done = confirm(&app, &cookie, "", "companies", &preview).await;
     assert_eq!(done.status, StatusCode::CONFLICT);
     done.assert_contains("已被他人修改");
@@ -354,7 +354,7 @@ async fn public_csv_files_are_open_data_in_the_import_format() {
     assert_eq!(snapshot(&app, &cookie).await, before);
 
     // After a write the file follows.
-    app.exec_and_reload("update company set short_name_en = 'Renamed for the test' where id = 2").await;
+    app.exec_and_settle("update company set short_name_en = 'Renamed for the test' where id = 2").await;
     app.get("/data/companies.csv").await.assert_contains("Renamed for the test");
 }
 

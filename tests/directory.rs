@@ -162,7 +162,7 @@ async fn pagination_with_more_companies_than_a_page() {
             "insert into company (slug, short_name_zh, description_zh) values ('fixture-{i:02}', '测试企业{i:02}', '测试用企业。');"
         ));
     }
-    app.exec_and_reload(&sql).await;
+    app.exec_and_settle(&sql).await;
     let first = app.get("/en/companies").await;
     first.assert_contains("35 companies · page 1 of 2");
     assert_eq!(first.card_slugs().len(), 24);

@@ -127,7 +127,7 @@ async fn both_feeds_are_valid_atom_with_dated_milestones_and_stable_ids() {
     assert!(position("GMAX4002") < position("Construction of the park begins"));
 
     // The same events keep the same ids, also after the catalog is rebuilt.
-    app.exec_and_reload("update company set description_en = description_en where id = 1").await;
+    app.exec_and_settle("update company set description_en = description_en where id = 1").await;
     let again = parse_feed(&app.get("/en/feed.atom").await, "en", "/en/feed.atom");
     let ids = |entries: &[Entry]| entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&again), ids(&en));
@@ -352,7 +352,7 @@ async fn dataset_ids_stay_the_same_across_edits() {
             .collect()
     };
     let (_, before) = json(&app, "/data/companies.json").await;
-    app.exec_and_reload("insert into company (id, slug, short_name_zh) values (99, 'aaa-first-by-name', '阿阿')").await;
+    app.exec_and_settle("insert into company (id, slug, short_name_zh) values (99, 'aaa-first-by-name', '阿阿')").await;
     let (_, after) = json(&app, "/data/companies.json").await;
     let (before, mut after) = (slugs(&before), slugs(&after));
     assert_eq!(after.remove(&99).as_deref(), Some("aaa-first-by-name"));
@@ -391,7 +391,7 @@ async fn datasets_send_last_modified_and_answer_if_modified_since() {
     // An admin change moves Last-Modified on, so the old date no longer matches.
     let app = TestApp::with_settings(|s| s.page_cache = false).await;
     let first = app.get("/data/companies.json").await;
-    app.exec_and_reload(
+    app.exec_and_settle(
         "insert into revision (entity, entity_id, action, username, created_at) values ('companies', 1, 'update', 'x', '2099-01-01T00:00:00Z')",
     )
     .await;
@@ -462,7 +462,7 @@ async fn the_api_agrees_with_the_directory() {
 #[tokio::test]
 async fn the_api_pages_with_next_and_prev_links() {
     let app = TestApp::new().await;
-    app.exec_and_reload(
+    app.exec_and_settle(
         "with recursive n(i) as (select 1 union all select i + 1 from n where i < 30)
          insert into company (slug, short_name_zh, phase_id) select 'fixture-' || i, '测试企业' || i, 1 from n",
     )

@@ -189,7 +189,7 @@ async fn past_one_file_the_sitemap_becomes_an_index_of_files() {
     // Enough companies for more than one file: (8 lists + 7 sectors + 3 phases + companies) × 2 languages.
     let per_file = park_portal::web::public::seo::URLS_PER_FILE;
     let companies = per_file / 2 + 10;
-    app.exec_and_reload(&format!(
+    app.exec_and_settle(&format!(
         "with recursive n(i) as (select 1 union all select i + 1 from n where i < {companies})
          insert into company (slug, short_name_zh) select 'bulk-' || i, '批量企业' || i from n;"
     ))
@@ -325,7 +325,7 @@ async fn a_profile_has_its_own_head_in_both_languages() {
     assert_ne!(meta(&zh, "description"), meta(&app.get("/companies/chenying").await, "description"));
 
     // Only a Chinese description: the English page does not borrow it for its snippet.
-    app.exec_and_reload("update company set description_en = '' where slug = 'gpixel'").await;
+    app.exec_and_settle("update company set description_en = '' where slug = 'gpixel'").await;
     let en = app.get("/en/companies/gpixel").await;
     assert_eq!(
         meta(&en, "description").as_deref(),
@@ -371,7 +371,7 @@ async fn a_profile_carries_its_organization_and_breadcrumbs_as_json_ld() {
     );
 
     // Gpixel, in Chinese: its English brand is the alternate name, and a website once known is sameAs.
-    app.exec_and_reload("update company set website = 'https://www.gpixel.com', founded_year = 2012 where id = 1")
+    app.exec_and_settle("update company set website = 'https://www.gpixel.com', founded_year = 2012 where id = 1")
         .await;
     let items = json_ld_items(&app.get("/companies/gpixel").await);
     let org = item_of_type(&items, "Organization");
@@ -462,7 +462,7 @@ async fn an_uploaded_logo_is_the_preview_and_the_organization_logo() {
     let dir = app.state.settings.uploads_dir.join("logos");
     std::fs::create_dir_all(&dir).unwrap();
     image::RgbaImage::from_pixel(240, 240, image::Rgba([11, 61, 92, 255])).save(dir.join(file)).unwrap();
-    app.exec_and_reload(&format!("update company set logo_path = 'logos/{file}' where slug = 'gpixel'")).await;
+    app.exec_and_settle(&format!("update company set logo_path = 'logos/{file}' where slug = 'gpixel'")).await;
 
     let page = app.get("/en/companies/gpixel").await;
     let logo = format!("{ORIGIN}/media/logos/{file}");
@@ -477,7 +477,7 @@ async fn an_uploaded_logo_is_the_preview_and_the_organization_logo() {
 
     // A logo whose file is gone: previews fall back to the park's picture rather than a broken link.
     std::fs::remove_file(dir.join(file)).unwrap();
-    app.exec_and_reload("update company set version = version + 1 where slug = 'gpixel'").await;
+    app.exec_and_settle("update company set version = version + 1 where slug = 'gpixel'").await;
     let page = app.get("/en/companies/gpixel").await;
     assert!(meta(&page, "og:image").unwrap().contains("/static/og-park."));
 }
@@ -486,7 +486,7 @@ async fn an_uploaded_logo_is_the_preview_and_the_organization_logo() {
 async fn a_hostile_company_name_cannot_break_out_of_the_json_ld_block() {
     let app = TestApp::new().await;
     let hostile = "</script><script>alert(1)</script>";
-    app.exec_and_reload("update company set short_name_zh = '</script><script>alert(1)</script>' where id = 1").await;
+    app.exec_and_settle("update company set short_name_zh = '</script><script>alert(1)</script>' where id = 1").await;
     let page = app.get("/companies/gpixel").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("<script>alert(1)"), "the name was written raw:\n{}", page.body);

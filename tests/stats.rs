@@ -208,7 +208,7 @@ async fn an_admin_edit_changes_the_numbers_on_the_next_request() {
     assert_eq!(chart(&charts, "chart-phases").value("Phase 3"), Some(1));
 
     // An award with a year and prize money: a year of its own in both award charts.
-    app.exec_and_reload(
+    app.exec_and_settle(
         "insert into award (company_id, competition_id, rank_zh, rank_en, year, prize_money_yuan)
          values (4, 3, '一等奖', 'First prize', 2023, 5000)",
     )

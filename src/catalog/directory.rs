@@ -299,7 +299,7 @@ pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&H
             Some(std::borrow::Cow::Owned(all))
         }
     };
-    let short_hits: Vec<Vec<u32>> = short_terms.iter().map(|t| cat.short_terms.positions(t)).collect();
+    let short_hits: Vec<Vec<u32>> = short_terms.iter().map(|t| cat.short_term_positions(t)).collect();
     let hits: Option<Vec<u32>> = indexed_hits.map(|ids| {
         let mut positions: Vec<u32> = ids.iter().filter_map(|id| cat.position(*id)).collect();
         positions.sort_unstable();
@@ -330,7 +330,7 @@ pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&H
     let keep = |pos: u32| -> bool { checks.iter().all(|list| list.binary_search(&pos).is_ok()) };
     let start = (query.page - 1) * PAGE_SIZE;
     let page_of = |positions: &[u32]| -> Vec<&'a Company> {
-        positions.iter().skip(start).take(PAGE_SIZE).map(|&p| &cat.companies[p as usize]).collect()
+        positions.iter().skip(start).take(PAGE_SIZE).map(|&p| &*cat.companies[p as usize]).collect()
     };
     let plain = checks.is_empty() && query.sort == Sort::Name;
     let (companies, total) = match (driver, plain) {
@@ -338,7 +338,7 @@ pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&H
         (Some(list), true) => (page_of(list), list.len()),
         (None, true) => {
             let all = &cat.companies;
-            (all.iter().skip(start).take(PAGE_SIZE).collect(), all.len())
+            (all.iter().skip(start).take(PAGE_SIZE).map(|c| &**c).collect(), all.len())
         }
         _ => {
             let mut matches: Vec<u32> = match driver {

@@ -4,6 +4,10 @@
 //! one or two Chinese characters, pinyin initials like `cg` — cannot use trigrams, so they are looked up in
 //! an in-memory index of every one- and two-character substring ([`ShortTermIndex`]).
 
+use std::collections::HashSet;
+
+use roaring::RoaringBitmap;
+
 use super::{Company, pinyin};
 
 /// The whitespace-separated terms of a query, lower-cased, split by how they are matched.
@@ -30,7 +34,7 @@ impl Terms {
 
 /// Names in both languages, pinyin spellings of the Chinese names (every reading of the short name, the
 /// usual one of the registered name) and product names, lower-cased.
-pub fn search_keys(c: &Company, products: &[&str]) -> String {
+pub fn search_keys(c: &Company) -> String {
     let mut parts: Vec<String> = Vec::new();
     for name in [&c.name.zh, &c.name.en, &c.legal_name.zh, &c.legal_name.en] {
         if !name.is_empty() {
@@ -41,7 +45,7 @@ pub fn search_keys(c: &Company, products: &[&str]) -> String {
     if !c.legal_name.zh.is_empty() {
         parts.extend(pinyin::search_spellings(&c.legal_name.zh, 1));
     }
-    parts.extend(products.iter().map(|p| p.to_string()));
+    parts.extend(c.products.iter().cloned());
     parts.join(" ").to_lowercase()
 }
 
@@ -57,42 +61,113 @@ pub fn document(c: &Company) -> String {
     doc
 }
 
-/// Every one- and two-character substring of what short terms search — names, pinyin spellings, product
-/// names, and the Chinese descriptions and highlights — mapped to the companies (positions) containing it.
-/// Compressed bitmaps keep it small even when a character is in every company.
-#[derive(Debug, Default, Clone)]
+/// A one- or two-character term as a number: the characters' code points side by side (no allocation per gram
+/// while an index of millions of them is built).
+fn gram_key(first: char, second: Option<char>) -> u64 {
+    match second {
+        None => first as u64,
+        // + 1 keeps a pair apart from any single character (whose upper bits are all zero).
+        Some(second) => first as u64 | ((second as u64 + 1) << 21),
+    }
+}
+
+/// The key of a lower-case term of one or two characters (None for any other length).
+fn term_key(term: &str) -> Option<u64> {
+    let mut chars = term.chars();
+    let first = chars.next()?;
+    let second = chars.next();
+    chars.next().is_none().then(|| gram_key(first, second))
+}
+
+/// The one- and two-character substrings of what short terms search in a company: names, pinyin spellings,
+/// product names, and the Chinese description and highlights (lower-cased, not across whitespace).
+fn grams_of(c: &Company) -> HashSet<u64> {
+    let mut grams = HashSet::new();
+    for text in [&c.search_keys, &c.description.zh, &c.highlights.zh] {
+        let chars: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+        for (i, &ch) in chars.iter().enumerate() {
+            if ch.is_whitespace() {
+                continue;
+            }
+            grams.insert(gram_key(ch, None));
+            if let Some(&next) = chars.get(i + 1).filter(|n| !n.is_whitespace()) {
+                grams.insert(gram_key(ch, Some(next)));
+            }
+        }
+    }
+    grams
+}
+
+/// Every one- and two-character substring a short term can match, mapped to the ids of the companies holding
+/// it. Keyed by id, not by position in the directory, so one company's change touches only its own grams;
+/// persistent maps (`imbl`) let a new catalog share all the rest with the old one. Compressed bitmaps keep it
+/// small even when a character is in every company.
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct ShortTermIndex {
-    grams: std::collections::HashMap<String, roaring::RoaringBitmap>,
+    grams: imbl::HashMap<u64, RoaringBitmap>,
+    /// Companies whose id does not fit a bitmap (negative or past u32): matched by scanning, sorted.
+    outliers: Vec<i64>,
 }
 
 impl ShortTermIndex {
-    pub fn build(companies: &[Company]) -> ShortTermIndex {
-        let mut grams: std::collections::HashMap<String, roaring::RoaringBitmap> = std::collections::HashMap::new();
-        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-        for (position, c) in companies.iter().enumerate() {
-            seen.clear();
-            for text in [&c.search_keys, &c.description.zh, &c.highlights.zh] {
-                let chars: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
-                for (i, ch) in chars.iter().enumerate() {
-                    if ch.is_whitespace() {
-                        continue;
-                    }
-                    seen.insert(ch.to_string());
-                    if let Some(next) = chars.get(i + 1).filter(|n| !n.is_whitespace()) {
-                        seen.insert(format!("{ch}{next}"));
-                    }
+    /// Takes out the `removed` companies (as they were indexed) and adds the `added` ones.
+    pub fn update(&mut self, removed: &[&Company], added: &[&Company]) {
+        if self.grams.is_empty() && removed.is_empty() && added.len() > 1_000 {
+            return self.build(added);
+        }
+        for c in removed {
+            let Ok(id) = u32::try_from(c.id) else {
+                self.outliers.retain(|&o| o != c.id);
+                continue;
+            };
+            for gram in grams_of(c) {
+                let emptied = self.grams.get_mut(&gram).is_some_and(|ids| {
+                    ids.remove(id);
+                    ids.is_empty()
+                });
+                // An empty entry would make this index differ from a fresh build of the same companies.
+                if emptied {
+                    self.grams.remove(&gram);
                 }
             }
-            for gram in seen.drain() {
-                grams.entry(gram).or_default().insert(position as u32);
+        }
+        for c in added {
+            let Ok(id) = u32::try_from(c.id) else {
+                if let Err(at) = self.outliers.binary_search(&c.id) {
+                    self.outliers.insert(at, c.id);
+                }
+                continue;
+            };
+            for gram in grams_of(c) {
+                self.grams.entry(gram).or_default().insert(id);
             }
         }
-        ShortTermIndex { grams }
     }
 
-    /// Positions of the companies containing a one- or two-character `term` (lower-case).
-    pub fn positions(&self, term: &str) -> Vec<u32> {
-        self.grams.get(term).map(|b| b.iter().collect()).unwrap_or_default()
+    /// The whole index at once (a full load): a plain map first, which is several times faster to fill.
+    fn build(&mut self, companies: &[&Company]) {
+        let mut grams: std::collections::HashMap<u64, RoaringBitmap> = std::collections::HashMap::new();
+        for c in companies {
+            let Ok(id) = u32::try_from(c.id) else {
+                self.outliers.push(c.id);
+                continue;
+            };
+            for gram in grams_of(c) {
+                grams.entry(gram).or_default().insert(id);
+            }
+        }
+        self.outliers.sort_unstable();
+        self.outliers.dedup();
+        self.grams = grams.into_iter().collect();
+    }
+
+    /// Ids of the companies containing a one- or two-character `term` (lower-case); `company` finds an
+    /// outlier by id.
+    pub fn ids<'a>(&'a self, term: &str, company: impl Fn(i64) -> Option<&'a Company>) -> Vec<i64> {
+        let Some(key) = term_key(term) else { return Vec::new() };
+        let mut ids: Vec<i64> = self.grams.get(&key).map(|b| b.iter().map(i64::from).collect()).unwrap_or_default();
+        ids.extend(self.outliers.iter().copied().filter(|&id| company(id).is_some_and(|c| grams_of(c).contains(&key))));
+        ids
     }
 }
 

@@ -1,6 +1,6 @@
 //! Companies, their designations, and the company–sector and company–designation links.
 
-use sqlx::{FromRow, SqliteExecutor};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct CompanyRow {
@@ -23,20 +23,22 @@ pub struct CompanyRow {
     pub status: String,
     pub source_id: Option<i64>,
     pub updated_at: String,
+    /// The time of its newest revision: when staff last changed it.
+    pub edited_at: Option<String>,
 }
 
-/// Every company, as a stream (a large directory need not sit in memory twice while the catalog is built).
-pub fn companies<'e>(
-    db: impl SqliteExecutor<'e> + 'e,
-) -> futures_util::stream::BoxStream<'e, sqlx::Result<CompanyRow>> {
-    sqlx::query_as(
-        "select id, slug, legal_name_zh, short_name_zh, legal_name_en, short_name_en, phase_id, building_id,
+/// Companies, with when staff last changed each (see [`super::select_each`]).
+pub const COMPANIES: super::Select = super::Select {
+    table: "company",
+    sql: "select id, slug, legal_name_zh, short_name_zh, legal_name_en, short_name_en, phase_id, building_id,
                 founded_year, ciomp_spinoff, description_zh, description_en, highlights_zh, highlights_en,
-                website, logo_path, status, source_id, updated_at
-         from company order by id",
-    )
-    .fetch(db)
-}
+                website, logo_path, status, source_id, updated_at,
+                (select max(r.created_at) from revision r where r.entity = 'companies' and r.entity_id = company.id)
+                    as edited_at
+         from company",
+    key: "id",
+    order: "id",
+};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct DesignationRow {
@@ -48,22 +50,32 @@ pub struct DesignationRow {
     pub description_en: String,
 }
 
-pub async fn designations(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<DesignationRow>> {
-    sqlx::query_as("select id, slug, name_zh, name_en, description_zh, description_en from designation order by id")
-        .fetch_all(db)
-        .await
+pub const DESIGNATIONS: super::Select = super::Select {
+    table: "designation",
+    sql: "select id, slug, name_zh, name_en, description_zh, description_en from designation",
+    key: "id",
+    order: "id",
+};
+
+/// A company's link to a sector or a designation.
+#[derive(Debug, Clone, FromRow)]
+pub struct LinkRow {
+    pub company_id: i64,
+    pub other_id: i64,
 }
 
-/// (company_id, sector_id) pairs.
-pub async fn company_sectors(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<(i64, i64)>> {
-    sqlx::query_as("select company_id, sector_id from company_sector order by company_id, sector_id")
-        .fetch_all(db)
-        .await
-}
+/// (company, sector) links, selected by company.
+pub const COMPANY_SECTORS: super::Select = super::Select {
+    table: "company_sector",
+    sql: "select company_id, sector_id as other_id from company_sector",
+    key: "company_id",
+    order: "company_id, sector_id",
+};
 
-/// (company_id, designation_id) pairs.
-pub async fn company_designations(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<(i64, i64)>> {
-    sqlx::query_as("select company_id, designation_id from company_designation order by company_id, designation_id")
-        .fetch_all(db)
-        .await
-}
+/// (company, designation) links, selected by company.
+pub const COMPANY_DESIGNATIONS: super::Select = super::Select {
+    table: "company_designation",
+    sql: "select company_id, designation_id as other_id from company_designation",
+    key: "company_id",
+    order: "company_id, designation_id",
+};

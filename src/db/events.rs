@@ -16,17 +16,19 @@ pub struct MilestoneRow {
     pub description_zh: String,
     pub description_en: String,
     pub source_id: Option<i64>,
+    pub edited_at: Option<String>,
 }
 
-pub async fn milestones(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<MilestoneRow>> {
-    sqlx::query_as(
-        "select id, occurred_on, kind, phase_id, building_id, company_id, product_name, title_zh, title_en,
-                description_zh, description_en, source_id
-         from milestone order by occurred_on, id",
-    )
-    .fetch_all(db)
-    .await
-}
+pub const MILESTONES: super::Select = super::Select {
+    table: "milestone",
+    sql: "select id, occurred_on, kind, phase_id, building_id, company_id, product_name, title_zh, title_en,
+                description_zh, description_en, source_id,
+                (select max(r.created_at) from revision r where r.entity = 'milestones' and r.entity_id = milestone.id)
+                    as edited_at
+         from milestone",
+    key: "id",
+    order: "occurred_on, id",
+};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct CompetitionRow {
@@ -36,9 +38,12 @@ pub struct CompetitionRow {
     pub name_en: String,
 }
 
-pub async fn competitions(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<CompetitionRow>> {
-    sqlx::query_as("select id, slug, name_zh, name_en from competition order by id").fetch_all(db).await
-}
+pub const COMPETITIONS: super::Select = super::Select {
+    table: "competition",
+    sql: "select id, slug, name_zh, name_en from competition",
+    key: "id",
+    order: "id",
+};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AwardRow {
@@ -58,17 +63,19 @@ pub struct AwardRow {
     pub prize_money_yuan: Option<i64>,
     pub project_support_yuan: Option<i64>,
     pub source_id: Option<i64>,
+    pub edited_at: Option<String>,
 }
 
-pub async fn awards(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<AwardRow>> {
-    sqlx::query_as(
-        "select id, company_id, competition_id, edition, division_zh, division_en, organiser_zh, organiser_en,
-                group_zh, group_en, rank_zh, rank_en, year, prize_money_yuan, project_support_yuan, source_id
-         from award order by id",
-    )
-    .fetch_all(db)
-    .await
-}
+pub const AWARDS: super::Select = super::Select {
+    table: "award",
+    sql: "select id, company_id, competition_id, edition, division_zh, division_en, organiser_zh, organiser_en,
+                group_zh, group_en, rank_zh, rank_en, year, prize_money_yuan, project_support_yuan, source_id,
+                (select max(r.created_at) from revision r where r.entity = 'awards' and r.entity_id = award.id)
+                    as edited_at
+         from award",
+    key: "id",
+    order: "id",
+};
 
 /// An admin change to a public entry, as the feed reads it. Deliberately without the revision's username:
 /// who edited is staff information, never published.

@@ -4,6 +4,7 @@
 //! whole read side is a handful of `select *` loads into the catalog, each exercised by the integration
 //! tests, and this keeps the build free of a `DATABASE_URL` or `.sqlx/` snapshot that can drift.
 
+pub mod changes;
 pub mod companies;
 pub mod events;
 pub mod maintenance;
@@ -16,7 +17,12 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use futures_util::TryStreamExt;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{FromRow, Row};
 
 /// Opens (creating if missing) the database at `path`, with WAL, full sync and foreign keys, and applies
 /// pending migrations — the seed migration included, so a new file holds the park's facts at once.
@@ -53,5 +59,76 @@ async fn verify_settings(pool: &SqlitePool) -> anyhow::Result<()> {
     anyhow::ensure!(synchronous == 2, "synchronous is {synchronous}, not FULL (2)");
     anyhow::ensure!(foreign_keys == 1, "foreign keys are off");
     anyhow::ensure!(busy_ms >= 5000, "busy_timeout is {busy_ms} ms, under 5 s");
+    Ok(())
+}
+
+/// A query the catalog loads rows with: all of a table, or only the rows whose `key` is in a set of ids.
+#[derive(Debug, Clone, Copy)]
+pub struct Select {
+    pub table: &'static str,
+    /// `select … from table`, without `where` or `order by`.
+    pub sql: &'static str,
+    /// The column a set of ids selects on.
+    pub key: &'static str,
+    pub order: &'static str,
+}
+
+/// A row that could not be read as its struct (a column holding the wrong type, written by hand): reported
+/// and left out, so no row can stop the server from starting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadRow {
+    pub table: &'static str,
+    pub id: Option<i64>,
+    pub reason: String,
+}
+
+impl std::fmt::Display for BadRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.id {
+            Some(id) => write!(f, "{} row {id}: {}", self.table, self.reason),
+            None => write!(f, "{} row: {}", self.table, self.reason),
+        }
+    }
+}
+
+/// Streams the rows of `select` (every row, or those whose key is in `ids`) in its order, decoding each on
+/// its own: `each` gets the row or why it could not be read. Only a failing query is an error.
+pub async fn select_each<T>(
+    conn: &mut SqliteConnection,
+    select: Select,
+    ids: Option<&[i64]>,
+    mut each: impl FnMut(Result<T, BadRow>),
+) -> sqlx::Result<()>
+where
+    T: for<'r> FromRow<'r, SqliteRow>,
+{
+    let decode = |row: &SqliteRow| {
+        T::from_row(row).map_err(|e| BadRow {
+            table: select.table,
+            id: row.try_get::<i64, _>(select.key).ok(),
+            reason: e.to_string(),
+        })
+    };
+    match ids {
+        None => {
+            let sql = format!("{} order by {}", select.sql, select.order);
+            let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+            while let Some(row) = rows.try_next().await? {
+                each(decode(&row));
+            }
+        }
+        Some(ids) => {
+            // One parameter however many ids: a JSON array read by json_each.
+            let sql = format!(
+                "{} where {} in (select value from json_each(?)) order by {}",
+                select.sql, select.key, select.order
+            );
+            let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+            let mut rows = sqlx::query(&sql).bind(json).fetch(&mut *conn);
+            while let Some(row) = rows.try_next().await? {
+                each(decode(&row));
+            }
+        }
+    }
     Ok(())
 }

@@ -17,15 +17,14 @@ pub struct SourceRow {
     pub note_en: String,
 }
 
-pub async fn sources(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<SourceRow>> {
-    sqlx::query_as(
-        "select id, title_zh, title_en, publisher_zh, publisher_en, author_zh, author_en, published_on, url,
+pub const SOURCES: super::Select = super::Select {
+    table: "source",
+    sql: "select id, title_zh, title_en, publisher_zh, publisher_en, author_zh, author_en, published_on, url,
                 note_zh, note_en
-         from source order by id",
-    )
-    .fetch_all(db)
-    .await
-}
+         from source",
+    key: "id",
+    order: "id",
+};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ParkRow {
@@ -61,21 +60,27 @@ pub struct ParkRow {
     pub updated_at: String,
 }
 
-pub async fn park(db: impl SqliteExecutor<'_>) -> sqlx::Result<Option<ParkRow>> {
-    sqlx::query_as("select * from park where id = 1").fetch_optional(db).await
+pub const PARK: super::Select =
+    super::Select { table: "park", sql: "select * from park where id = 1", key: "id", order: "id" };
+
+/// When each entry of the small tables (all but companies, awards and milestones, whose rows carry their own)
+/// was last changed through the admin: (entity key, id, `YYYY-MM-DDTHH:MM:SSZ`).
+pub async fn small_revision_times(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<(String, i64, String)>> {
+    sqlx::query_as(
+        "select entity, entity_id, max(created_at) from revision
+         where entity not in ('companies', 'awards', 'milestones') group by entity, entity_id",
+    )
+    .fetch_all(db)
+    .await
 }
 
-/// When each entry was last changed through the admin: (entity key, id, `YYYY-MM-DDTHH:MM:SSZ`).
-pub async fn revision_times(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<(String, i64, String)>> {
-    sqlx::query_as("select entity, entity_id, max(created_at) from revision group by entity, entity_id")
-        .fetch_all(db)
-        .await
-}
-
-/// When the seed was applied (the newest migration), as `YYYY-MM-DDTHH:MM:SSZ`.
+/// When the seed was applied (migration 2), as `YYYY-MM-DDTHH:MM:SSZ`: the date of every entry never edited
+/// since. Not the newest migration: a later schema change does not change the facts.
 pub async fn seeded_at(db: impl SqliteExecutor<'_>) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar(
-        "select strftime('%Y-%m-%dT%H:%M:%SZ', max(installed_on)) from _sqlx_migrations where success = 1",
+        "select strftime('%Y-%m-%dT%H:%M:%SZ', coalesce(min(case when version = 2 then installed_on end),
+                                                          max(installed_on)))
+         from _sqlx_migrations where success = 1",
     )
     .fetch_one(db)
     .await

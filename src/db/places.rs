@@ -1,6 +1,6 @@
 //! Sectors, phases and buildings.
 
-use sqlx::{FromRow, SqliteExecutor};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct SectorRow {
@@ -13,14 +13,12 @@ pub struct SectorRow {
     pub sort_order: i64,
 }
 
-pub async fn sectors(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<SectorRow>> {
-    sqlx::query_as(
-        "select id, slug, name_zh, name_en, description_zh, description_en, sort_order
-         from sector order by sort_order, id",
-    )
-    .fetch_all(db)
-    .await
-}
+pub const SECTORS: super::Select = super::Select {
+    table: "sector",
+    sql: "select id, slug, name_zh, name_en, description_zh, description_en, sort_order from sector",
+    key: "id",
+    order: "sort_order, id",
+};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct PhaseRow {
@@ -42,16 +40,15 @@ pub struct PhaseRow {
     pub site_plan_alt_en: String,
 }
 
-pub async fn phases(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<PhaseRow>> {
-    sqlx::query_as(
-        "select id, number, name_zh, name_en, status, construction_started_on, completed_on,
+pub const PHASES: super::Select = super::Select {
+    table: "phase",
+    sql: "select id, number, name_zh, name_en, status, construction_started_on, completed_on,
                 expected_completion_on, tenant_count_stated, as_of, note_zh, note_en, source_id,
                 site_plan_path, site_plan_alt_zh, site_plan_alt_en
-         from phase order by number",
-    )
-    .fetch_all(db)
-    .await
-}
+         from phase",
+    key: "id",
+    order: "number",
+};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct BuildingRow {
@@ -67,11 +64,10 @@ pub struct BuildingRow {
     pub source_id: Option<i64>,
 }
 
-pub async fn buildings(db: impl SqliteExecutor<'_>) -> sqlx::Result<Vec<BuildingRow>> {
-    sqlx::query_as(
-        "select id, phase_id, name_zh, name_en, kind, building_count, completed_on, note_zh, note_en, source_id
-         from building order by coalesce(completed_on, '9999'), id",
-    )
-    .fetch_all(db)
-    .await
-}
+pub const BUILDINGS: super::Select = super::Select {
+    table: "building",
+    sql: "select id, phase_id, name_zh, name_en, kind, building_count, completed_on, note_zh, note_en, source_id
+         from building",
+    key: "id",
+    order: "coalesce(completed_on, '9999'), id",
+};

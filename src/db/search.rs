@@ -1,7 +1,7 @@
 //! The company search index (FTS5, trigram) and its query. The documents come from
 //! [`crate::catalog::Company::search_document`]; see [`crate::catalog::search`] for how terms are matched.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use sqlx::SqlitePool;
@@ -17,9 +17,65 @@ fn hash(doc: &str) -> String {
     format!("{:016x}", h.finish())
 }
 
-/// Brings the index in line with the catalog: re-indexes companies whose text changed, drops removed ones.
-/// Returns how many rows were written.
-pub async fn sync_index(pool: &SqlitePool, cat: &Catalog) -> sqlx::Result<usize> {
+/// Brings the index in line with the catalog for the given companies (None: all), and records that it shows
+/// the catalog's change `through`. Returns how many companies were written.
+pub async fn sync(pool: &SqlitePool, cat: &Catalog, companies: Option<&BTreeSet<i64>>) -> sqlx::Result<usize> {
+    let written = match companies {
+        None => sync_index(pool, cat).await?,
+        Some(ids) if ids.is_empty() => 0,
+        Some(ids) => sync_some(pool, cat, ids).await?,
+    };
+    sqlx::query("update search_synced set through = max(through, ?) where id = 1")
+        .bind(cat.through)
+        .execute(pool)
+        .await?;
+    Ok(written)
+}
+
+/// At start: a full pass when the index may be behind the catalog (changes were made while no server ran).
+pub async fn sync_at_start(pool: &SqlitePool, cat: &Catalog) -> sqlx::Result<usize> {
+    let synced: Option<i64> =
+        sqlx::query_scalar("select through from search_synced where id = 1").fetch_optional(pool).await?;
+    if synced == Some(cat.through) && cat.through > 0 {
+        return Ok(0);
+    }
+    sync(pool, cat, None).await
+}
+
+/// Re-indexes the given companies (deleting the ones that are gone), in one transaction.
+async fn sync_some(pool: &SqlitePool, cat: &Catalog, ids: &BTreeSet<i64>) -> sqlx::Result<usize> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    for &id in ids {
+        sqlx::query("delete from company_search where rowid = ?").bind(id).execute(&mut *tx).await?;
+        match cat.company(id) {
+            Some(c) => {
+                let doc = c.search_document();
+                sqlx::query("insert into company_search (rowid, doc) values (?, ?)")
+                    .bind(id)
+                    .bind(&doc)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "insert into company_search_state (company_id, doc_hash) values (?, ?)
+                     on conflict (company_id) do update set doc_hash = excluded.doc_hash",
+                )
+                .bind(id)
+                .bind(hash(&doc))
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query("delete from company_search_state where company_id = ?").bind(id).execute(&mut *tx).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(ids.len())
+}
+
+/// Brings the whole index in line with the catalog: re-indexes companies whose text changed, drops removed
+/// ones. Returns how many rows were written.
+async fn sync_index(pool: &SqlitePool, cat: &Catalog) -> sqlx::Result<usize> {
     let stored: Vec<(i64, String)> =
         sqlx::query_as("select company_id, doc_hash from company_search_state").fetch_all(pool).await?;
     let stored: HashMap<i64, String> = stored.into_iter().collect();

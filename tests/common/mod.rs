@@ -217,9 +217,15 @@ impl TestApp {
         sqlx::query_scalar(sql).fetch_one(&self.state.pool).await.expect("count")
     }
 
-    /// Runs SQL against the test database, then reloads the catalog as an admin save would.
+    /// Runs SQL against the test database, then waits for the catalog to show it, as an admin save does.
+    pub async fn exec_and_settle(&self, sql: &str) {
+        sqlx::raw_sql(sql).execute(&self.state.pool).await.expect("fixture SQL");
+        self.state.settle().await;
+    }
+
+    /// Runs SQL that may touch what the change log does not follow (the seed's date), then reloads everything.
     pub async fn exec_and_reload(&self, sql: &str) {
         sqlx::raw_sql(sql).execute(&self.state.pool).await.expect("fixture SQL");
-        self.state.reload().await.expect("reload");
+        self.state.reload_all().await;
     }
 }

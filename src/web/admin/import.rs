@@ -253,7 +253,7 @@ pub async fn confirm(
     };
     tx.commit().await?;
     if applied.created + applied.updated > 0 {
-        state.reload().await?;
+        state.settle().await;
     }
     tracing::info!(
         entity = entity.key,

@@ -523,7 +523,7 @@ pub async fn create(
     };
     match record::create(&state.pool, entity, &values, &user.username).await {
         Ok(id) => {
-            state.reload().await?;
+            state.settle().await;
             let name = Record { id, version: 1, updated_at: String::new(), values }.title(entity, ctx.lang.is_en());
             set_flash(&auth, Text::new(format!("已新建“{name}”。"), format!("Created “{name}”."))).await;
             Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}/{id}/edit", entity.key))).into_response())
@@ -631,7 +631,7 @@ pub async fn update(
     };
     match record::update(&state.pool, entity, id, version, &values, &user.username).await {
         Ok(()) => {
-            state.reload().await?;
+            state.settle().await;
             set_flash(&auth, Text::new(format!("已保存“{title}”。"), format!("Saved “{title}”."))).await;
             Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}/{id}/edit", entity.key))).into_response())
         }
@@ -770,7 +770,7 @@ pub async fn delete(
     let entity = page.entity;
     match record::delete(&state.pool, entity, id, &page.user.username).await {
         Ok(()) => {
-            state.reload().await?;
+            state.settle().await;
             let title = page.title;
             set_flash(
                 &auth,
@@ -924,7 +924,7 @@ pub async fn revert(
     let entity = entity_of(&key)?;
     match record::revert(&state.pool, entity, id, revision, &user.username).await {
         Ok(()) => {
-            state.reload().await?;
+            state.settle().await;
             set_flash(
                 &auth,
                 Text::new(

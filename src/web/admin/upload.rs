@@ -246,7 +246,7 @@ async fn finish(
 ) -> AppResult<Response> {
     match saved {
         Ok(()) => {
-            state.reload().await?;
+            state.settle().await;
             let _ = auth.session.insert("flash", (done.0.to_string(), done.1.to_string())).await;
             Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}/{id}/edit", slot.entity.key))).into_response())
         }

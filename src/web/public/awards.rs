@@ -109,17 +109,18 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
     let mut rows: Vec<&Award> = cat
         .awards
         .iter()
+        .map(|a| &**a)
         .filter(|a| competition.is_none_or(|c| a.competition_id == c.id))
         .filter(|a| company.is_none_or(|c| a.company_id == c.id))
         .collect();
     match sort {
-        "company" => rows.sort_by_key(|a| cat.company(a.company_id).map(|c| c.name_rank)),
+        "company" => rows.sort_by_key(|a| cat.position(a.company_id)),
         "prize" => rows.sort_by_key(|a| std::cmp::Reverse(a.prize_money_yuan.unwrap_or(-1))),
         _ => rows.sort_by_key(|a| (a.competition_id, std::cmp::Reverse(a.edition))),
     }
     let prize_total = rows.iter().filter_map(|a| a.prize_money_yuan).sum();
     let support_total = rows.iter().filter_map(|a| a.project_support_yuan).sum();
-    let winners = cat.companies.iter().filter(|c| !c.award_ids.is_empty()).collect();
+    let winners = cat.members_of(&cat.awarded, usize::MAX);
     let chrome = awards_chrome(&ctx, competition, company, rows.len());
     render(&AwardsPage {
         l: ctx.lang,

@@ -5,6 +5,8 @@
 //! database ids and slugs, both languages side by side, and refer to each other by id. The files are
 //! language-neutral, so they live only at `/data/…` and `/api/…`.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::body::Body;
 use axum::extract::State;
@@ -502,7 +504,7 @@ fn dataset_json(state: &AppState, cat: &Catalog, dataset: Dataset) -> serde_json
                 .awards
                 .iter()
                 .zip(&editions)
-                .map(|(a, (zh, en)): (&Award, &(String, String))| AwardRecord {
+                .map(|(a, (zh, en)): (&Arc<Award>, &(String, String))| AwardRecord {
                     id: a.id,
                     company_id: a.company_id,
                     competition_id: a.competition_id,
@@ -537,7 +539,7 @@ fn dataset_json(state: &AppState, cat: &Catalog, dataset: Dataset) -> serde_json
                 header,
                 phases: cat.phases.iter().map(|p| PhaseRecord::of(state, cat, p)).collect(),
                 buildings: cat.buildings.iter().map(|b| BuildingRecord::of(cat, b)).collect(),
-                milestones: cat.milestones.iter().map(MilestoneRecord::of).collect(),
+                milestones: cat.milestones.iter().map(|m| MilestoneRecord::of(m)).collect(),
             })
         }
         Dataset::Sectors => {

@@ -45,7 +45,7 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         ),
     );
     let mut diagrams: Vec<Diagram> = cat.phases.iter().map(|p| phase_diagram(&cat, p, l)).collect();
-    let unplaced: Vec<&Company> = cat.companies.iter().filter(|c| cat.phase_of(c).is_none()).collect();
+    let unplaced: Vec<&Company> = cat.companies.iter().map(|c| &**c).filter(|c| cat.phase_of(c).is_none()).collect();
     if !unplaced.is_empty() || !cat.buildings_without_phase().is_empty() {
         diagrams.push(unplaced_diagram(&cat, &unplaced, l));
     }

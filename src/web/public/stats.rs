@@ -255,7 +255,7 @@ fn prize_money_by_competition(cat: &Catalog, l: Lang) -> Panel {
         .competitions
         .iter()
         .map(|comp| {
-            let awards: Vec<&Award> = cat.awards.iter().filter(|a| a.competition_id == comp.id).collect();
+            let awards: Vec<&Award> = cat.awards.iter().map(|a| &**a).filter(|a| a.competition_id == comp.id).collect();
             money_bar(
                 comp.name.get(l).to_string(),
                 &awards,

@@ -1,0 +1,372 @@
+//! What the public pages show: the park, its places, companies and events, linked and ready to render.
+
+use std::borrow::Borrow;
+
+use super::{pinyin, search};
+use crate::db;
+use crate::i18n::{Lang, Text};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub id: i64,
+    pub title: Text,
+    pub publisher: Text,
+    pub author: Text,
+    pub published_on: Option<String>,
+    pub url: Option<String>,
+    pub note: Text,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Park {
+    pub name: Text,
+    pub alt_name: Text,
+    pub nickname: Text,
+    pub location: Text,
+    pub builders: Text,
+    pub aim: Text,
+    pub strategy: Text,
+    pub ecosystem: Text,
+    pub core_competence: Text,
+    pub industry_layout: Text,
+    pub jobs: Text,
+    pub outlook: Text,
+    pub policy_context: Text,
+    pub history: Text,
+    pub source_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sector {
+    pub id: i64,
+    pub slug: String,
+    pub name: Text,
+    pub description: Text,
+    /// Companies in this sector: positions in [`Catalog::companies`], so in name order.
+    pub members: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhaseStatus {
+    Planned,
+    UnderConstruction,
+    Delivered,
+}
+
+impl PhaseStatus {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "planned" => Some(Self::Planned),
+            "under_construction" => Some(Self::UnderConstruction),
+            "delivered" => Some(Self::Delivered),
+            _ => None,
+        }
+    }
+
+    /// The stored value: `planned`, `under_construction`, `delivered`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::UnderConstruction => "under_construction",
+            Self::Delivered => "delivered",
+        }
+    }
+
+    pub fn label(self, l: impl Borrow<Lang>) -> &'static str {
+        let l = *l.borrow();
+        match self {
+            Self::Planned => l.t("规划中", "Planned"),
+            Self::UnderConstruction => l.t("在建", "Under construction"),
+            Self::Delivered => l.t("已交付使用", "Delivered and in use"),
+        }
+    }
+
+    /// CSS modifier for the status badge.
+    pub fn css(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::UnderConstruction => "building",
+            Self::Delivered => "delivered",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phase {
+    pub id: i64,
+    pub number: i64,
+    pub name: Text,
+    pub status: Option<PhaseStatus>,
+    pub construction_started_on: Option<String>,
+    pub completed_on: Option<String>,
+    pub expected_completion_on: Option<String>,
+    pub tenant_count_stated: Option<i64>,
+    pub as_of: Option<String>,
+    pub note: Text,
+    pub source_id: Option<i64>,
+    /// Positions in [`Catalog::companies`] (name order).
+    pub members: Vec<u32>,
+    pub building_ids: Vec<i64>,
+    /// An uploaded plan of the phase (`site-plans/….png` under the uploads folder), shown instead of the
+    /// schematic.
+    pub site_plan_path: Option<String>,
+    /// The plan's alternative text as staff wrote it (may be empty: see [`Phase::site_plan_alt`]).
+    pub site_plan_alt: Text,
+}
+
+impl Phase {
+    /// Where the site plan is served, if there is one.
+    pub fn site_plan_url(&self) -> Option<String> {
+        self.site_plan_path.as_ref().map(|p| format!("/media/{p}"))
+    }
+
+    /// The plan's alternative text in `l`: the one staff entered, else "Site plan of Phase 1" (never the
+    /// other language's text, which a screen reader would read with the wrong voice).
+    pub fn site_plan_alt(&self, l: impl Borrow<Lang>) -> String {
+        let l = *l.borrow();
+        let entered = match l {
+            Lang::Zh => &self.site_plan_alt.zh,
+            Lang::En => &self.site_plan_alt.en,
+        };
+        match entered.trim() {
+            "" => match l {
+                Lang::Zh => format!("{}总平面图", self.name.get(l)),
+                Lang::En => format!("Site plan of {}", self.name.get(l)),
+            },
+            alt => alt.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Building {
+    pub id: i64,
+    pub phase_id: Option<i64>,
+    pub name: Text,
+    pub kind: String,
+    pub building_count: i64,
+    pub completed_on: Option<String>,
+    pub note: Text,
+    /// Positions in [`Catalog::companies`] (name order).
+    pub members: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Designation {
+    pub id: i64,
+    pub slug: String,
+    pub name: Text,
+    pub description: Text,
+    /// Positions in [`Catalog::companies`] (name order).
+    pub members: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Company {
+    pub id: i64,
+    pub slug: String,
+    /// Short names: the ones people use (长光辰芯, Gpixel).
+    pub name: Text,
+    pub legal_name: Text,
+    pub phase_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub founded_year: Option<i64>,
+    pub ciomp_spinoff: bool,
+    pub description: Text,
+    pub highlights: Text,
+    pub website: Option<String>,
+    pub logo_path: Option<String>,
+    pub status: String,
+    pub source_id: Option<i64>,
+    pub updated_at: String,
+    pub sector_ids: Vec<i64>,
+    pub designation_ids: Vec<i64>,
+    pub award_ids: Vec<i64>,
+    pub milestone_ids: Vec<i64>,
+    /// Product names from the company's milestones, in milestone order (searchable, in the open data).
+    pub products: Vec<String>,
+    /// When staff last changed this entry, if ever (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub edited_at: Option<String>,
+    /// What the directory sorts by: the pinyin of the Chinese name, then the name (the same in both languages).
+    pub sort_key: String,
+    /// Names, pinyin spellings and product names, lower-cased: what short search terms match; see [`search`].
+    pub search_keys: String,
+}
+
+impl Company {
+    /// A company from its row, links and products: computes its pinyin sort key and search keys.
+    pub(super) fn build(
+        c: db::companies::CompanyRow,
+        sector_ids: Vec<i64>,
+        designation_ids: Vec<i64>,
+        products: Vec<String>,
+    ) -> Company {
+        let mut company = Company {
+            id: c.id,
+            slug: c.slug,
+            name: text(c.short_name_zh, c.short_name_en),
+            legal_name: text(c.legal_name_zh, c.legal_name_en),
+            phase_id: c.phase_id,
+            building_id: c.building_id,
+            founded_year: c.founded_year,
+            ciomp_spinoff: c.ciomp_spinoff,
+            description: text(c.description_zh, c.description_en),
+            highlights: text(c.highlights_zh, c.highlights_en),
+            website: c.website.filter(|w| !w.trim().is_empty()),
+            logo_path: c.logo_path.filter(|p| !p.trim().is_empty()),
+            status: c.status,
+            source_id: c.source_id,
+            updated_at: c.updated_at,
+            sector_ids,
+            designation_ids,
+            award_ids: Vec::new(),
+            milestone_ids: Vec::new(),
+            products,
+            edited_at: c.edited_at,
+            sort_key: String::new(),
+            search_keys: String::new(),
+        };
+        company.sort_key = format!("{} {}", pinyin::display(&company.name.zh).to_lowercase(), company.name.zh);
+        company.search_keys = search::search_keys(&company);
+        company
+    }
+
+    /// Directory order: by [`Company::sort_key`], then id.
+    pub fn order(&self, other: &Company) -> std::cmp::Ordering {
+        self.sort_key.cmp(&other.sort_key).then(self.id.cmp(&other.id))
+    }
+
+    /// Tone-marked pinyin of the Chinese short name, shown on English pages when no English name exists.
+    pub fn pinyin(&self) -> String {
+        pinyin::display(&self.name.zh)
+    }
+
+    /// The lower-cased document the full-text index holds for this company.
+    pub fn search_document(&self) -> String {
+        search::document(self)
+    }
+
+    /// First sentence of the description, as plain text, for cards and meta descriptions.
+    pub fn summary(&self, l: impl Borrow<Lang>) -> String {
+        let text = crate::web::markdown::first_paragraph_text(self.description.get(l));
+        let end = text
+            .char_indices()
+            .find(|(_, c)| matches!(c, '。' | '！' | '？'))
+            .map(|(i, c)| i + c.len_utf8())
+            .or_else(|| text.find(". ").map(|i| i + 1))
+            .unwrap_or(text.len());
+        text[..end].to_string()
+    }
+
+    /// The description as safe HTML (editors write Markdown).
+    pub fn description_html(&self, l: impl Borrow<Lang>) -> String {
+        crate::web::markdown::to_html(self.description.get(l))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Milestone {
+    pub id: i64,
+    pub occurred_on: String,
+    pub kind: String,
+    pub phase_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub company_id: Option<i64>,
+    pub product_name: String,
+    pub title: Text,
+    pub description: Text,
+    pub source_id: Option<i64>,
+    /// When staff last changed this entry, if ever.
+    pub edited_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Competition {
+    pub id: i64,
+    pub slug: String,
+    pub name: Text,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Award {
+    pub id: i64,
+    pub company_id: i64,
+    pub competition_id: i64,
+    pub edition: Option<i64>,
+    pub division: Text,
+    pub organiser: Text,
+    pub group: Text,
+    pub rank: Text,
+    pub year: Option<i64>,
+    pub prize_money_yuan: Option<i64>,
+    pub project_support_yuan: Option<i64>,
+    pub source_id: Option<i64>,
+    /// When staff last changed this entry, if ever.
+    pub edited_at: Option<String>,
+}
+
+impl Award {
+    /// "10th" / "第十届" style edition label, empty when the edition is not stated.
+    pub fn edition_label(&self, l: impl Borrow<Lang>) -> String {
+        match (self.edition, *l.borrow()) {
+            (None, _) => String::new(),
+            (Some(n), Lang::Zh) => format!("第{}届", chinese_numeral(n)),
+            (Some(n), Lang::En) => {
+                let suffix = match (n % 10, n % 100) {
+                    (1, r) if r != 11 => "st",
+                    (2, r) if r != 12 => "nd",
+                    (3, r) if r != 13 => "rd",
+                    _ => "th",
+                };
+                format!("{n}{suffix}")
+            }
+        }
+    }
+}
+
+/// Chinese numerals for edition counts (1–99), as competitions write them: 第六届, 第十届, 第二十一届.
+fn chinese_numeral(n: i64) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => DIGITS[n as usize].to_string(),
+        10 => "十".to_string(),
+        11..=19 => format!("十{}", DIGITS[(n % 10) as usize]),
+        20..=99 => {
+            let ones = if n % 10 == 0 { "" } else { DIGITS[(n % 10) as usize] };
+            format!("{}十{ones}", DIGITS[(n / 10) as usize])
+        }
+        _ => n.to_string(),
+    }
+}
+
+/// Figures computed from the data for the home page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeyFigures {
+    pub companies_profiled: usize,
+    /// Sum of the tenant counts the sources state for phases (22 in phase 1 as of March 2023).
+    pub tenants_stated: Option<i64>,
+    pub tenants_as_of: Option<String>,
+    pub phases: usize,
+    pub sectors: usize,
+    pub awards: usize,
+    pub prize_money_yuan: i64,
+    pub project_support_yuan: i64,
+}
+
+pub(super) fn text(zh: String, en: String) -> Text {
+    Text { zh, en }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_edition_numerals() {
+        assert_eq!(chinese_numeral(1), "一");
+        assert_eq!(chinese_numeral(6), "六");
+        assert_eq!(chinese_numeral(10), "十");
+        assert_eq!(chinese_numeral(13), "十三");
+        assert_eq!(chinese_numeral(21), "二十一");
+    }
+}
