@@ -29,6 +29,9 @@ pub struct Settings {
     /// An admin request not answered within this gets 408 (a client sending its form or upload too slowly).
     /// Public pages read no body and render from memory, so they carry no timer.
     pub request_timeout: std::time::Duration,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client; empty: those headers
+    /// are ignored and the socket's peer is the client (see `web::client_address`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Settings {
@@ -48,6 +51,7 @@ impl Settings {
             allowed_hosts: Vec::new(),
             max_concurrency: 512,
             request_timeout: std::time::Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
         }
     }
 }

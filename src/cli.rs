@@ -335,6 +335,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.request_timeout = std::time::Duration::from_secs(args.request_timeout.max(1));
     settings.allowed_hosts =
         args.allowed_hosts.iter().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
+    settings.trusted_proxies = args.trusted_proxies.clone();
     if let Some(dir) = args.uploads.clone() {
         settings.uploads_dir = dir;
     }
