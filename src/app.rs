@@ -56,6 +56,9 @@ impl Settings {
     }
 }
 
+/// How often the running server drops sign-in attempts past their keeping time.
+pub const PRUNE_ATTEMPTS_EVERY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
 #[derive(Clone)]
 pub struct AppState {
     pub pool: SqlitePool,
@@ -98,6 +101,39 @@ impl AppState {
     /// The current catalog (cheap: an atomic load of an `Arc`).
     pub fn catalog(&self) -> Arc<Catalog> {
         self.catalog.load_full()
+    }
+
+    /// Keeps the sign-in log bounded while the server runs: prunes it every [`PRUNE_ATTEMPTS_EVERY`] (a timer,
+    /// never per attempt, so a flood of sign-ins cannot make each one scan the table). Abort it at shutdown.
+    pub fn spawn_attempt_pruning(&self) -> tokio::task::JoinHandle<()> {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(PRUNE_ATTEMPTS_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // The first tick is immediate, and `new` pruned at start already.
+            every.tick().await;
+            loop {
+                every.tick().await;
+                state.prune_attempts().await;
+            }
+        })
+    }
+
+    /// One pass of the pruning task: drops sign-in attempts older than the audit trail keeps. A failure is
+    /// logged and the next pass tries again. Returns how many were dropped.
+    pub async fn prune_attempts(&self) -> u64 {
+        match crate::admin::accounts::prune_attempts(&self.pool).await {
+            Ok(dropped) => {
+                if dropped > 0 {
+                    tracing::info!(dropped, "pruned old sign-in attempts");
+                }
+                dropped
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot prune old sign-in attempts");
+                0
+            }
+        }
     }
 
     /// Rebuilds the catalog and search index from the database; call after every committed write.

@@ -346,6 +346,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         store,
         tokio::time::Duration::from_secs(3600),
     ));
+    let pruning = state.spawn_attempt_pruning();
     let app = crate::app::router(state.clone());
     let listener =
         tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
@@ -354,6 +355,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("server error")?;
+    pruning.abort();
     state.pool.close().await;
     Ok(())
 }

@@ -105,3 +105,26 @@ async fn a_garbled_header_from_a_trusted_proxy_counts_as_the_proxy() {
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
     assert_eq!(recorded(&app).await, [PROXY]);
 }
+
+#[tokio::test]
+async fn the_pruning_task_drops_old_attempts_and_keeps_recent_ones() {
+    let app = TestApp::new().await;
+    sqlx::raw_sql(
+        "insert into login_attempt (username, address, succeeded, attempted_at) values
+           ('ancient', 'x', 0, '2020-01-01T00:00:00.000Z'),
+           ('stale', 'x', 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-91 days')),
+           ('kept', 'x', 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-89 days')),
+           ('recent', 'x', 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+    )
+    .execute(&app.state.pool)
+    .await
+    .unwrap();
+    // What the hourly task runs on each tick.
+    assert_eq!(app.state.prune_attempts().await, 2);
+    let left: Vec<String> = sqlx::query_scalar("select username from login_attempt order by username")
+        .fetch_all(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, ["kept", "recent"]);
+    assert_eq!(app.state.prune_attempts().await, 0);
+}
