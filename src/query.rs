@@ -42,7 +42,7 @@ pub fn canonical(query: Option<&str>, params: &[QueryParam]) -> String {
     };
     let mut out = form_urlencoded::Serializer::new(String::new());
     for param in params {
-        let given = pairs.iter().filter(|(k, v)| k == param.name && !v.is_empty()).map(|(_, v)| v.as_str());
+        let mut given = pairs.iter().filter(|(k, v)| k == param.name && !v.is_empty()).map(|(_, v)| v.as_str());
         let mut values: Vec<&str> = if param.repeatable {
             let mut all: Vec<&str> = given.collect();
             all.sort_unstable();
@@ -50,7 +50,7 @@ pub fn canonical(query: Option<&str>, params: &[QueryParam]) -> String {
             all
         } else {
             // Only the last value counts, even when it is the default (it resets an earlier one).
-            given.last().into_iter().collect()
+            given.next_back().into_iter().collect()
         };
         values.retain(|v| Some(*v) != param.default);
         for value in values {

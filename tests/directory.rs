@@ -138,7 +138,7 @@ async fn search_input_never_reaches_fts_syntax() {
         let mut page = app.get(&format!("/companies?q={q}")).await;
         if page.status == StatusCode::MOVED_PERMANENTLY {
             // the same term, percent-encoded one way
-            page = app.get(&page.header("location").to_string()).await;
+            page = app.get(page.header("location")).await;
         }
         assert_eq!(page.status, StatusCode::OK, "q={q}: {}", page.body);
     }
