@@ -29,6 +29,9 @@ pub struct Settings {
     /// An admin request not answered within this gets 408 (a client sending its form or upload too slowly).
     /// Public pages read no body and render from memory, so they carry no timer.
     pub request_timeout: std::time::Duration,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client; empty: those headers
+    /// are ignored and the socket's peer is the client (see `web::client_address`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Settings {
@@ -48,9 +51,13 @@ impl Settings {
             allowed_hosts: Vec::new(),
             max_concurrency: 512,
             request_timeout: std::time::Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
         }
     }
 }
+
+/// How often the running server drops sign-in attempts past their keeping time.
+pub const PRUNE_ATTEMPTS_EVERY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 
 #[derive(Clone)]
 pub struct AppState {
@@ -180,6 +187,39 @@ impl AppState {
                 if let Err(err) = crate::db::changes::prune(&self.pool, through, CHANGES_KEPT).await {
                     tracing::warn!(error = %err, "cannot prune the change log");
                 }
+            }
+        }
+    }
+
+    /// Keeps the sign-in log bounded while the server runs: prunes it every [`PRUNE_ATTEMPTS_EVERY`] (a timer,
+    /// never per attempt, so a flood of sign-ins cannot make each one scan the table). Abort it at shutdown.
+    pub fn spawn_attempt_pruning(&self) -> tokio::task::JoinHandle<()> {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(PRUNE_ATTEMPTS_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // The first tick is immediate, and `new` pruned at start already.
+            every.tick().await;
+            loop {
+                every.tick().await;
+                state.prune_attempts().await;
+            }
+        })
+    }
+
+    /// One pass of the pruning task: drops sign-in attempts older than the audit trail keeps. A failure is
+    /// logged and the next pass tries again. Returns how many were dropped.
+    pub async fn prune_attempts(&self) -> u64 {
+        match crate::admin::accounts::prune_attempts(&self.pool).await {
+            Ok(dropped) => {
+                if dropped > 0 {
+                    tracing::info!(dropped, "pruned old sign-in attempts");
+                }
+                dropped
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot prune old sign-in attempts");
+                0
             }
         }
     }

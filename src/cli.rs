@@ -338,6 +338,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.request_timeout = std::time::Duration::from_secs(args.request_timeout.max(1));
     settings.allowed_hosts =
         args.allowed_hosts.iter().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
+    settings.trusted_proxies = args.trusted_proxies.clone();
     if let Some(dir) = args.uploads.clone() {
         settings.uploads_dir = dir;
     }
@@ -348,6 +349,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         store,
         tokio::time::Duration::from_secs(3600),
     ));
+    let pruning = state.spawn_attempt_pruning();
     let app = crate::app::router(state.clone());
     let listener =
         tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
@@ -356,6 +358,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("server error")?;
+    pruning.abort();
     state.pool.close().await;
     Ok(())
 }

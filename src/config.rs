@@ -44,6 +44,13 @@ pub struct ServeArgs {
     #[arg(long, env = "PARK_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<url::Url>,
 
+    /// Reverse proxies in front of the site, comma-separated CIDR ranges or addresses (`10.0.0.0/8,::1`):
+    /// from these peers the client's address is read from X-Forwarded-For / Forwarded. Empty: those headers
+    /// are ignored and the connection's peer is the client
+    #[arg(long, env = "PARK_TRUSTED_PROXIES", value_delimiter = ',', value_name = "CIDRS",
+          value_parser = crate::web::client_address::parse_range)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
     /// Folder for uploaded logos [default: `uploads` beside the database]
     #[arg(long, env = "PARK_UPLOADS", value_name = "DIR")]
     pub uploads: Option<std::path::PathBuf>,

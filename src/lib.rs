@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod query;
 pub mod synth;
 pub mod web;
 

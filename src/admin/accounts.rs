@@ -152,11 +152,11 @@ pub async fn is_throttled(pool: &SqlitePool, username: &str, address: &str) -> s
     Ok(failures >= MAX_FAILURES)
 }
 
-/// How long sign-in attempts are kept as the audit trail; older ones are dropped at start.
+/// How long sign-in attempts are kept as the audit trail; older ones are dropped at start and then hourly.
 pub const ATTEMPTS_KEPT_DAYS: u32 = 90;
 
-/// Drops sign-in attempts older than [`ATTEMPTS_KEPT_DAYS`]. Run at start, not per attempt, so a flood of
-/// attempts cannot make each one scan the table. Returns how many were dropped.
+/// Drops sign-in attempts older than [`ATTEMPTS_KEPT_DAYS`]. Run at start and on a timer, not per attempt,
+/// so a flood of attempts cannot make each one scan the table. Returns how many were dropped.
 pub async fn prune_attempts(pool: &SqlitePool) -> sqlx::Result<u64> {
     let done = sqlx::query("delete from login_attempt where attempted_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)")
         .bind(format!("-{ATTEMPTS_KEPT_DAYS} days"))

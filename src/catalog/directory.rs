@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::{Catalog, Company};
 use crate::i18n::{Lang, Text};
+use crate::query::QueryParam;
 
 pub const PAGE_SIZE: usize = 24;
 /// Longer search terms are refused with a clear message rather than cut silently.
@@ -52,6 +53,18 @@ pub struct DirectoryQuery {
 }
 
 impl DirectoryQuery {
+    /// The parameters [`DirectoryQuery::parse`] reads, in the order [`DirectoryQuery::to_query_string`] writes
+    /// them; any other spelling of the same query is redirected to that one.
+    pub const PARAMS: &[QueryParam] = &[
+        QueryParam::one("q"),
+        QueryParam::many("sector"),
+        QueryParam::one("phase"),
+        QueryParam::one("awards"),
+        QueryParam::one("designation"),
+        QueryParam::one("sort").or("name"),
+        QueryParam::one("page").or("1"),
+    ];
+
     /// Reads `sector` (repeatable), `phase`, `awards`, `designation`, `q`, `sort` and `page`. Unknown keys are
     /// ignored; empty values mean "no filter"; a value that names nothing gets a message saying what was wrong.
     pub fn parse(pairs: &[(String, String)], cat: &Catalog) -> Result<Self, Text> {
@@ -131,11 +144,10 @@ impl DirectoryQuery {
     pub fn has_noise(pairs: &[(String, String)]) -> bool {
         pairs.iter().any(|(k, v)| {
             let v = v.trim();
-            matches!(k.as_str(), "sector" | "phase" | "awards" | "designation" | "q" | "sort" | "page")
-                && (v.is_empty()
-                    || (k == "sort" && v == "name")
-                    || (k == "page" && v == "1")
-                    || (k == "awards" && v != "1"))
+            Self::PARAMS
+                .iter()
+                .find(|p| p.name == k)
+                .is_some_and(|p| v.is_empty() || p.default == Some(v) || (k == "awards" && v != "1"))
         })
     }
 
@@ -366,4 +378,30 @@ fn clip(value: &str) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The links the directory writes (chips, pages, the form's redirect) are already canonical, so following
+    /// one never meets a second redirect, and a redirect never loops.
+    #[test]
+    fn written_queries_are_canonical() {
+        let full = DirectoryQuery {
+            sectors: vec!["aerospace".into(), "laser".into()],
+            phase: Some(2),
+            has_awards: true,
+            designation: Some("national-high-tech".into()),
+            q: "长光 gmax".into(),
+            sort: Sort::Founded,
+            page: 3,
+        };
+        for query in
+            [full.clone(), DirectoryQuery { page: 1, ..Default::default() }, full.without(&ActiveFilter::Phase)]
+        {
+            let written = query.to_query_string();
+            assert_eq!(crate::query::canonical(Some(&written), DirectoryQuery::PARAMS), written);
+        }
+    }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, OriginalUri, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -274,14 +274,40 @@ impl PageCache {
     }
 }
 
+/// A permanent redirect to the canonical URL of the requested page. Browsers may keep it for a day, not
+/// forever: a later version of a page may read a parameter that is dropped today.
+fn moved_to(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => (
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, value), (header::CACHE_CONTROL, HeaderValue::from_static("max-age=86400"))],
+        )
+            .into_response(),
+        // unreachable for a path that came in a request line, but never a 500 for it
+        Err(_) => StatusCode::BAD_REQUEST.into_response(),
+    }
+}
+
 /// Middleware over the public pages: serve from the cache, or render, store and serve.
 pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let cache = &state.page_cache;
     let method = request.method().clone();
-    if !cache.enabled || !(method == Method::GET || method == Method::HEAD) {
+    if !(method == Method::GET || method == Method::HEAD) {
         return next.run(request).await;
     }
-    let key = request.uri().to_string();
+    // One URL per page: any other spelling of its query is redirected, never rendered or stored, so junk
+    // parameters cannot fill the cache. The key is that URL's path and query (never the Host or a scheme).
+    let uri = request.extensions().get::<OriginalUri>().map_or_else(|| request.uri().clone(), |o| o.0.clone());
+    let route = request.extensions().get::<MatchedPath>().map_or(uri.path(), MatchedPath::as_str);
+    let query = crate::query::canonical(uri.query(), crate::web::public::query_params(route));
+    let key = if query.is_empty() { uri.path().to_string() } else { format!("{}?{query}", uri.path()) };
+    if uri.query().unwrap_or("") != query {
+        return moved_to(&key);
+    }
+    // A percent-encoded path names a page that has a plain spelling too: answer it, but do not keep it.
+    if !cache.enabled || uri.path().contains('%') {
+        return next.run(request).await;
+    }
     let headers = request.headers().clone();
     let generation = cache.generation.load(Ordering::SeqCst);
     if let Some(page) = cache.pages.get(&key).filter(|p| p.generation == generation) {

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod assets;
 pub mod cache;
 pub mod charts;
+pub mod client_address;
 pub mod front;
 pub mod head;
 pub mod markdown;

@@ -170,7 +170,23 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Body,
     ) -> TestResponse {
+        self.send_from(None, method, uri, cookie, headers, body).await
+    }
+
+    /// As [`TestApp::send`], over a connection from `peer` (what the server's socket would report).
+    pub async fn send_from(
+        &self,
+        peer: Option<std::net::SocketAddr>,
+        method: Method,
+        uri: &str,
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> TestResponse {
         let mut request = Request::builder().method(method).uri(uri).header("host", "park.test");
+        if let Some(peer) = peer {
+            request = request.extension(axum::extract::ConnectInfo(peer));
+        }
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
         }
@@ -199,6 +215,23 @@ impl TestApp {
             Body::from(body),
         )
         .await
+    }
+
+    /// A sign-in from `peer` (an IP address) with extra request headers such as `X-Forwarded-For`.
+    pub async fn sign_in_from(
+        &self,
+        peer: &str,
+        headers: &[(&str, &str)],
+        username: &str,
+        password: &str,
+    ) -> TestResponse {
+        let peer = std::net::SocketAddr::new(peer.parse().expect("an IP address"), 40000);
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([("username", username), ("password", password)])
+            .finish();
+        let mut all = vec![("content-type", "application/x-www-form-urlencoded"), ("sec-fetch-site", "same-origin")];
+        all.extend_from_slice(headers);
+        self.send_from(Some(peer), Method::POST, "/admin/login", None, &all, Body::from(body)).await
     }
 
     /// Creates a staff account.

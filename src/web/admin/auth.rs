@@ -161,26 +161,39 @@ pub struct LoginForm {
     next: String,
 }
 
-/// The client's IP address, when the server knows it (`unknown` in tests without a socket).
-pub struct ClientAddress(pub String);
+/// The client's IP address as sign-in throttling and the log see it: the socket's peer, or behind a trusted
+/// proxy the address it forwarded (`--trusted-proxies`); `unknown` in tests without a socket.
+pub struct ClientAddress {
+    pub address: String,
+    /// The proxy it came through, when the address was read from a forwarding header.
+    pub proxy: Option<std::net::IpAddr>,
+}
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+impl axum::extract::FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(ClientAddress(address.unwrap_or_else(|| "unknown".into())))
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+            return Ok(ClientAddress { address: "unknown".into(), proxy: None });
+        };
+        let peer = peer.ip().to_canonical();
+        let client = crate::web::client_address::client_address(peer, &parts.headers, &state.settings.trusted_proxies);
+        Ok(ClientAddress { address: client.to_string(), proxy: (client != peer).then_some(peer) })
     }
 }
 
 pub async fn login(
     State(state): State<AppState>,
     ctx: Ctx,
-    ClientAddress(address): ClientAddress,
+    client: ClientAddress,
     mut auth: AuthSession,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let username = form.username.trim().to_string();
+    let (address, proxy) = (client.address, client.proxy.map(tracing::field::display));
     let page = |status: StatusCode, error: Text| -> AppResult<Response> {
         let mut response = render(&LoginPage {
             l: ctx.lang,
@@ -193,7 +206,7 @@ pub async fn login(
         Ok(response)
     };
     if accounts::is_throttled(&state.pool, &username, &address).await? {
-        tracing::warn!(username = %username, address = %address, "sign-in refused: throttled");
+        tracing::warn!(username = %username, address = %address, proxy, "sign-in refused: throttled");
         return page(
             StatusCode::TOO_MANY_REQUESTS,
             Text::new("登录失败次数过多，请 15 分钟后再试。", "Too many failed sign-ins. Try again in 15 minutes."),
@@ -205,7 +218,7 @@ pub async fn login(
         .map_err(|e| AppError::Other(anyhow::anyhow!("authentication failed: {e}")))?;
     let Some(user) = user else {
         accounts::record_attempt(&state.pool, &username, &address, false).await?;
-        tracing::warn!(username = %username, address = %address, "sign-in failed");
+        tracing::warn!(username = %username, address = %address, proxy, "sign-in failed");
         return page(StatusCode::UNAUTHORIZED, Text::new("用户名或密码不正确。", "Wrong username or password."));
     };
     auth.login(&user).await.map_err(|e| AppError::Other(anyhow::anyhow!("cannot start a session: {e}")))?;
@@ -214,7 +227,7 @@ pub async fn login(
         .await
         .map_err(|e| AppError::Other(anyhow::anyhow!("cannot write the session: {e}")))?;
     accounts::record_attempt(&state.pool, &username, &address, true).await?;
-    tracing::info!(username = %username, address = %address, "signed in");
+    tracing::info!(username = %username, address = %address, proxy, "signed in");
     let home = ctx.lang.url("/admin");
     Ok(Redirect::to(safe_next(&form.next).unwrap_or(&home)).into_response())
 }

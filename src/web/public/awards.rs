@@ -8,7 +8,13 @@ use crate::app::AppState;
 use crate::catalog::{Award, Catalog, Company, Competition};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Text};
+use crate::query::QueryParam;
 use crate::web::{Chrome, Ctx, render};
+
+/// The parameters [`index`] reads, in their canonical order; any other spelling of the same list is
+/// redirected to that one.
+pub const PARAMS: &[QueryParam] =
+    &[QueryParam::one("competition"), QueryParam::one("company"), QueryParam::one("sort").or("competition")];
 
 #[derive(Template)]
 #[template(path = "public/awards.html")]

@@ -16,6 +16,18 @@ use axum::Router;
 use axum::routing::get;
 
 use crate::app::AppState;
+use crate::catalog::directory::DirectoryQuery;
+use crate::query::QueryParam;
+
+/// The query parameters the public page at `route` (a route pattern, `/en` included) reads; the lists live
+/// beside the code that parses them. Pages not named here read none.
+pub fn query_params(route: &str) -> &'static [QueryParam] {
+    match route.strip_prefix("/en").unwrap_or(route) {
+        "/companies" | "/api/companies" => DirectoryQuery::PARAMS,
+        "/awards" => awards::PARAMS,
+        _ => &[],
+    }
+}
 
 /// Every public page, once; mounted at `/` and at `/en`.
 fn pages() -> Router<AppState> {
