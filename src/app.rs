@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use anyhow::Context as _;
 use arc_swap::ArcSwap;
 use axum::Router;
 use sqlx::SqlitePool;
@@ -10,6 +11,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::catalog::Catalog;
 use crate::web::cache::PageCache;
+use crate::web::public::data::OpenData;
 
 /// How this instance runs, beyond where its database is.
 #[derive(Debug, Clone)]
@@ -22,6 +24,8 @@ pub struct Settings {
     pub public_url: String,
     /// Where uploaded logos are kept.
     pub uploads_dir: PathBuf,
+    /// Where the open-data files are written, each process in a folder of its own inside it.
+    pub open_data_dir: PathBuf,
     /// Host names this site answers to (`.example.com` also matches its subdomains); empty: any.
     pub allowed_hosts: Vec<String>,
     /// Requests handled at once; beyond it, 503 with Retry-After instead of queueing without bound.
@@ -45,6 +49,7 @@ impl Settings {
             secure_cookies: false,
             public_url: "http://127.0.0.1:3000".to_string(),
             uploads_dir: dir.join("uploads"),
+            open_data_dir: dir.to_path_buf(),
             allowed_hosts: Vec::new(),
             max_concurrency: 512,
             request_timeout: std::time::Duration::from_secs(30),
@@ -64,6 +69,8 @@ pub struct AppState {
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// Counts catalog publications: whatever is derived from the catalog (open-data files) subscribes to it.
     pub published: Arc<tokio::sync::watch::Sender<u64>>,
+    /// The open-data files, rebuilt in the background after each publication.
+    pub open_data: Arc<OpenData>,
 }
 
 impl AppState {
@@ -73,20 +80,26 @@ impl AppState {
         Self::new(pool, Settings::for_database(database)).await
     }
 
-    /// State over an open, migrated pool.
+    /// State over an open, migrated pool; starts the task that builds the open-data files.
     pub async fn new(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppState> {
         let catalog = Catalog::load(&pool).await?;
         crate::db::search::sync_index(&pool, &catalog).await?;
         tower_sessions_sqlx_store::SqliteStore::new(pool.clone()).migrate().await?;
         crate::admin::accounts::prune_attempts(&pool).await?;
-        Ok(AppState {
+        let open_data = OpenData::new(&settings.open_data_dir).with_context(|| {
+            format!("cannot create a folder for the open-data files in {}", settings.open_data_dir.display())
+        })?;
+        let state = AppState {
             pool,
             catalog: Arc::new(ArcSwap::from_pointee(catalog)),
             page_cache: Arc::new(PageCache::new(settings.page_cache)),
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrency.max(1))),
             published: Arc::new(tokio::sync::watch::Sender::new(0)),
+            open_data: Arc::new(open_data),
             settings: Arc::new(settings),
-        })
+        };
+        crate::web::public::data::spawn_builder(state.clone());
+        Ok(state)
     }
 
     /// `path` (starting with `/`) as an absolute URL on this site.
