@@ -740,3 +740,25 @@ async fn old_files_are_removed_once_no_download_reads_them() {
     assert!(!path.exists(), "the old generation is removed");
     assert!(app.get("/data/companies.json").await.body.contains("Renamed"));
 }
+
+#[tokio::test]
+async fn files_left_by_a_killed_process_go_and_a_running_ones_stay() {
+    use park_portal::web::public::data::OpenData;
+    let dir = tempfile::tempdir().unwrap();
+    // A running process's folder (its lock held) and one a killed process left (its lock free).
+    let running = OpenData::new(dir.path()).unwrap();
+    let left = dir.path().join(".open-data-killed");
+    std::fs::create_dir_all(left.join("7")).unwrap();
+    std::fs::write(left.join("lock"), b"").unwrap();
+    std::fs::write(left.join("7/companies.json"), b"{}").unwrap();
+    let starting = dir.path().join(".open-data-starting"); // no lock yet: being set up
+    std::fs::create_dir_all(&starting).unwrap();
+
+    let next = OpenData::new(dir.path()).unwrap();
+    assert!(!left.exists(), "a dead process's files are removed");
+    assert!(running.folder().exists(), "a live process's files stay");
+    assert!(starting.exists());
+    assert!(next.folder().exists());
+    drop(running);
+    assert!(next.folder().exists());
+}

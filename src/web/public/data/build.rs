@@ -99,19 +99,33 @@ pub struct OpenData {
     built: watch::Sender<Option<u64>>,
     builds: AtomicU64,
     next_generation: AtomicU64,
+    /// Held locked while this process lives: how another process tells this folder is in use.
+    _lock: std::fs::File,
     root: tempfile::TempDir,
 }
 
+/// The name of every process's open-data folder starts so.
+const FOLDER_PREFIX: &str = ".open-data-";
+const LOCK_FILE: &str = "lock";
+
 impl OpenData {
     /// An empty set, its files to live in a new folder of this process's own inside `parent`.
+    /// Folders left by processes that died without cleaning up (killed, crashed) are removed first.
     pub fn new(parent: &Path) -> io::Result<OpenData> {
         std::fs::create_dir_all(parent)?;
+        remove_abandoned(parent);
+        let root = tempfile::Builder::new().prefix(FOLDER_PREFIX).tempdir_in(parent)?;
+        // Locked before it has its name, so no other process ever sees it unlocked while this one lives.
+        let lock = std::fs::File::create(root.path().join("lock.new"))?;
+        lock.lock()?;
+        std::fs::rename(root.path().join("lock.new"), root.path().join(LOCK_FILE))?;
         Ok(OpenData {
             current: ArcSwapOption::empty(),
             built: watch::Sender::new(None),
             builds: AtomicU64::new(0),
             next_generation: AtomicU64::new(1),
-            root: tempfile::Builder::new().prefix(".open-data-").tempdir_in(parent)?,
+            _lock: lock,
+            root,
         })
     }
 
@@ -152,6 +166,27 @@ impl OpenData {
         self.current.store(Some(Arc::new(generation)));
         self.builds.fetch_add(1, Ordering::SeqCst);
         self.built.send_replace(Some(publication));
+    }
+}
+
+/// Removes the open-data folders in `parent` whose lock no process holds: their owners are gone. A folder
+/// without its lock yet is one being set up, and is left alone.
+fn remove_abandoned(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(FOLDER_PREFIX) {
+            continue;
+        }
+        let folder = entry.path();
+        let Ok(lock) = std::fs::File::open(folder.join(LOCK_FILE)) else { continue };
+        if lock.try_lock().is_ok() {
+            match std::fs::remove_dir_all(&folder) {
+                Ok(()) => tracing::info!(folder = %folder.display(), "removed open-data files a stopped process left"),
+                Err(err) => {
+                    tracing::warn!(error = %err, folder = %folder.display(), "cannot remove old open-data files")
+                }
+            }
+        }
     }
 }
 
