@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use anyhow::Context as _;
 use arc_swap::ArcSwap;
 use axum::Router;
 use sqlx::SqlitePool;
@@ -10,6 +11,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::catalog::Catalog;
 use crate::web::cache::PageCache;
+use crate::web::public::data::OpenData;
 
 /// How this instance runs, beyond where its database is.
 #[derive(Debug, Clone)]
@@ -22,6 +24,8 @@ pub struct Settings {
     pub public_url: String,
     /// Where uploaded logos are kept.
     pub uploads_dir: PathBuf,
+    /// Where the open-data files are written, each process in a folder of its own inside it.
+    pub open_data_dir: PathBuf,
     /// Host names this site answers to (`.example.com` also matches its subdomains); empty: any.
     pub allowed_hosts: Vec<String>,
     /// Requests handled at once; beyond it, 503 with Retry-After instead of queueing without bound.
@@ -48,6 +52,7 @@ impl Settings {
             secure_cookies: false,
             public_url: "http://127.0.0.1:3000".to_string(),
             uploads_dir: dir.join("uploads"),
+            open_data_dir: dir.to_path_buf(),
             allowed_hosts: Vec::new(),
             max_concurrency: 512,
             request_timeout: std::time::Duration::from_secs(30),
@@ -75,6 +80,8 @@ pub struct AppState {
     wake: Arc<tokio::sync::Notify>,
     /// Asks the publisher to read everything again (see [`AppState::reload_all`]).
     reload_requested: Arc<std::sync::atomic::AtomicBool>,
+    /// The open-data files, rebuilt in the background after each publication.
+    pub open_data: Arc<OpenData>,
 }
 
 /// How often the publisher looks for changes made by other processes.
@@ -92,7 +99,8 @@ impl AppState {
     }
 
     /// State over an open, migrated pool: loads the catalog (rows that cannot be read are reported and left
-    /// out) and starts the publisher that keeps it in step with the database.
+    /// out), starts the publisher that keeps it in step with the database and the task that builds the
+    /// open-data files.
     pub async fn new(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppState> {
         let loaded = crate::catalog::follow::load(&pool).await?;
         if !loaded.problems.is_empty() {
@@ -104,6 +112,9 @@ impl AppState {
         crate::db::search::sync_at_start(&pool, &loaded.catalog).await?;
         tower_sessions_sqlx_store::SqliteStore::new(pool.clone()).migrate().await?;
         crate::admin::accounts::prune_attempts(&pool).await?;
+        let open_data = OpenData::new(&settings.open_data_dir).with_context(|| {
+            format!("cannot create a folder for the open-data files in {}", settings.open_data_dir.display())
+        })?;
         let state = AppState {
             pool,
             catalog: Arc::new(ArcSwap::from_pointee(loaded.catalog)),
@@ -112,9 +123,11 @@ impl AppState {
             published: Arc::new(tokio::sync::watch::Sender::new(0)),
             wake: Arc::new(tokio::sync::Notify::new()),
             reload_requested: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            open_data: Arc::new(open_data),
             settings: Arc::new(settings),
         };
         tokio::spawn(state.clone().publish_forever());
+        crate::web::public::data::spawn_builder(state.clone());
         Ok(state)
     }
 

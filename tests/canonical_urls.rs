@@ -42,7 +42,8 @@ async fn junk_parameters_are_redirected_and_never_fill_the_cache() {
         assert_eq!(app.get(page).await.status, StatusCode::OK, "{page}");
     }
     let cached = app.state.page_cache.len();
-    assert!(cached >= PAGES.len(), "the clean pages are kept: {cached}");
+    // All but the open-data file, which is served from its own file on disk, not from the page cache.
+    assert!(cached >= PAGES.len() - 1, "the clean pages are kept: {cached}");
     for n in 0..200 {
         let page = PAGES[n % PAGES.len()];
         let glue = if page.contains('?') { '&' } else { '?' };

@@ -385,6 +385,7 @@ async fn xss_payloads_in_every_admin_field_come_back_escaped_everywhere() {
         feed_entries += doc.descendants().filter(|n| n.has_tag_name("entry")).count();
         assert!(xml.contains("xss-"), "{feed} carries none of the payloads");
     }
+    app.open_data_settled().await;
     for dataset in ["companies", "awards", "phases", "sectors"] {
         let body = app.get(&format!("/data/{dataset}.json")).await.body;
         serde_json::from_str::<serde_json::Value>(&body).unwrap_or_else(|e| panic!("{dataset}.json ({e})"));

@@ -548,3 +548,217 @@ async fn the_data_page_lists_datasets_feeds_licence_and_the_api() {
         page.assert_contains(source);
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The files on disk: built in the background, served with validators, ranges and a gzip copy.
+// ---------------------------------------------------------------------------------------------------------
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).expect("a gzip stream");
+    out
+}
+
+fn header<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> &'a str {
+    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+#[tokio::test]
+async fn data_files_answer_etags_ranges_and_gzip() {
+    use axum::http::Method;
+    let app = TestApp::new().await;
+    for uri in ["/data/companies.json", "/data/sectors.csv"] {
+        let (status, headers, full) = app.raw(Method::GET, uri, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        let etag = header(&headers, "etag").to_string();
+        assert!(etag.starts_with('"') && etag.ends_with('"') && etag.len() > 20, "{uri}: a strong ETag, {etag:?}");
+        assert_eq!(header(&headers, "accept-ranges"), "bytes");
+        assert_eq!(header(&headers, "vary"), "accept-encoding");
+        assert_eq!(header(&headers, "cache-control"), "no-cache");
+        assert_eq!(header(&headers, "content-length"), full.len().to_string());
+        assert!(full.len() > 200, "{uri}");
+
+        // The ETag answers If-None-Match with a 304 (weak comparison, as RFC 9110 asks).
+        for inm in [etag.clone(), format!("W/{etag}"), format!("\"other\", {etag}")] {
+            let (status, again, body) = app.raw(Method::GET, uri, &[("if-none-match", &inm)]).await;
+            assert_eq!(status, StatusCode::NOT_MODIFIED, "{uri}: {inm}");
+            assert!(body.is_empty());
+            assert_eq!(header(&again, "etag"), etag);
+        }
+        let (status, _, _) = app.raw(Method::GET, uri, &[("if-none-match", "\"other\"")]).await;
+        assert_eq!(status, StatusCode::OK);
+
+        // A range is that exact slice of the whole file; from the end too.
+        let (status, part, body) = app.raw(Method::GET, uri, &[("range", "bytes=10-109")]).await;
+        assert_eq!(status, StatusCode::PARTIAL_CONTENT, "{uri}");
+        assert_eq!(header(&part, "content-range"), format!("bytes 10-109/{}", full.len()));
+        assert_eq!(header(&part, "content-length"), "100");
+        assert_eq!(body, full[10..110]);
+        let (status, _, body) = app.raw(Method::GET, uri, &[("range", "bytes=-30")]).await;
+        assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+        assert_eq!(body, full[full.len() - 30..]);
+        let (_, _, body) = app.raw(Method::GET, uri, &[("range", &format!("bytes={}-", full.len() - 7))]).await;
+        assert_eq!(body, full[full.len() - 7..]);
+
+        // Past the end: 416, saying how long the file is.
+        let (status, refused, _) = app.raw(Method::GET, uri, &[("range", &format!("bytes={}-", full.len()))]).await;
+        assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE, "{uri}");
+        assert_eq!(header(&refused, "content-range"), format!("bytes */{}", full.len()));
+
+        // If-Range: the range only while the ETag still names these bytes; a date is not strong enough.
+        let (status, _, body) = app.raw(Method::GET, uri, &[("range", "bytes=0-9"), ("if-range", &etag)]).await;
+        assert_eq!((status, body.len()), (StatusCode::PARTIAL_CONTENT, 10));
+        let last_modified = header(&headers, "last-modified").to_string();
+        for validator in ["\"changed\"", last_modified.as_str()] {
+            let (status, _, body) = app.raw(Method::GET, uri, &[("range", "bytes=0-9"), ("if-range", validator)]).await;
+            assert_eq!(status, StatusCode::OK, "{uri}: If-Range {validator}");
+            assert_eq!(body, full);
+        }
+
+        // The gzip copy: its own ETag, and the same bytes once decompressed; ranges apply to it as sent.
+        let (status, zipped, gz) = app.raw(Method::GET, uri, &[("accept-encoding", "gzip, br")]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(header(&zipped, "content-encoding"), "gzip");
+        assert_eq!(header(&zipped, "vary"), "accept-encoding");
+        assert_ne!(header(&zipped, "etag"), etag);
+        assert_eq!(header(&zipped, "content-length"), gz.len().to_string());
+        assert_eq!(gunzip(&gz), full, "{uri}");
+        let (status, _, head) = app.raw(Method::GET, uri, &[("accept-encoding", "gzip"), ("range", "bytes=0-1")]).await;
+        assert_eq!((status, head.as_slice()), (StatusCode::PARTIAL_CONTENT, &gz[..2]));
+        let (_, plain, _) = app.raw(Method::GET, uri, &[("accept-encoding", "gzip;q=0")]).await;
+        assert_eq!(header(&plain, "content-encoding"), "");
+
+        // HEAD: the same headers, no body.
+        let (status, head, body) = app.raw(Method::HEAD, uri, &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(header(&head, "etag"), etag);
+        assert_eq!(header(&head, "content-length"), full.len().to_string());
+        assert!(body.is_empty());
+    }
+    // Large and on disk already: the response cache keeps none of them.
+    assert!(app.state.page_cache.is_empty(), "{} pages cached", app.state.page_cache.len());
+}
+
+#[tokio::test]
+async fn an_admin_edit_rebuilds_the_files() {
+    let app = TestApp::new().await;
+    app.add_admin(EDITOR, PASSWORD).await;
+    let cookie = app.login(EDITOR, PASSWORD).await;
+    let before = app.get("/data/companies.json").await;
+    let csv_before = app.get("/data/companies.csv").await;
+    let edit = app.get_as("/admin/companies/1/edit", &cookie).await;
+    let version = hidden(&edit.body, "version");
+    let saved = app
+        .post_form(
+            "/admin/companies/1/edit",
+            Some(&cookie),
+            &[
+                ("version", &version),
+                ("slug", "gpixel"),
+                ("short_name_zh", "长光辰芯"),
+                ("short_name_en", "Gpixel Rebuilt"),
+                ("status", "active"),
+                ("phase_id", "1"),
+                ("ciomp_spinoff", "1"),
+                ("sector_ids", "1"),
+                ("designation_ids", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    app.open_data_settled().await;
+
+    let after = app.get("/data/companies.json").await;
+    assert_ne!(after.header("etag"), before.header("etag"));
+    let file: Value = serde_json::from_str(&after.body).unwrap();
+    let gpixel = file["companies"].as_array().unwrap().iter().find(|c| c["id"] == 1).unwrap();
+    assert_eq!(gpixel["name"]["en"], "Gpixel Rebuilt");
+    let csv_after = app.get("/data/companies.csv").await;
+    assert_ne!(csv_after.header("etag"), csv_before.header("etag"));
+    csv_after.assert_contains("Gpixel Rebuilt");
+    // The old ETag no longer matches.
+    let stale = app
+        .send(
+            axum::http::Method::GET,
+            "/data/companies.json",
+            None,
+            &[("if-none-match", before.header("etag"))],
+            Default::default(),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn requests_never_build_the_files() {
+    let app = TestApp::new().await;
+    let open_data = &app.state.open_data;
+    let builds = open_data.builds();
+    assert_eq!(builds, 1, "built once at start");
+    let (_, first) = json(&app, "/data/companies.json").await;
+    for _ in 0..5 {
+        for uri in ["/data/companies.json", "/data/awards.json", "/data/phases.csv", "/data/sectors.csv"] {
+            assert_eq!(app.get(uri).await.status, StatusCode::OK);
+        }
+        let (_, again) = json(&app, "/data/companies.json").await;
+        assert_eq!(again["header"]["generated_at"], first["header"]["generated_at"]);
+    }
+    assert_eq!(open_data.builds(), builds, "requests build nothing");
+
+    // Publications in a burst are built once, from the newest.
+    for _ in 0..5 {
+        app.state.published.send_modify(|n| *n += 1);
+    }
+    app.open_data_settled().await;
+    assert_eq!(open_data.builds(), builds + 1, "five publications at once, one build");
+    assert_eq!(open_data.current().unwrap().publication, *app.state.published.borrow());
+}
+
+#[tokio::test]
+async fn old_files_are_removed_once_no_download_reads_them() {
+    let app = TestApp::new().await;
+    let old = app.state.open_data.current().unwrap();
+    let path = old
+        .file(park_portal::web::public::data::Dataset::Companies, park_portal::web::public::data::Format::Json)
+        .unwrap()
+        .path
+        .clone();
+    drop(old);
+    // A download begun before the rebuild...
+    let request = axum::http::Request::get("/data/companies.json").body(axum::body::Body::empty()).unwrap();
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap();
+    app.exec_and_settle("update company set short_name_en = 'Renamed' where id = 2").await;
+    assert!(path.exists(), "still read by a download");
+    // ...ends with the old file whole.
+    let bytes = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+    let file: Value = serde_json::from_slice(&bytes).expect("the old file, whole");
+    assert!(!file.to_string().contains("Renamed"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while path.exists() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(!path.exists(), "the old generation is removed");
+    assert!(app.get("/data/companies.json").await.body.contains("Renamed"));
+}
+
+#[tokio::test]
+async fn files_left_by_a_killed_process_go_and_a_running_ones_stay() {
+    use park_portal::web::public::data::OpenData;
+    let dir = tempfile::tempdir().unwrap();
+    // A running process's folder (its lock held) and one a killed process left (its lock free).
+    let running = OpenData::new(dir.path()).unwrap();
+    let left = dir.path().join(".open-data-killed");
+    std::fs::create_dir_all(left.join("7")).unwrap();
+    std::fs::write(left.join("lock"), b"").unwrap();
+    std::fs::write(left.join("7/companies.json"), b"{}").unwrap();
+    let starting = dir.path().join(".open-data-starting"); // no lock yet: being set up
+    std::fs::create_dir_all(&starting).unwrap();
+
+    let next = OpenData::new(dir.path()).unwrap();
+    assert!(!left.exists(), "a dead process's files are removed");
+    assert!(running.folder().exists(), "a live process's files stay");
+    assert!(starting.exists());
+    assert!(next.folder().exists());
+    drop(running);
+    assert!(next.folder().exists());
+}

@@ -109,24 +109,50 @@ async fn all_links(
 
 /// `records` as a CSV file (with its BOM), in the order given.
 pub async fn write(conn: &mut SqliteConnection, entity: &Entity, records: &[Record]) -> anyhow::Result<Vec<u8>> {
-    let names = LinkNames::load(conn, entity).await?;
-    let links = all_links(conn, entity).await?;
-    let mut out = BOM.to_vec();
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
+    let links = CsvLinks::load(conn, entity).await?;
+    let mut writer = start(Vec::new(), entity)?;
+    write_rows(&mut writer, entity, &links, records)?;
+    Ok(writer.into_inner().map_err(|e| e.into_error())?)
+}
+
+/// What rows of an entity's CSV need besides themselves: the entries each links to, and how those are named.
+pub struct CsvLinks {
+    names: LinkNames,
+    links: HashMap<&'static str, HashMap<i64, Vec<i64>>>,
+}
+
+impl CsvLinks {
+    pub async fn load(conn: &mut SqliteConnection, entity: &Entity) -> sqlx::Result<CsvLinks> {
+        Ok(CsvLinks { names: LinkNames::load(conn, entity).await?, links: all_links(conn, entity).await? })
+    }
+}
+
+/// A CSV file of `entity` begun in `out`: the byte-order mark and the header row. Rows follow by [`write_rows`].
+pub fn start<W: std::io::Write>(mut out: W, entity: &Entity) -> csv::Result<csv::Writer<W>> {
+    out.write_all(BOM)?;
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
     writer.write_record(columns(entity))?;
+    Ok(writer)
+}
+
+/// `records` as rows, in the order given.
+pub fn write_rows<W: std::io::Write>(
+    writer: &mut csv::Writer<W>,
+    entity: &Entity,
+    links: &CsvLinks,
+    records: &[Record],
+) -> csv::Result<()> {
     for r in records {
         let mut row = Vec::with_capacity(1 + entity.fields.len() + entity.links.len());
         row.push(r.id.to_string());
         row.extend(entity.fields.iter().map(|f| cell(r.values.get(f.column))));
         for link in entity.links {
-            let ids = links.get(link.name).and_then(|by| by.get(&r.id)).map(Vec::as_slice).unwrap_or_default();
-            row.push(names.join(link, ids));
+            let ids = links.links.get(link.name).and_then(|by| by.get(&r.id)).map(Vec::as_slice).unwrap_or_default();
+            row.push(links.names.join(link, ids));
         }
         writer.write_record(&row)?;
     }
-    writer.flush()?;
-    drop(writer);
-    Ok(out)
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -172,6 +172,23 @@ pub async fn list(pool: &SqlitePool, entity: &Entity, query: &ListQuery<'_>) -> 
     Ok((records, total))
 }
 
+/// Up to `limit` rows of `entity` with an id above `after`, by id: an export of any size read a batch at a time
+/// (in a transaction, the batches are one snapshot).
+pub async fn list_after(
+    conn: &mut SqliteConnection,
+    entity: &Entity,
+    after: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<Record>> {
+    let sql = format!(
+        "select id, version, updated_at, {} from {} where id > ? order by id limit ?",
+        columns(entity),
+        entity.table
+    );
+    let rows = sqlx::query(&sql).bind(after).bind(limit).fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| read_row(entity, r)).collect()
+}
+
 /// (id, title) of every row of `entity`, for select boxes and for naming referenced rows.
 pub async fn options(pool: &SqlitePool, entity: &Entity) -> sqlx::Result<Vec<(i64, String, String)>> {
     let (zh, en) = entity.title;

@@ -139,7 +139,7 @@ impl Encoded {
 }
 
 /// `Accept-Encoding` lists `coding` without `q=0`.
-fn accepts(header: &str, coding: &str) -> bool {
+pub fn accepts(header: &str, coding: &str) -> bool {
     header.split(',').any(|part| {
         let mut pieces = part.split(';');
         let name = pieces.next().unwrap_or("").trim();
@@ -153,16 +153,45 @@ fn accepts(header: &str, coding: &str) -> bool {
 
 /// 128-bit digest (two independent SipHash passes) — an ETag needs uniqueness, not secrecy.
 fn digest(bytes: &[u8]) -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut out = String::with_capacity(32);
-    for seed in [0x9e37_79b9_7f4a_7c15_u64, 0xc2b2_ae3d_27d4_eb4f] {
-        let mut h =
-            std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().build_hasher();
-        h.write_u64(seed);
-        h.write(bytes);
-        out.push_str(&format!("{:016x}", h.finish()));
+    let mut d = Digest::new();
+    d.update(bytes);
+    d.finish()
+}
+
+/// [`Encoded`]'s digest, fed piece by piece: the ETag of a file written as a stream (same bytes, same digest,
+/// however they were split).
+#[derive(Clone)]
+pub struct Digest([std::collections::hash_map::DefaultHasher; 2]);
+
+impl Digest {
+    pub fn new() -> Digest {
+        use std::hash::{BuildHasher, Hasher};
+        Digest([0x9e37_79b9_7f4a_7c15_u64, 0xc2b2_ae3d_27d4_eb4f].map(|seed| {
+            let mut h =
+                std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().build_hasher();
+            h.write_u64(seed);
+            h
+        }))
     }
-    out
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        use std::hash::Hasher;
+        for h in &mut self.0 {
+            h.write(bytes);
+        }
+    }
+
+    /// Hex, 32 digits.
+    pub fn finish(&self) -> String {
+        use std::hash::Hasher;
+        self.0.iter().map(|h| format!("{:016x}", h.finish())).collect()
+    }
+}
+
+impl Default for Digest {
+    fn default() -> Digest {
+        Digest::new()
+    }
 }
 
 #[derive(Clone)]
@@ -288,22 +317,38 @@ fn moved_to(location: &str) -> Response {
     }
 }
 
-/// Middleware over the public pages: serve from the cache, or render, store and serve.
+/// The request's URL as the visitor wrote it, its canonical URL (path and canonical query), and whether the
+/// two differ.
+fn canonical_url(request: &Request) -> (axum::http::Uri, String, bool) {
+    let uri = request.extensions().get::<OriginalUri>().map_or_else(|| request.uri().clone(), |o| o.0.clone());
+    let route = request.extensions().get::<MatchedPath>().map_or(uri.path(), MatchedPath::as_str);
+    let query = crate::query::canonical(uri.query(), crate::web::public::query_params(route));
+    let url = if query.is_empty() { uri.path().to_string() } else { format!("{}?{query}", uri.path()) };
+    let differs = uri.query().unwrap_or("") != query;
+    (uri, url, differs)
+}
+
+/// Middleware over the public pages and files: one URL per page. Any other spelling of its query (unknown
+/// parameters, another order) is redirected, never rendered or stored, so junk parameters cannot fill the cache.
+pub async fn redirect_to_canonical(request: Request, next: Next) -> Response {
+    if request.method() == Method::GET || request.method() == Method::HEAD {
+        let (_, url, differs) = canonical_url(&request);
+        if differs {
+            return moved_to(&url);
+        }
+    }
+    next.run(request).await
+}
+
+/// Middleware over the public pages (inside [`redirect_to_canonical`]): serve from the cache, or render,
+/// store and serve. The key is the canonical URL's path and query (never the Host or a scheme).
 pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let cache = &state.page_cache;
     let method = request.method().clone();
     if !(method == Method::GET || method == Method::HEAD) {
         return next.run(request).await;
     }
-    // One URL per page: any other spelling of its query is redirected, never rendered or stored, so junk
-    // parameters cannot fill the cache. The key is that URL's path and query (never the Host or a scheme).
-    let uri = request.extensions().get::<OriginalUri>().map_or_else(|| request.uri().clone(), |o| o.0.clone());
-    let route = request.extensions().get::<MatchedPath>().map_or(uri.path(), MatchedPath::as_str);
-    let query = crate::query::canonical(uri.query(), crate::web::public::query_params(route));
-    let key = if query.is_empty() { uri.path().to_string() } else { format!("{}?{query}", uri.path()) };
-    if uri.query().unwrap_or("") != query {
-        return moved_to(&key);
-    }
+    let (uri, key, _) = canonical_url(&request);
     // A percent-encoded path names a page that has a plain spelling too: answer it, but do not keep it.
     if !cache.enabled || uri.path().contains('%') {
         return next.run(request).await;
@@ -361,6 +406,18 @@ mod tests {
         assert!(!unmodified_since(&request, &at("Tue, 05 Mar 2024 08:09:11 GMT")));
         request.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"other\""));
         assert!(!unmodified_since(&request, &at("Tue, 05 Mar 2024 08:09:10 GMT")));
+    }
+
+    #[test]
+    fn a_digest_fed_in_pieces_equals_the_whole() {
+        let bytes: Vec<u8> = (0..10_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let mut pieces = Digest::new();
+        for chunk in bytes.chunks(977) {
+            pieces.update(chunk);
+        }
+        assert_eq!(pieces.finish(), digest(&bytes));
+        assert_eq!(digest(&bytes).len(), 32);
+        assert_ne!(digest(&bytes), digest(&bytes[1..]));
     }
 
     #[test]

@@ -182,6 +182,10 @@ struct ErrorPage<'a> {
     incident: Option<&'a str>,
 }
 
+/// Marks an error response whose plain-text body is its answer (a CSV file's 503): [`dress_error`] keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct KeepBody;
+
 /// Turns an error response — ours, axum's bare 404/405, a caught panic, a refusal at the front door — into
 /// the styled page in the language of `uri`, keeping the status and headers (such as `Allow`). Other
 /// responses pass through untouched, and so do error responses that are already a page of their own or an
@@ -193,7 +197,10 @@ pub fn dress_error(uri: &axum::http::Uri, settings: &Arc<Settings>, response: Re
     }
     let details = response.extensions().get::<ErrorDetails>().cloned();
     let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if details.is_none() && (content_type.starts_with("text/html") || content_type.starts_with("application/json")) {
+    let own = content_type.starts_with("text/html")
+        || content_type.starts_with("application/json")
+        || response.extensions().get::<KeepBody>().is_some();
+    if details.is_none() && own {
         // a page of its own already (a form with errors, the conflict page), or an API's JSON error
         return response;
     }

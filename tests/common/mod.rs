@@ -145,7 +145,32 @@ impl TestApp {
         adjust(&mut settings);
         let pool = park_portal::db::open(&db).await.expect("open database");
         let state = AppState::new(pool, settings).await.expect("app state");
-        TestApp { router: router(state.clone()), state, _dir: dir }
+        let app = TestApp { router: router(state.clone()), state, _dir: dir };
+        app.open_data_settled().await;
+        app
+    }
+
+    /// Waits (at most 30 s) until the open-data files are built from the newest publication: they are built in
+    /// the background, after start and after each write.
+    pub async fn open_data_settled(&self) {
+        let publication = *self.state.published.borrow();
+        tokio::time::timeout(std::time::Duration::from_secs(30), self.state.open_data.built_after(publication))
+            .await
+            .expect("the open-data files were built within 30 s");
+    }
+
+    /// A request with headers, its body as bytes (compressed bodies and slices are not text).
+    pub async fn raw(&self, method: Method, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let mut request = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response =
+            self.router.clone().oneshot(request.body(Body::empty()).expect("request")).await.expect("router");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        (status, headers, bytes.to_vec())
     }
 
     pub async fn request(&self, method: Method, uri: &str, body: Body) -> TestResponse {
@@ -250,15 +275,18 @@ impl TestApp {
         sqlx::query_scalar(sql).fetch_one(&self.state.pool).await.expect("count")
     }
 
-    /// Runs SQL against the test database, then waits for the catalog to show it, as an admin save does.
+    /// Runs SQL against the test database, then waits for the catalog (and the open-data files) to show it,
+    /// as an admin save does.
     pub async fn exec_and_settle(&self, sql: &str) {
         sqlx::raw_sql(sql).execute(&self.state.pool).await.expect("fixture SQL");
         self.state.settle().await;
+        self.open_data_settled().await;
     }
 
     /// Runs SQL that may touch what the change log does not follow (the seed's date), then reloads everything.
     pub async fn exec_and_reload(&self, sql: &str) {
         sqlx::raw_sql(sql).execute(&self.state.pool).await.expect("fixture SQL");
         self.state.reload_all().await;
+        self.open_data_settled().await;
     }
 }

@@ -3,8 +3,7 @@
 mod about;
 mod awards;
 mod companies;
-mod csv_files;
-mod data;
+pub mod data;
 mod feed;
 mod home;
 mod phases;
@@ -53,19 +52,25 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/sitemap.xml", get(seo::sitemap_xml))
         .route("/sitemap-{file}", get(seo::sitemap_file))
         .route("/robots.txt", get(seo::robots_txt))
-        // Open data, language-neutral: the columns carry both languages.
-        .route("/data/companies.csv", get(csv_files::companies))
-        .route("/data/awards.csv", get(csv_files::awards))
-        .route("/data/phases.csv", get(csv_files::phases))
-        .route("/data/sectors.csv", get(csv_files::sectors))
         .merge(pages())
         .nest("/en", pages())
-        // Open data files and the API are the same in both languages: one address each.
-        .route("/data/companies.json", get(data::companies_json))
-        .route("/data/awards.json", get(data::awards_json))
-        .route("/data/phases.json", get(data::phases_json))
-        .route("/data/sectors.json", get(data::sectors_json))
+        // The API is the same in both languages: one address.
         .route("/api/companies", get(data::api_companies))
         .route("/api/{*rest}", get(data::api_not_found))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::cache::serve_cached))
+        .merge(data_files())
+        .layer(axum::middleware::from_fn(crate::web::cache::redirect_to_canonical))
+}
+
+/// The open-data files, language-neutral (the records carry both languages): built in the background and
+/// served from disk, outside the response cache (they are large, and on disk already).
+fn data_files() -> Router<AppState> {
+    let mut router = Router::new();
+    for dataset in data::Dataset::ALL {
+        for format in data::Format::ALL {
+            router =
+                router.route(&format!("/data/{}.{}", dataset.key(), format.extension()), data::route(dataset, format));
+        }
+    }
+    router
 }
