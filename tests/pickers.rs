@@ -188,6 +188,14 @@ async fn the_lookup_answers_staff_with_both_names() {
     .unwrap();
     let r = app.get_as("/admin/lookup/companies?q=%E4%BC%97%E5%A4%9A", &cookie).await;
     assert_eq!(ids(&r.body).len(), 20);
+    // The names the lookup scans are indexed (migration 0005).
+    assert_eq!(
+        app.count("select count(*) from sqlite_master where type = 'index' and name = 'company_names'").await,
+        1
+    );
+    // Wildcards are taken literally.
+    let r = app.get_as("/admin/lookup/companies?q=%25", &cookie).await;
+    assert!(ids(&r.body).is_empty(), "{}", r.body);
     // Only large entities are looked up; small ones are lists on the form.
     assert_eq!(app.get_as("/admin/lookup/phases?q=1", &cookie).await.status, StatusCode::NOT_FOUND);
     // Nobody else gets an answer: a sign-in page, as every admin page.
@@ -273,4 +281,20 @@ async fn the_history_and_the_conflict_page_name_the_company() {
     conflict.assert_contains("Probe Optics Beta");
     assert_eq!(app.count(&format!("select count(*) from award where id = 1 and company_id = {a}")).await, 1);
     let _ = b;
+}
+
+#[tokio::test]
+async fn an_award_import_checks_its_companies_by_id_among_many() {
+    use park_portal::admin::csv::{self, Action};
+    use park_portal::admin::spec::AWARDS;
+    let (app, _cookie) = signed_in().await;
+    many_companies(&app, 2_000).await;
+    let last: i64 = app.count("select max(id) from company").await;
+    let file = format!("company_id,competition_id,rank_zh\r\n{last},1,导入奖\r\n{},1,查无此企业奖\r\n", last + 1);
+    let upload = csv::parse(&AWARDS, file.as_bytes()).unwrap();
+    let mut conn = app.state.pool.acquire().await.unwrap();
+    let plan = csv::plan(&mut conn, &AWARDS, &upload).await.unwrap();
+    assert_eq!(plan.rows[0].action, Action::Create, "{:?}", plan.rows[0].problems);
+    assert_eq!(plan.rows[1].action, Action::Invalid);
+    assert_eq!(plan.rows[1].problems[0].column, "company_id");
 }

@@ -51,9 +51,25 @@ fn id_of(term: &str) -> Option<i64> {
     digits.parse().ok()
 }
 
-/// Up to `limit` entries of `entity` for `term`, best first: the entry with that id, then entries whose slug
-/// or a name equals the term (ignoring ASCII case), then names starting with it, then names containing it.
-/// Each comes with its rank (0 id, 1 exact, 2 prefix, 3 substring).
+/// `term` as a LIKE pattern matching it anywhere, its wildcards escaped with `\`.
+fn contains_pattern(term: &str) -> String {
+    let mut out = String::with_capacity(term.len() + 2);
+    out.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Up to `limit` entries of `entity` for `term`, best first, each with its rank: 0 the entry with the id
+/// typed (`12`, `#12`), 1 entries whose slug or one of whose names is the term (ASCII case ignored), 2
+/// entries with the term in a name or the slug, in the entity's order. Three queries rather than one
+/// ranked one: the id and the slug are indexed, and the substring scan runs in the order of the names'
+/// index (migration 0005) and stops at `limit` matches, so a common term does not rank the whole table.
 async fn search(
     conn: &mut SqliteConnection,
     entity: &Entity,
@@ -63,32 +79,40 @@ async fn search(
     let names = entity.picker.map(|p| p.names).unwrap_or(&[]);
     let (zh, en) = entity.title;
     let has_slug = entity.field("slug").is_some();
-    // ?1: the term, ?2: the id it spells (or none).
+    let select = format!("select id, {}, {zh}, {en} from {}", if has_slug { "slug" } else { "''" }, entity.table);
+    let mut found: Vec<(Candidate, i64)> = Vec::new();
+    let add = |rows: Vec<(i64, String, String, String)>, rank: i64, found: &mut Vec<(Candidate, i64)>| {
+        for (id, slug, zh, en) in rows {
+            if found.len() < limit && !found.iter().any(|(c, _)| c.id == id) {
+                found.push((Candidate { id, slug, zh, en }, rank));
+            }
+        }
+    };
+    if let Some(id) = id_of(term) {
+        let rows = sqlx::query_as(&format!("{select} where id = ?")).bind(id).fetch_all(&mut *conn).await?;
+        add(rows, 0, &mut found);
+    }
+    // ?1: the term.
     let exact: Vec<String> = names
         .iter()
-        .map(|c| format!("lower({c}) = lower(?1)"))
+        .map(|c| format!("{c} = ?1 collate nocase"))
         .chain(has_slug.then(|| "slug = lower(?1)".to_string()))
         .collect();
-    let prefix: Vec<String> = names.iter().map(|c| format!("instr(lower({c}), lower(?1)) = 1")).collect();
-    let within: Vec<String> = names
-        .iter()
-        .map(|c| format!("instr(lower({c}), lower(?1)) > 0"))
-        .chain(has_slug.then(|| "instr(slug, lower(?1)) > 0".to_string()))
-        .collect();
-    let or = |parts: &[String]| if parts.is_empty() { "0".to_string() } else { parts.join(" or ") };
-    let rank = format!("case when id = ?2 then 0 when {} then 1 when {} then 2 else 3 end", or(&exact), or(&prefix));
-    let slug = if has_slug { "slug" } else { "''" };
-    let sql = format!(
-        "select id, {slug}, {zh}, {en}, {rank} as rank from {table}
-         where id = ?2 or {within}
-         order by rank, {order} limit {limit}",
-        table = entity.table,
-        within = or(&within),
-        order = entity.order_by,
-    );
-    let rows: Vec<(i64, String, String, String, i64)> =
-        sqlx::query_as(&sql).bind(term).bind(id_of(term)).fetch_all(&mut *conn).await?;
-    Ok(rows.into_iter().map(|(id, slug, zh, en, rank)| (Candidate { id, slug, zh, en }, rank)).collect())
+    if !exact.is_empty() {
+        let sql = format!("{select} where {} order by {} limit {limit}", exact.join(" or "), entity.order_by);
+        let rows = sqlx::query_as(&sql).bind(term).fetch_all(&mut *conn).await?;
+        add(rows, 1, &mut found);
+    }
+    // ?1: the term as a LIKE pattern (ASCII case ignored, as LIKE does).
+    let within: Vec<String> =
+        names.iter().copied().chain(has_slug.then_some("slug")).map(|c| format!("{c} like ?1 escape '\\'")).collect();
+    if found.len() < limit && !within.is_empty() {
+        // Enough rows to fill the list even when some were found above already.
+        let sql = format!("{select} where {} order by {} limit {}", within.join(" or "), entity.order_by, limit * 2);
+        let rows = sqlx::query_as(&sql).bind(contains_pattern(term)).fetch_all(&mut *conn).await?;
+        add(rows, 2, &mut found);
+    }
+    Ok(found)
 }
 
 /// Entries for a lookup as staff type (the combobox): at most [`MAX_CANDIDATES`], best first.
@@ -209,6 +233,12 @@ pub async fn known(conn: &mut SqliteConnection, wanted: &Wanted) -> sqlx::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wildcards_in_terms_are_taken_literally() {
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+        assert_eq!(contains_pattern("长光"), "%长光%");
+    }
 
     #[test]
     fn ids_are_typed_with_or_without_a_hash() {
