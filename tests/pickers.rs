@@ -188,7 +188,7 @@ async fn the_lookup_answers_staff_with_both_names() {
     .unwrap();
     let r = app.get_as("/admin/lookup/companies?q=%E4%BC%97%E5%A4%9A", &cookie).await;
     assert_eq!(ids(&r.body).len(), 20);
-    // The names the lookup scans are indexed (migration 0005).
+    // The names the lookup scans are indexed (migration 0006).
     assert_eq!(
         app.count("select count(*) from sqlite_master where type = 'index' and name = 'company_names'").await,
         1

@@ -69,7 +69,7 @@ fn contains_pattern(term: &str) -> String {
 /// typed (`12`, `#12`), 1 entries whose slug or one of whose names is the term (ASCII case ignored), 2
 /// entries with the term in a name or the slug, in the entity's order. Three queries rather than one
 /// ranked one: the id and the slug are indexed, and the substring scan runs in the order of the names'
-/// index (migration 0005) and stops at `limit` matches, so a common term does not rank the whole table.
+/// index (migration 0006) and stops at `limit` matches, so a common term does not rank the whole table.
 async fn search(
     conn: &mut SqliteConnection,
     entity: &Entity,

@@ -138,7 +138,7 @@ pub struct Referrer {
 pub struct Picker {
     /// Name columns a typed term is compared with: exactly (to choose an entry) and as a substring (to
     /// offer a short list). The slug, where the entity has one, is compared both ways too. Keep them in an
-    /// index led by the entity's order column (companies: migration 0005), or every lookup reads the table.
+    /// index led by the entity's order column (companies: migration 0006), or every lookup reads the table.
     pub names: &'static [&'static str],
 }
 
