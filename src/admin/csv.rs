@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
+use super::picker;
 use super::record::{self, Record, SaveError, Values};
 use super::spec::{self, Entity, Kind, Label, Link};
 use crate::i18n::Text;
@@ -308,23 +309,19 @@ impl Plan {
     }
 }
 
-/// The ids that exist of every entity `entity` refers to.
-async fn known_ids(conn: &mut SqliteConnection, entity: &Entity) -> sqlx::Result<KnownIds> {
-    let referenced =
-        entity.fields.iter().filter_map(|f| f.reference()).chain(entity.links.iter().map(|l| l.other_entity));
-    let mut known = KnownIds::new();
-    for key in referenced {
-        let Some(other) = spec::entity(key) else { continue };
-        let ids: Vec<i64> =
-            sqlx::query_scalar(&format!("select id from {}", other.table)).fetch_all(&mut *conn).await?;
-        known.insert(other.key, ids.into_iter().collect());
+/// Of the ids the file's reference cells name, those that exist: one query per referenced entity for just
+/// these ids (a file of 10 awards does not read every company's id).
+async fn known_ids(conn: &mut SqliteConnection, entity: &Entity, upload: &Upload) -> sqlx::Result<KnownIds> {
+    let mut wanted = picker::Wanted::new();
+    for row in &upload.rows {
+        picker::referenced_ids(entity, row.cells.iter().map(|(c, v)| (*c, v.as_str())), &mut wanted);
     }
-    Ok(known)
+    picker::known(conn, &wanted).await
 }
 
 /// What importing `upload` would do, row by row, against what is stored now.
 pub async fn plan(conn: &mut SqliteConnection, entity: &Entity, upload: &Upload) -> sqlx::Result<Plan> {
-    let known = known_ids(conn, entity).await?;
+    let known = known_ids(conn, entity, upload).await?;
     let names = LinkNames::load(conn, entity).await?;
     let mut rows_by_id: HashMap<i64, usize> = HashMap::new();
     let mut slugs_in_file: HashMap<(&'static str, String), usize> = HashMap::new();

@@ -2,5 +2,6 @@
 
 pub mod accounts;
 pub mod csv;
+pub mod picker;
 pub mod record;
 pub mod spec;

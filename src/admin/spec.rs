@@ -64,6 +64,8 @@ impl Field {
         match self.kind {
             Kind::Lines | Kind::Markdown => "textarea",
             Kind::Bool => "checkbox",
+            // A reference to an entity that can be large is typed, never listed whole (see [`Entity::picker`]).
+            Kind::Reference(e) if entity(e).is_some_and(|e| e.picker.is_some()) => "picker",
             Kind::Choice(_) | Kind::Reference(_) => "select",
             Kind::Integer { .. } => "number",
             Kind::Url => "url",
@@ -131,6 +133,15 @@ pub struct Referrer {
     pub title_column: &'static str,
 }
 
+/// How a large entity is found by what staff type: see [`Entity::picker`].
+#[derive(Debug, Clone, Copy)]
+pub struct Picker {
+    /// Name columns a typed term is compared with: exactly (to choose an entry) and as a substring (to
+    /// offer a short list). The slug, where the entity has one, is compared both ways too. Keep them in an
+    /// index led by the entity's order column (companies: migration 0006), or every lookup reads the table.
+    pub names: &'static [&'static str],
+}
+
 #[derive(Debug)]
 pub struct Entity {
     /// URL segment and revision key: `companies`.
@@ -151,6 +162,14 @@ pub struct Entity {
     pub order_by: &'static str,
     /// Only one row, never created or deleted (the park's own text).
     pub singleton: bool,
+    /// Set for an entity whose rows are not bounded by the park itself and so can run to tens of thousands
+    /// (companies: the directory's tenants). A field referring to it is a search field (type an id, a slug
+    /// or a name; the server resolves it) instead of a `<select>` of every row, and nothing loads all its
+    /// rows to check or name a reference. Declared rather than decided by counting rows, so a form keeps one
+    /// shape whatever the data (no switch when the 201st company arrives) and needs no count per request;
+    /// the other entities are bounded by the park's phases, buildings and the few sectors, designations and
+    /// competitions it has, and stay lists. Links (checkboxes) never point at such an entity.
+    pub picker: Option<Picker>,
 }
 
 impl Entity {
@@ -284,6 +303,7 @@ pub static COMPANIES: Entity = Entity {
     title: ("short_name_zh", "short_name_en"),
     order_by: "short_name_zh",
     singleton: false,
+    picker: Some(Picker { names: &["short_name_zh", "short_name_en", "legal_name_zh", "legal_name_en"] }),
 };
 
 pub static SECTORS: Entity = Entity {
@@ -311,6 +331,7 @@ pub static SECTORS: Entity = Entity {
     title: ("name_zh", "name_en"),
     order_by: "sort_order, id",
     singleton: false,
+    picker: None,
 };
 
 pub static PHASES: Entity = Entity {
@@ -382,6 +403,7 @@ pub static PHASES: Entity = Entity {
     title: ("name_zh", "name_en"),
     order_by: "number",
     singleton: false,
+    picker: None,
 };
 
 pub static BUILDINGS: Entity = Entity {
@@ -419,6 +441,7 @@ pub static BUILDINGS: Entity = Entity {
     title: ("name_zh", "name_en"),
     order_by: "id",
     singleton: false,
+    picker: None,
 };
 
 pub static DESIGNATIONS: Entity = Entity {
@@ -445,6 +468,7 @@ pub static DESIGNATIONS: Entity = Entity {
     title: ("name_zh", "name_en"),
     order_by: "id",
     singleton: false,
+    picker: None,
 };
 
 pub static COMPETITIONS: Entity = Entity {
@@ -469,6 +493,7 @@ pub static COMPETITIONS: Entity = Entity {
     title: ("name_zh", "name_en"),
     order_by: "id",
     singleton: false,
+    picker: None,
 };
 
 pub static AWARDS: Entity = Entity {
@@ -503,6 +528,7 @@ pub static AWARDS: Entity = Entity {
     title: ("rank_zh", "rank_en"),
     order_by: "id",
     singleton: false,
+    picker: None,
 };
 
 pub static MILESTONES: Entity = Entity {
@@ -537,6 +563,7 @@ pub static MILESTONES: Entity = Entity {
     title: ("title_zh", "title_en"),
     order_by: "occurred_on desc, id desc",
     singleton: false,
+    picker: None,
 };
 
 pub static PARK: Entity = Entity {
@@ -581,6 +608,7 @@ pub static PARK: Entity = Entity {
     title: ("name_zh", "name_en"),
     order_by: "id",
     singleton: true,
+    picker: None,
 };
 
 /// Every edited entity, in the admin's menu order.
@@ -589,4 +617,28 @@ pub static ENTITIES: &[&Entity] =
 
 pub fn entity(key: &str) -> Option<&'static Entity> {
     ENTITIES.iter().copied().find(|e| e.key == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_entities_are_searched_and_never_linked() {
+        assert!(COMPANIES.picker.is_some());
+        assert_eq!(AWARDS.field("company_id").map(Field::widget), Some("picker"));
+        assert_eq!(MILESTONES.field("company_id").map(Field::widget), Some("picker"));
+        assert_eq!(AWARDS.field("competition_id").map(Field::widget), Some("select"));
+        assert_eq!(COMPANIES.field("phase_id").map(Field::widget), Some("select"));
+        for e in ENTITIES {
+            for link in e.links {
+                assert!(entity(link.other_entity).is_some_and(|o| o.picker.is_none()), "{}.{}", e.key, link.name);
+            }
+            if let Some(p) = e.picker {
+                for column in p.names {
+                    assert!(e.field(column).is_some_and(|f| f.kind == Kind::Text), "{}.{column}", e.key);
+                }
+            }
+        }
+    }
 }

@@ -4,8 +4,11 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use sqlx::SqliteConnection;
+
+use crate::admin::picker::{self, Candidate, Resolution};
 use crate::admin::record::Values;
-use crate::admin::spec::{Entity, Field, Kind};
+use crate::admin::spec::{self, Entity, Field, Kind};
 use crate::i18n::Text;
 
 /// A submitted (or stored) form: raw text per field, chosen ids per link, the version it was loaded at.
@@ -14,6 +17,32 @@ pub struct FormData {
     pub raw: BTreeMap<String, String>,
     pub links: BTreeMap<String, Vec<i64>>,
     pub version: Option<i64>,
+    /// Search fields (references to a large entity), by column. The field's own value (`raw`) is the id
+    /// of the chosen entry, posted in a hidden input; these are the inputs beside it.
+    pub pickers: BTreeMap<String, PickerInput>,
+}
+
+/// What a search field posted, and what the server offered for it. Its inputs are named after the column:
+/// `COLUMN-q` (the typed term), `COLUMN-pick` (a radio button of the short list), `COLUMN-asked` (the term
+/// that short list answered) and `COLUMN-clear` (remove an optional entry).
+#[derive(Debug, Clone, Default)]
+pub struct PickerInput {
+    pub term: String,
+    pub pick: Option<i64>,
+    pub asked: String,
+    pub clear: bool,
+    /// Entries to choose from, after a term that did not name one entry.
+    pub candidates: Vec<Candidate>,
+}
+
+const PICKER_SUFFIXES: &[&str] = &["-q", "-pick", "-asked", "-clear"];
+
+/// `(column, suffix)` when `key` is one of a search field's extra inputs.
+fn picker_key<'k>(entity: &Entity, key: &'k str) -> Option<(&'k str, &'static str)> {
+    PICKER_SUFFIXES.iter().find_map(|suffix| {
+        let column = key.strip_suffix(suffix)?;
+        entity.field(column).filter(|f| f.widget() == "picker").map(|_| (column, *suffix))
+    })
 }
 
 impl FormData {
@@ -31,6 +60,14 @@ impl FormData {
                 }
             } else if entity.field(key).is_some() {
                 data.raw.insert(key.clone(), value.clone());
+            } else if let Some((column, suffix)) = picker_key(entity, key) {
+                let p = data.pickers.entry(column.to_string()).or_default();
+                match suffix {
+                    "-q" => p.term = value.clone(),
+                    "-pick" => p.pick = value.trim().parse().ok(),
+                    "-asked" => p.asked = value.clone(),
+                    _ => p.clear = matches!(value.as_str(), "1" | "on" | "true"),
+                }
             }
         }
         for link in entity.links {
@@ -84,6 +121,98 @@ impl FormData {
     pub fn has_link(&self, link: &str, id: &i64) -> bool {
         self.links.get(link).is_some_and(|ids| ids.contains(id))
     }
+
+    /// The term typed in a search field, kept when the form comes back.
+    pub fn term(&self, column: &str) -> &str {
+        self.pickers.get(column).map(|p| p.term.as_str()).unwrap_or("")
+    }
+
+    /// The entries a search field offers to choose from.
+    pub fn candidates(&self, column: &str) -> &[Candidate] {
+        self.pickers.get(column).map(|p| p.candidates.as_slice()).unwrap_or_default()
+    }
+}
+
+/// Turns what was typed in each search field into the id it names (the field's value, checked later like
+/// any reference), with a query per term. A term that names no single entry keeps the entry chosen before,
+/// offers the matches (at most [`picker::MAX_CANDIDATES`]) and is a problem beside the field.
+pub async fn resolve_pickers(
+    conn: &mut SqliteConnection,
+    entity: &Entity,
+    data: &mut FormData,
+) -> sqlx::Result<Errors> {
+    let mut errors = Errors::new();
+    for f in entity.fields.iter().filter(|f| f.widget() == "picker") {
+        let Some(target) = f.reference().and_then(spec::entity) else { continue };
+        let Some(input) = data.pickers.get_mut(f.column) else { continue };
+        let term = input.term.trim().to_string();
+        if input.clear {
+            data.raw.insert(f.column.to_string(), String::new());
+            input.term.clear();
+            continue;
+        }
+        // A choice from the short list, as long as the term it answered was not changed since.
+        if let Some(pick) = input.pick.filter(|_| term == input.asked.trim()) {
+            data.raw.insert(f.column.to_string(), pick.to_string());
+            input.term.clear();
+            continue;
+        }
+        if term.is_empty() {
+            continue;
+        }
+        let (what_zh, what_en) = (target.singular.0, target.singular.1);
+        match picker::resolve(conn, target, &term).await? {
+            Resolution::One(found) => {
+                data.raw.insert(f.column.to_string(), found.id.to_string());
+                input.term.clear();
+            }
+            Resolution::Several { candidates, more } => {
+                let n = candidates.len();
+                let message = if more {
+                    Text::new(
+                        format!("与“{term}”相符的{what_zh}超过 {n} 个：请从下面前 {n} 个中选择，或输入更完整的名称。"),
+                        format!(
+                            "More than {n} entries match “{term}”: choose one of the first {n} below, or type more of the name."
+                        ),
+                    )
+                } else if n == 1 {
+                    Text::new(
+                        format!("“{term}”只是名称的一部分：请在下面确认所指的{what_zh}。"),
+                        format!("“{term}” is only part of a name: confirm the {what_en} below."),
+                    )
+                } else {
+                    Text::new(
+                        format!("有 {n} 个{what_zh}与“{term}”相符：请从下面选择一个。"),
+                        format!("{n} entries match “{term}”: choose one below."),
+                    )
+                };
+                input.candidates = candidates;
+                errors.insert(f.column.to_string(), message);
+            }
+            Resolution::Nothing => {
+                errors.insert(
+                    f.column.to_string(),
+                    Text::new(
+                        format!("没有与“{term}”相符的{what_zh}。可输入编号、网址标识或中英文名称。"),
+                        format!("No {what_en} matches “{term}”. Type an id, a slug or a Chinese or English name."),
+                    ),
+                );
+            }
+        }
+    }
+    Ok(errors)
+}
+
+/// The ids a form's reference fields and links name that exist, found with one query per referenced entity
+/// (never by loading every id of a table).
+pub async fn known_ids(conn: &mut SqliteConnection, entity: &Entity, data: &FormData) -> sqlx::Result<KnownIds> {
+    let mut wanted = picker::Wanted::new();
+    picker::referenced_ids(entity, data.raw.iter().map(|(k, v)| (k.as_str(), v.as_str())), &mut wanted);
+    for link in entity.links {
+        let ids = wanted.entry(link.other_entity).or_default();
+        ids.extend(data.links.get(link.name).into_iter().flatten().copied());
+    }
+    picker::known(conn, &wanted).await
 }
 
 /// Keeps, for each `choice-KEY` (`stored` or `mine`, default `mine`), the `stored-KEY` or `mine-KEY` values

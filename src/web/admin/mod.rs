@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod form;
 pub mod import;
+pub mod lookup;
 pub mod pages;
 pub mod upload;
 
@@ -26,6 +27,7 @@ pub const SESSION_COOKIE: &str = "park_session";
 pub const GUARDED_ROUTES: &[(&str, &str)] = &[
     ("GET", "/"),
     ("POST", "/logout"),
+    ("GET", "/lookup/{entity}"),
     ("GET", "/{entity}"),
     ("GET", "/{entity}/export"),
     ("GET", "/{entity}/import"),
@@ -51,6 +53,7 @@ fn guarded() -> Router<AppState> {
         let route = match (*method, *path) {
             ("GET", "/") => get(pages::dashboard),
             ("POST", "/logout") => post(auth::logout),
+            ("GET", "/lookup/{entity}") => get(lookup::lookup),
             ("GET", "/{entity}") => get(pages::list),
             ("GET", "/{entity}/export") => get(pages::export),
             ("GET", "/{entity}/import") => get(import::form),

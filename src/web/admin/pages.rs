@@ -9,8 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
 
 use super::auth::{AuthSession, Staff};
-use super::form::{Errors, FormData, KnownIds, validate};
+use super::form::{Errors, FormData, known_ids, resolve_pickers, validate};
 use super::upload::{self, ImageSlot};
+use crate::admin::picker;
 use crate::admin::record::{self, ListQuery, Record, Revision, SaveError, Values};
 use crate::admin::spec::{self, ENTITIES, Entity, Field, Kind, Label};
 use crate::app::AppState;
@@ -37,9 +38,12 @@ async fn take_flash(auth: &AuthSession) -> Option<Text> {
     auth.session.remove::<(String, String)>(FLASH).await.ok().flatten().map(|(zh, en)| Text::new(zh, en))
 }
 
-/// Titles of every row of each entity referenced by `entity`'s fields and links: select options and labels.
+/// Names of the entries `entity`'s fields and links refer to. Small entities (phases, sectors, …) are read
+/// whole, as select options and checkboxes; of a large one (see [`Entity::picker`]) only the entries a page
+/// shows are named, by id, never the whole table.
 struct Lookups {
     titles: HashMap<&'static str, Vec<(i64, String, String)>>,
+    named: HashMap<&'static str, HashMap<i64, (String, String)>>,
 }
 
 impl Lookups {
@@ -51,27 +55,102 @@ impl Lookups {
             .filter_map(|f| if let Kind::Reference(e) = f.kind { Some(e) } else { None })
             .chain(entity.links.iter().map(|l| l.other_entity));
         for key in referenced {
-            if let Some(other) = spec::entity(key) {
+            if let Some(other) = spec::entity(key).filter(|o| o.picker.is_none()) {
                 titles.insert(key, record::options(&state.pool, other).await?);
             }
         }
-        Ok(Lookups { titles })
+        Ok(Lookups { titles, named: HashMap::new() })
     }
 
-    fn known(&self) -> KnownIds {
-        self.titles.iter().map(|(k, rows)| (*k, rows.iter().map(|r| r.0).collect::<HashSet<i64>>())).collect()
+    /// Names the entries of large entities that these values (rows, revisions, a form) refer to.
+    async fn name<'v>(
+        &mut self,
+        state: &AppState,
+        entity: &Entity,
+        values: impl IntoIterator<Item = &'v Values>,
+    ) -> AppResult<()> {
+        let mut wanted = picker::Wanted::new();
+        for v in values {
+            for f in entity.fields {
+                if let (Kind::Reference(target), Some(id)) = (f.kind, v.get(f.column).and_then(Value::as_i64)) {
+                    wanted.entry(target).or_default().insert(id);
+                }
+            }
+        }
+        self.name_ids(state, wanted).await
+    }
+
+    /// Names the entries a list's filters on large references are set to (`f_company_id=12`).
+    async fn name_filters(&mut self, state: &AppState, entity: &Entity, pairs: &[(String, String)]) -> AppResult<()> {
+        let mut wanted = picker::Wanted::new();
+        let filters = pairs.iter().filter_map(|(k, v)| Some((k.strip_prefix("f_")?, v.as_str())));
+        picker::referenced_ids(entity, filters, &mut wanted);
+        self.name_ids(state, wanted).await
+    }
+
+    /// Names the entries a form's search fields hold.
+    async fn name_form(&mut self, state: &AppState, entity: &Entity, data: &FormData) -> AppResult<()> {
+        let mut wanted = picker::Wanted::new();
+        picker::referenced_ids(entity, data.raw.iter().map(|(k, v)| (k.as_str(), v.as_str())), &mut wanted);
+        self.name_ids(state, wanted).await
+    }
+
+    async fn name_ids(&mut self, state: &AppState, wanted: picker::Wanted) -> AppResult<()> {
+        let mut conn = state.pool.acquire().await?;
+        for (key, mut ids) in wanted {
+            let Some(other) = spec::entity(key).filter(|o| o.picker.is_some()) else { continue };
+            let named = self.named.entry(other.key).or_default();
+            ids.retain(|id| !named.contains_key(id));
+            if !ids.is_empty() {
+                named.extend(picker::titles(&mut conn, other, &ids).await?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a submitted form: resolves what was typed in its search fields, then applies the field rules
+    /// with the referenced ids checked by query. Names what the form will show either way.
+    async fn validate(
+        &mut self,
+        state: &AppState,
+        entity: &Entity,
+        data: &mut FormData,
+    ) -> AppResult<Result<Values, Errors>> {
+        let mut conn = state.pool.acquire().await?;
+        let picker_errors = resolve_pickers(&mut conn, entity, data).await?;
+        let known = known_ids(&mut conn, entity, data).await?;
+        drop(conn);
+        self.name_form(state, entity, data).await?;
+        match validate(entity, data, &known) {
+            Ok(values) if picker_errors.is_empty() => Ok(Ok(values)),
+            Ok(_) => Ok(Err(picker_errors)),
+            Err(mut errors) => {
+                errors.extend(picker_errors);
+                Ok(Err(errors))
+            }
+        }
     }
 
     pub fn options(&self, entity: &str) -> &[(i64, String, String)] {
         self.titles.get(entity).map(Vec::as_slice).unwrap_or_default()
     }
 
+    /// The name of an entry, `#id` when it is not known (deleted since, or not named for this page).
     pub fn title(&self, entity: &str, id: i64, l: Lang) -> String {
+        let pick = |zh: &String, en: &String| if l.is_en() && !en.is_empty() { en.clone() } else { zh.clone() };
+        if let Some((zh, en)) = self.named.get(entity).and_then(|n| n.get(&id)) {
+            return pick(zh, en);
+        }
         self.options(entity)
             .iter()
             .find(|r| r.0 == id)
-            .map(|(_, zh, en)| if l.is_en() && !en.is_empty() { en.clone() } else { zh.clone() })
+            .map(|(_, zh, en)| pick(zh, en))
             .unwrap_or_else(|| format!("#{id}"))
+    }
+
+    /// Whether an entry of a large entity was found when naming (it exists).
+    fn is_named(&self, entity: &str, id: i64) -> bool {
+        self.named.get(entity).is_some_and(|n| n.contains_key(&id))
     }
 }
 
@@ -250,7 +329,16 @@ fn list_params(
     let mut active = Vec::new();
     for column in entity.list_columns {
         let Some(field) = entity.field(column) else { continue };
+        let selected = get(&format!("f_{column}"));
         let options: Vec<(String, String)> = match field.kind {
+            // A large entity's filter offers only the entry it is set to (named beforehand), to show and clear.
+            Kind::Reference(e) if field.widget() == "picker" => selected
+                .parse::<i64>()
+                .ok()
+                .filter(|id| lookups.is_named(e, *id))
+                .map(|id| (id.to_string(), lookups.title(e, id, l)))
+                .into_iter()
+                .collect(),
             Kind::Reference(e) => lookups
                 .options(e)
                 .iter()
@@ -261,7 +349,6 @@ fn list_params(
             }
             _ => continue,
         };
-        let selected = get(&format!("f_{column}"));
         if !selected.is_empty() {
             if !options.iter().any(|(v, _)| *v == selected) {
                 return Err(AppError::BadRequest(Text::new("筛选条件无效。", "That filter value does not exist.")));
@@ -305,12 +392,14 @@ pub async fn list(
     if entity.singleton {
         return Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}/1/edit", entity.key))).into_response());
     }
-    let lookups = Lookups::load(&state, entity).await?;
+    let mut lookups = Lookups::load(&state, entity).await?;
     let pairs = ctx.query_pairs();
+    lookups.name_filters(&state, entity, &pairs).await?;
     let ListParams { q, sort_raw, sort, page, filters, active } = list_params(entity, &pairs, &lookups, ctx.lang)?;
     let (records, total) =
         record::list(&state.pool, entity, &ListQuery { q: &q, filters: active, sort, page, per_page: PER_PAGE })
             .await?;
+    lookups.name(&state, entity, records.iter().map(|r| &r.values)).await?;
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     if page > pages {
         return Err(AppError::BadRequest(Text::new(
@@ -370,8 +459,9 @@ pub async fn export(
 ) -> AppResult<Response> {
     staff(&auth)?;
     let entity = entity_of(&key)?;
-    let lookups = Lookups::load(&state, entity).await?;
+    let mut lookups = Lookups::load(&state, entity).await?;
     let pairs = ctx.query_pairs();
+    lookups.name_filters(&state, entity, &pairs).await?;
     let ListParams { q, sort, filters: _, active, .. } = list_params(entity, &pairs, &lookups, ctx.lang)?;
     let (records, _) =
         record::list(&state.pool, entity, &ListQuery { q: &q, filters: active, sort, page: 1, per_page: -1 }).await?;
@@ -435,6 +525,18 @@ pub struct ImageBox {
 impl FormPage<'_> {
     fn error(&self, key: &str) -> Option<&Text> {
         self.errors.get(key)
+    }
+
+    /// The entry a search field holds: (id, name), when it holds one that exists.
+    fn chosen(&self, f: &Field) -> Option<(i64, String)> {
+        let target = f.reference()?;
+        let id = self.data.value(f.column).trim().parse::<i64>().ok()?;
+        self.lookups.is_named(target, id).then(|| (id, self.lookups.title(target, id, self.l)))
+    }
+
+    /// Where a search field's script looks entries up.
+    fn lookup_url(&self, f: &Field) -> String {
+        self.l.url(&format!("/admin/lookup/{}", f.reference().unwrap_or_default()))
     }
 }
 
@@ -514,10 +616,10 @@ pub async fn create(
     if entity.singleton {
         return Err(AppError::NotFound);
     }
-    let lookups = Lookups::load(&state, entity).await?;
-    let data = FormData::from_pairs(entity, &pairs);
+    let mut lookups = Lookups::load(&state, entity).await?;
+    let mut data = FormData::from_pairs(entity, &pairs);
     let title = format!("{}{}", ctx.lang.t("新建", "New "), entity.singular.get(ctx.lang));
-    let values = match validate(entity, &data, &lookups.known()) {
+    let values = match lookups.validate(&state, entity, &mut data).await? {
         Ok(values) => values,
         Err(errors) => return form_page(&ctx, user, None, entity, None, title, data, errors, &lookups, None),
     };
@@ -565,7 +667,8 @@ pub async fn edit_form(
     let mut conn = state.pool.acquire().await?;
     let stored = record::load(&mut conn, entity, id).await?.ok_or(AppError::NotFound)?;
     drop(conn);
-    let lookups = Lookups::load(&state, entity).await?;
+    let mut lookups = Lookups::load(&state, entity).await?;
+    lookups.name(&state, entity, [&stored.values]).await?;
     let title = stored.title(entity, ctx.lang.is_en());
     let data = FormData::from_values(entity, &stored.values, Some(stored.version));
     let image = image_of(&state, entity, id).await?;
@@ -610,8 +713,8 @@ pub async fn update(
 ) -> AppResult<Response> {
     let user = staff(&auth)?;
     let entity = entity_of(&key)?;
-    let lookups = Lookups::load(&state, entity).await?;
-    let data = FormData::from_pairs(entity, &pairs);
+    let mut lookups = Lookups::load(&state, entity).await?;
+    let mut data = FormData::from_pairs(entity, &pairs);
     let title = {
         let mut conn = state.pool.acquire().await?;
         record::load(&mut conn, entity, id).await?.ok_or(AppError::NotFound)?.title(entity, ctx.lang.is_en())
@@ -622,7 +725,7 @@ pub async fn update(
             "The form has no version; open the edit page again.",
         )));
     };
-    let values = match validate(entity, &data, &lookups.known()) {
+    let values = match lookups.validate(&state, entity, &mut data).await? {
         Ok(values) => values,
         Err(errors) => {
             let image = image_of(&state, entity, id).await?;
@@ -636,6 +739,7 @@ pub async fn update(
             Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}/{id}/edit", entity.key))).into_response())
         }
         Err(SaveError::Conflict { current }) => {
+            lookups.name(&state, entity, [&current.values]).await?;
             let rows = conflict_rows(entity, &current.values, &values, &lookups, ctx.lang);
             let mut response = render(&ConflictPage {
                 l: ctx.lang,
@@ -879,7 +983,9 @@ pub async fn history(
     if revisions.is_empty() && current.is_none() {
         return Err(AppError::NotFound);
     }
-    let lookups = Lookups::load(&state, entity).await?;
+    let mut lookups = Lookups::load(&state, entity).await?;
+    let shown: Vec<Values> = revisions.iter().flat_map(|r| [r.before(), r.after()]).flatten().collect();
+    lookups.name(&state, entity, &shown).await?;
     let title = match &current {
         Some(r) => r.title(entity, ctx.lang.is_en()),
         None => revisions.first().map(|r| revision_line(r.clone(), ctx.lang).title).unwrap_or_default(),
