@@ -159,10 +159,10 @@ create trigger revision_logged_insert after insert on revision begin
     insert into change_log (entity, entity_id) values ('revision', new.id);
 end;
 
--- The change the full-text index (company_search) was last brought up to: a server that starts with the
--- index already there skips the full pass.
+-- The change the full-text index (company_search) was last brought up to (-1: never): a server that starts
+-- with the index already there skips the full pass.
 create table search_synced (
     id      integer primary key check (id = 1),
     through integer not null
 );
-insert into search_synced (id, through) values (1, 0);
+insert into search_synced (id, through) values (1, -1);

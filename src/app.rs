@@ -102,14 +102,23 @@ impl AppState {
     /// out), starts the publisher that keeps it in step with the database and the task that builds the
     /// open-data files.
     pub async fn new(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppState> {
+        let started = std::time::Instant::now();
         let loaded = crate::catalog::follow::load(&pool).await?;
+        let catalog_ms = started.elapsed().as_millis() as u64;
         if !loaded.problems.is_empty() {
             tracing::warn!(
                 rows = loaded.problems.len(),
                 "rows left out of the public site; `park-portal check` lists them"
             );
         }
-        crate::db::search::sync_at_start(&pool, &loaded.catalog).await?;
+        let indexed = crate::db::search::sync_at_start(&pool, &loaded.catalog).await?;
+        tracing::info!(
+            companies = loaded.catalog.companies.len(),
+            catalog_ms,
+            search_rows_written = indexed,
+            total_ms = started.elapsed().as_millis() as u64,
+            "catalog loaded"
+        );
         tower_sessions_sqlx_store::SqliteStore::new(pool.clone()).migrate().await?;
         crate::admin::accounts::prune_attempts(&pool).await?;
         let open_data = OpenData::new(&settings.open_data_dir).with_context(|| {

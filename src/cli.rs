@@ -307,7 +307,7 @@ async fn import(
         .map_err(|err| anyhow::anyhow!(err.message().map(|t| t.en).unwrap_or_else(|| err.to_string())))?;
     tx.commit().await?;
     println!(
-        "Imported: {} created, {} updated. A running server shows them after its next restart or admin save.",
+        "Imported: {} created, {} updated. A running server shows them within a second.",
         applied.created, applied.updated
     );
     Ok(())

@@ -81,19 +81,42 @@ fn columns(entity: &Entity) -> String {
     stored_columns(entity).collect::<Vec<_>>().join(", ")
 }
 
+/// A column's value as SQLite holds it, whatever the column was meant to hold: a row written by hand (a
+/// fraction in a year, bytes in a name) still opens in the admin, where the form's rules refuse it on save and
+/// staff can correct it.
+fn stored_value(row: &sqlx::sqlite::SqliteRow, column: &str) -> sqlx::Result<Value> {
+    use sqlx::{Decode, TypeInfo, ValueRef};
+    let raw = row.try_get_raw(column)?;
+    if raw.is_null() {
+        return Ok(Value::Null);
+    }
+    let decode_error = |e| sqlx::Error::ColumnDecode { index: column.to_string(), source: e };
+    Ok(match raw.type_info().name() {
+        "INTEGER" => Value::from(<i64 as Decode<sqlx::Sqlite>>::decode(raw).map_err(decode_error)?),
+        "REAL" => {
+            let real = <f64 as Decode<sqlx::Sqlite>>::decode(raw).map_err(decode_error)?;
+            serde_json::Number::from_f64(real).map(Value::Number).unwrap_or(Value::Null)
+        }
+        "BLOB" => {
+            let bytes = <Vec<u8> as Decode<sqlx::Sqlite>>::decode(raw).map_err(decode_error)?;
+            Value::from(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        _ => Value::from(<String as Decode<sqlx::Sqlite>>::decode(raw).map_err(decode_error)?),
+    })
+}
+
 fn read_row(entity: &Entity, row: &sqlx::sqlite::SqliteRow) -> sqlx::Result<Record> {
     let mut values = Values::new();
     for f in entity.fields {
-        let value = match f.kind {
-            Kind::Bool => Value::Bool(row.try_get::<Option<i64>, _>(f.column)?.unwrap_or(0) != 0),
-            k if k.is_integer() => row.try_get::<Option<i64>, _>(f.column)?.map(Value::from).unwrap_or(Value::Null),
-            _ => row.try_get::<Option<String>, _>(f.column)?.map(Value::from).unwrap_or(Value::Null),
+        let value = match (f.kind, stored_value(row, f.column)?) {
+            (Kind::Bool, Value::Number(n)) => Value::Bool(n.as_f64().unwrap_or(0.0) != 0.0),
+            (Kind::Bool, Value::Null) => Value::Bool(false),
+            (_, value) => value,
         };
         values.insert(f.column.to_string(), value);
     }
     for column in entity.hidden {
-        let value = row.try_get::<Option<String>, _>(*column)?.map(Value::from).unwrap_or(Value::Null);
-        values.insert(column.to_string(), value);
+        values.insert(column.to_string(), stored_value(row, column)?);
     }
     Ok(Record {
         id: row.try_get("id")?,

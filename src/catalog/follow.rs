@@ -59,11 +59,20 @@ async fn read_and_apply(pool: &SqlitePool, base: &Arc<Catalog>, after: Option<i6
         }
     };
     let full = touched.full;
+    let started = std::time::Instant::now();
     let loaded = load::read(&mut tx, touched, base).await?;
     tx.rollback().await?;
+    let read = started.elapsed();
     let companies = (!full).then(|| loaded.touched.companies.clone());
     let base = if full { Arc::new(Catalog::empty()) } else { base.clone() };
     let (catalog, problems) = tokio::task::spawn_blocking(move || base.apply(loaded, through)).await?;
+    tracing::debug!(
+        through,
+        full,
+        read_ms = read.as_millis() as u64,
+        apply_ms = (started.elapsed() - read).as_millis() as u64,
+        "catalog caught up"
+    );
     Ok(Some(Update { catalog, companies, problems }))
 }
 

@@ -63,8 +63,8 @@ fn readings_for_display(name: &str) -> Vec<(String, bool)> {
     let mut out = Vec::with_capacity(chars.len());
     let mut i = 0;
     while i < chars.len() {
-        let rest: String = chars[i..].iter().take(2).collect();
-        if let Some((_, readings)) = PHRASES.iter().find(|(p, _)| *p == rest) {
+        let rest = &chars[i..chars.len().min(i + 2)];
+        if let Some((_, readings)) = PHRASES.iter().find(|(p, _)| p.chars().eq(rest.iter().copied())) {
             out.extend(readings.iter().map(|r| (r.to_lowercase(), true)));
             i += 2;
             continue;

@@ -36,7 +36,7 @@ pub async fn sync(pool: &SqlitePool, cat: &Catalog, companies: Option<&BTreeSet<
 pub async fn sync_at_start(pool: &SqlitePool, cat: &Catalog) -> sqlx::Result<usize> {
     let synced: Option<i64> =
         sqlx::query_scalar("select through from search_synced where id = 1").fetch_optional(pool).await?;
-    if synced == Some(cat.through) && cat.through > 0 {
+    if synced == Some(cat.through) {
         return Ok(0);
     }
     sync(pool, cat, None).await

@@ -131,6 +131,11 @@ impl TestResponse {
 }
 
 impl TestApp {
+    /// The test's SQLite file (another process may open it too).
+    pub fn database(&self) -> std::path::PathBuf {
+        self._dir.path().join("park.db")
+    }
+
     pub async fn new() -> TestApp {
         Self::with_settings(|_| {}).await
     }
