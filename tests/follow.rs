@@ -22,19 +22,65 @@ const PRODUCTS: &[&str] = &["", "GMAX4002", "欸乃-1", "LX0001"];
 
 #[derive(Debug, Clone)]
 enum Op {
-    CreateCompany { name: usize, sector: usize },
-    EditCompany { pick: usize, name: usize, sectors: Vec<usize>, phase: Option<usize>, designation: bool },
-    DeleteCompany { pick: usize },
-    CreateMilestone { company: usize, product: usize },
-    EditMilestone { pick: usize, company: usize, product: usize },
-    DeleteMilestone { pick: usize },
-    CreateAward { company: usize, prize: Option<i64> },
-    EditAward { pick: usize, company: usize },
-    DeleteAward { pick: usize },
-    EditSmall { entity: usize, pick: usize, name: usize },
-    Revert { pick: usize },
-    Import { pick: usize, name: usize },
-    HandSql { pick: usize, name: usize, sector: usize },
+    CreateCompany {
+        name: usize,
+        sector: usize,
+    },
+    EditCompany {
+        pick: usize,
+        name: usize,
+        sectors: Vec<usize>,
+        phase: Option<usize>,
+        designation: bool,
+    },
+    DeleteCompany {
+        pick: usize,
+    },
+    CreateMilestone {
+        company: usize,
+        product: usize,
+    },
+    EditMilestone {
+        pick: usize,
+        company: usize,
+        product: usize,
+    },
+    DeleteMilestone {
+        pick: usize,
+    },
+    CreateAward {
+        company: usize,
+        prize: Option<i64>,
+    },
+    EditAward {
+        pick: usize,
+        company: usize,
+    },
+    DeleteAward {
+        pick: usize,
+    },
+    EditSmall {
+        entity: usize,
+        pick: usize,
+        name: usize,
+    },
+    Revert {
+        pick: usize,
+    },
+    Import {
+        pick: usize,
+        name: usize,
+    },
+    HandSql {
+        pick: usize,
+        name: usize,
+        sector: usize,
+    },
+    /// Hundreds of companies at once (more than are moved one by one: the catalog's bulk path).
+    Bulk {
+        name: usize,
+        sector: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -55,6 +101,7 @@ fn op() -> impl Strategy<Value = Op> {
         i().prop_map(|pick| Op::Revert { pick }),
         (i(), 0..NAMES.len()).prop_map(|(pick, name)| Op::Import { pick, name }),
         (i(), 0..NAMES.len(), i()).prop_map(|(pick, name, sector)| Op::HandSql { pick, name, sector }),
+        (0..NAMES.len(), i()).prop_map(|(name, sector)| Op::Bulk { name, sector }),
     ]
 }
 
@@ -187,6 +234,15 @@ async fn run(pool: &SqlitePool, op: &Op, step: usize) {
             let _ = record::revert(pool, entity, *id, *revision, "prop").await;
         }
         Op::Import { pick, name } => import_rename(pool, *pick, NAMES[*name], step).await,
+        Op::Bulk { name, sector } => {
+            let sql = format!(
+                "with recursive n(i) as (select 1 union all select i + 1 from n where i < 300)
+                 insert into company (slug, short_name_zh) select 'bulk-{step}-' || i, ? || i from n;
+                 insert into company_sector (company_id, sector_id)
+                 select id, ? from company where slug like 'bulk-{step}-%';"
+            );
+            sqlx::query(&sql).bind(NAMES[*name]).bind(sectors[sector % sectors.len()]).execute(pool).await.unwrap();
+        }
         Op::HandSql { pick, name, sector } => {
             let Some(id) = company(*pick).await else { return };
             // As someone at the sqlite3 prompt would: no revision, no version bump.
@@ -271,6 +327,7 @@ fn the_followed_catalog_equals_a_fresh_load_after_every_step() {
         "Import",
         "HandSql",
         "DeleteCompany",
+        "Bulk",
     ] {
         assert!(tally.get(kind).copied().unwrap_or(0) > 0, "no {kind} step wrote anything: {tally:?}");
     }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use super::load::{CompanyParts, Loaded};
+use super::load::{CompanyParts, Loaded, Touched};
 use super::{Catalog, Company, KeyFigures, Positions};
 use crate::db::BadRow;
 
@@ -22,14 +22,15 @@ impl Catalog {
             phases: Vec::new(),
             buildings: Vec::new(),
             designations: Vec::new(),
-            companies: Vec::new(),
-            milestones: Vec::new(),
+            companies: imbl::Vector::new(),
+            milestones: Default::default(),
             competitions: Vec::new(),
-            awards: Vec::new(),
+            awards: Default::default(),
             figures: KeyFigures::default(),
             awarded: Vec::new(),
             short_terms: Default::default(),
             through: 0,
+            ids: Default::default(),
             positions: Default::default(),
             company_by_slug: Default::default(),
             award_index: Default::default(),
@@ -46,6 +47,7 @@ impl Catalog {
         let Loaded { touched, small, companies, milestones, awards, last_revision_at, mut problems } = loaded;
         let mut next = self.clone();
         next.through = through;
+        let small_reloaded = small.is_some();
         if let Some(small) = small {
             next.park = small.park;
             next.sources = small.sources;
@@ -59,20 +61,29 @@ impl Catalog {
         }
         if touched.full || !touched.milestones.is_empty() {
             let fresh = milestones.into_iter().map(Arc::new).collect();
-            next.milestones = merge(&self.milestones, &touched.milestones, touched.full, fresh, |a, b| {
+            next.milestones = Arc::new(merge(&self.milestones, &touched.milestones, touched.full, fresh, |a, b| {
                 a.occurred_on.cmp(&b.occurred_on).then(a.id.cmp(&b.id))
-            });
+            }));
             next.milestone_index = Arc::new(index(&next.milestones, |m| m.id));
         }
         if touched.full || !touched.awards.is_empty() {
             let fresh = awards.into_iter().map(Arc::new).collect();
-            next.awards = merge(&self.awards, &touched.awards, touched.full, fresh, |a, b| a.id.cmp(&b.id));
+            next.awards = Arc::new(merge(&self.awards, &touched.awards, touched.full, fresh, |a, b| a.id.cmp(&b.id)));
             next.award_index = Arc::new(index(&next.awards, |a| a.id));
         }
-        if touched.full || !touched.companies.is_empty() {
-            next.replace_companies(self, &touched.companies, touched.full, companies, &mut problems);
+        let shift = if touched.full || !touched.companies.is_empty() {
+            next.replace_companies(self, &touched, companies, &mut problems)
+        } else {
+            Some(Shift::default())
+        };
+        match shift {
+            Some(shift) if !small_reloaded => next.relink_shifted(&shift),
+            _ => next.relink(),
         }
-        next.relink();
+        if touched.full || small_reloaded || !touched.awards.is_empty() {
+            next.count_figures();
+        }
+        next.figures.companies_profiled = next.companies.len();
         let newest = [last_revision_at.as_deref(), Some(next.seeded_at.as_str())].into_iter().flatten().max();
         next.last_modified = match newest {
             Some(at) if touched.full || at > self.last_modified.as_str() => at.to_string(),
@@ -82,64 +93,170 @@ impl Catalog {
     }
 
     /// Puts the touched companies (rebuilt from `parts`; the ones without parts are gone) in place of their old
-    /// versions, and updates what is keyed by company.
+    /// versions, and updates what is keyed by company. Returns how positions moved when few companies changed
+    /// (None: many did, and everything positional must be computed again).
     fn replace_companies(
         &mut self,
         old: &Catalog,
-        touched: &BTreeSet<i64>,
-        full: bool,
+        touched: &Touched,
         parts: Vec<CompanyParts>,
         problems: &mut Vec<BadRow>,
-    ) {
+    ) -> Option<Shift> {
+        let full = touched.full;
+        let jobs: Vec<Job> = if full || parts.len() > FEW {
+            self.jobs_by_scanning(parts)
+        } else {
+            parts.into_iter().map(|p| self.job_from_links(old, touched, p)).collect()
+        };
+        let mut fresh = build_all(jobs, problems);
+        fresh.sort_by(|a, b| a.order(b));
+        let removed: Vec<Arc<Company>> = if full {
+            Vec::new()
+        } else {
+            touched
+                .companies
+                .iter()
+                .filter_map(|&id| old.position(id))
+                .map(|p| old.companies[p as usize].clone())
+                .collect()
+        };
+        if full {
+            self.short_terms = Default::default();
+        }
+        let removed_refs: Vec<&Company> = removed.iter().map(|c| &**c).collect();
+        let added_refs: Vec<&Company> = fresh.iter().map(|c| &**c).collect();
+        self.short_terms.update(&removed_refs, &added_refs);
+        let mut slugs = if full { imbl::HashMap::new() } else { old.company_by_slug.clone() };
+        for c in &removed {
+            slugs.remove(&c.slug);
+        }
+        for c in &fresh {
+            slugs.insert(c.slug.clone(), c.id);
+        }
+        self.company_by_slug = slugs;
+
+        if full || removed.len() + fresh.len() > FEW {
+            let kept = old.companies.iter().filter(|c| !full && !touched.companies.contains(&c.id)).cloned();
+            self.companies = merge_sorted(kept, fresh, |a, b| a.order(b)).into_iter().collect();
+            self.ids = Arc::new(self.companies.iter().map(|c| c.id).collect());
+            self.positions = Arc::new(Positions::of(&self.ids));
+            return None;
+        }
+        // Few changes: remove and insert in place; positions move by counting, never by reading every company.
+        let mut shift = Shift::default();
+        let mut ids = (*old.ids).clone();
+        shift.removed = removed.iter().filter_map(|c| old.position(c.id)).collect();
+        shift.removed.sort_unstable();
+        for &p in shift.removed.iter().rev() {
+            self.companies.remove(p as usize);
+            ids.remove(p as usize);
+        }
+        for c in fresh {
+            let at = self.companies.binary_search_by(|other| other.order(&c)).unwrap_or_else(|at| at);
+            ids.insert(at, c.id);
+            self.companies.insert(at, c.clone());
+            shift.inserted.push((at as u32, c));
+        }
+        self.ids = Arc::new(ids);
+        self.positions = Arc::new(Positions::of(&self.ids));
+        Some(shift)
+    }
+
+    /// A company's awards, milestones and products from every award and milestone (a full load, or many
+    /// companies at once).
+    fn jobs_by_scanning(&self, parts: Vec<CompanyParts>) -> Vec<Job> {
         let ids: BTreeSet<i64> = parts.iter().map(|p| p.row.id).collect();
-        // Awards, milestones and products of the companies being built, in catalog order.
         let mut awards: HashMap<i64, Vec<i64>> = HashMap::new();
         for a in self.awards.iter().filter(|a| ids.contains(&a.company_id)) {
             awards.entry(a.company_id).or_default().push(a.id);
         }
-        let mut milestones: HashMap<i64, (Vec<i64>, Vec<String>)> = HashMap::new();
-        for m in &self.milestones {
-            let Some(company) = m.company_id.filter(|id| ids.contains(id)) else { continue };
-            let entry = milestones.entry(company).or_default();
-            entry.0.push(m.id);
-            if !m.product_name.is_empty() {
-                entry.1.push(m.product_name.clone());
+        let mut milestones: HashMap<i64, Vec<i64>> = HashMap::new();
+        for m in self.milestones.iter() {
+            if let Some(company) = m.company_id.filter(|id| ids.contains(id)) {
+                milestones.entry(company).or_default().push(m.id);
             }
         }
-        let jobs: Vec<Job> = parts
+        parts
             .into_iter()
             .map(|p| {
                 let id = p.row.id;
-                (p, awards.remove(&id).unwrap_or_default(), milestones.remove(&id).unwrap_or_default())
+                let milestone_ids = milestones.remove(&id).unwrap_or_default();
+                let products = self.products(&milestone_ids);
+                (p, awards.remove(&id).unwrap_or_default(), (milestone_ids, products))
             })
-            .collect();
-        let mut fresh = build_all(jobs, problems);
-        fresh.sort_by(|a, b| a.order(b));
+            .collect()
+    }
 
-        let removed: Vec<&Company> =
-            if full { Vec::new() } else { touched.iter().filter_map(|&id| old.company(id)).collect() };
-        let slugs_moved = full
-            || removed.len() != fresh.len()
-            || removed.iter().any(|c| fresh.iter().all(|f| f.id != c.id || f.slug != c.slug));
-        self.companies = merge(&old.companies, touched, full, fresh, |a, b| a.order(b));
-        let added: Vec<&Company> =
-            self.companies.iter().filter(|c| full || touched.contains(&c.id)).map(|c| &**c).collect();
-        if full {
-            self.short_terms = Default::default();
-        }
-        self.short_terms.update(&removed, &added);
-        self.positions = Arc::new(Positions::of(&self.companies));
-        if slugs_moved {
-            self.company_by_slug = Arc::new(self.companies.iter().map(|c| (c.slug.clone(), c.id)).collect());
+    /// A company's awards, milestones and products from its old lists and the awards and milestones that
+    /// changed (one company's save touches only its own). A company new to the catalog is scanned for.
+    fn job_from_links(&self, old: &Catalog, touched: &Touched, parts: CompanyParts) -> Job {
+        let id = parts.row.id;
+        let Some(before) = old.company(id) else {
+            return self.jobs_by_scanning(vec![parts]).pop().expect("one job per company");
+        };
+        let mut award_ids: Vec<i64> =
+            before.award_ids.iter().copied().filter(|a| !touched.awards.contains(a)).collect();
+        award_ids.extend(touched.awards.iter().copied().filter(|&a| self.award(a).is_some_and(|a| a.company_id == id)));
+        award_ids.sort_unstable_by_key(|&a| self.award_index.get(&a).copied());
+        let mut milestone_ids: Vec<i64> =
+            before.milestone_ids.iter().copied().filter(|m| !touched.milestones.contains(m)).collect();
+        milestone_ids.extend(
+            touched.milestones.iter().copied().filter(|&m| self.milestone(m).is_some_and(|m| m.company_id == Some(id))),
+        );
+        milestone_ids.sort_unstable_by_key(|&m| self.milestone_index.get(&m).copied());
+        let products = self.products(&milestone_ids);
+        (parts, award_ids, (milestone_ids, products))
+    }
+
+    fn products(&self, milestone_ids: &[i64]) -> Vec<String> {
+        milestone_ids
+            .iter()
+            .filter_map(|&m| self.milestone(m))
+            .filter(|m| !m.product_name.is_empty())
+            .map(|m| m.product_name.clone())
+            .collect()
+    }
+
+    /// Moves every member list by `shift` (contiguous numbers only), then adds the new companies' memberships.
+    fn relink_shifted(&mut self, shift: &Shift) {
+        let moved = |list: &mut Vec<u32>| *list = remap(list, &shift.removed, &shift.inserted);
+        self.sectors.iter_mut().for_each(|s| moved(&mut s.members));
+        self.phases.iter_mut().for_each(|p| moved(&mut p.members));
+        self.buildings.iter_mut().for_each(|b| moved(&mut b.members));
+        self.designations.iter_mut().for_each(|d| moved(&mut d.members));
+        moved(&mut self.awarded);
+        for (position, c) in &shift.inserted {
+            self.link(*position, c);
         }
     }
 
-    /// Recomputes what depends on where companies sit: member lists, buildings per phase, figures.
+    /// Adds one company's memberships at `position` to the member lists (kept sorted).
+    fn link(&mut self, position: u32, c: &Company) {
+        let add = |list: &mut Vec<u32>| {
+            if let Err(at) = list.binary_search(&position) {
+                list.insert(at, position);
+            }
+        };
+        for s in self.sectors.iter_mut().filter(|s| c.sector_ids.contains(&s.id)) {
+            add(&mut s.members);
+        }
+        for d in self.designations.iter_mut().filter(|d| c.designation_ids.contains(&d.id)) {
+            add(&mut d.members);
+        }
+        for p in self.phases.iter_mut().filter(|p| c.phase_id == Some(p.id)) {
+            add(&mut p.members);
+        }
+        for b in self.buildings.iter_mut().filter(|b| c.building_id == Some(b.id)) {
+            add(&mut b.members);
+        }
+        if !c.award_ids.is_empty() {
+            add(&mut self.awarded);
+        }
+    }
+
+    /// Recomputes what depends on where companies sit, reading every company: member lists, buildings per
+    /// phase.
     fn relink(&mut self) {
-        let sector_at = index_of(&self.sectors, |s| s.id);
-        let phase_at = index_of(&self.phases, |p| p.id);
-        let building_at = index_of(&self.buildings, |b| b.id);
-        let designation_at = index_of(&self.designations, |d| d.id);
         for s in &mut self.sectors {
             s.members.clear();
         }
@@ -153,31 +270,16 @@ impl Catalog {
             d.members.clear();
         }
         self.awarded.clear();
-        for (position, c) in self.companies.iter().enumerate() {
-            let position = position as u32;
-            for id in &c.sector_ids {
-                if let Some(&i) = sector_at.get(id) {
-                    self.sectors[i].members.push(position);
-                }
-            }
-            for id in &c.designation_ids {
-                if let Some(&i) = designation_at.get(id) {
-                    self.designations[i].members.push(position);
-                }
-            }
-            if let Some(&i) = c.phase_id.and_then(|id| phase_at.get(&id)) {
-                self.phases[i].members.push(position);
-            }
-            if let Some(&i) = c.building_id.and_then(|id| building_at.get(&id)) {
-                self.buildings[i].members.push(position);
-            }
-            if !c.award_ids.is_empty() {
-                self.awarded.push(position);
-            }
+        let companies = self.companies.clone();
+        for (position, c) in companies.iter().enumerate() {
+            self.link(position as u32, c);
         }
         for p in &mut self.phases {
             p.building_ids = self.buildings.iter().filter(|b| b.phase_id == Some(p.id)).map(|b| b.id).collect();
         }
+    }
+
+    fn count_figures(&mut self) {
         let stated: Vec<_> = self.phases.iter().filter(|p| p.tenant_count_stated.is_some()).collect();
         self.figures = KeyFigures {
             companies_profiled: self.companies.len(),
@@ -192,31 +294,67 @@ impl Catalog {
     }
 }
 
-/// The entries of `old` not in `touched` (none when `full`), merged with `fresh` (sorted by `order`), in
-/// `order`: linear in the list, whatever the number of changes.
-fn merge<T>(
-    old: &[Arc<T>],
-    touched: &BTreeSet<i64>,
-    full: bool,
+/// At most this many companies changed: they are moved in place and member lists shifted by counting.
+const FEW: usize = 256;
+
+/// How positions moved: the old positions of the companies taken out, and where their new versions went (in
+/// the final order, ascending).
+#[derive(Default)]
+struct Shift {
+    removed: Vec<u32>,
+    inserted: Vec<(u32, Arc<Company>)>,
+}
+
+/// A member list (sorted old positions) after `removed` were taken out and `inserted` put in: each kept
+/// position `p` becomes `q + (inserted before it)`, where `q` is `p` less the removed before it.
+fn remap(list: &[u32], removed: &[u32], inserted: &[(u32, Arc<Company>)]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(list.len() + 1);
+    let (mut r, mut i) = (0, 0);
+    for &p in list {
+        while r < removed.len() && removed[r] < p {
+            r += 1;
+        }
+        if removed.get(r) == Some(&p) {
+            continue;
+        }
+        let q = p - r as u32;
+        // The j-th inserted company has (its position - j) kept companies before it.
+        while i < inserted.len() && inserted[i].0 - (i as u32) <= q {
+            i += 1;
+        }
+        out.push(q + i as u32);
+    }
+    out
+}
+
+fn merge_sorted<T>(
+    kept: impl Iterator<Item = Arc<T>>,
     fresh: Vec<Arc<T>>,
     order: impl Fn(&T, &T) -> std::cmp::Ordering,
-) -> Vec<Arc<T>>
-where
-    T: HasId,
-{
-    let mut fresh = fresh;
-    fresh.sort_by(|a, b| order(a, b));
-    let kept = old.iter().filter(|e| !full && !touched.contains(&e.id()));
-    let mut out = Vec::with_capacity(old.len() + fresh.len());
+) -> Vec<Arc<T>> {
+    let mut out = Vec::with_capacity(fresh.len());
     let mut fresh = fresh.into_iter().peekable();
     for e in kept {
-        while let Some(f) = fresh.next_if(|f| order(f, e).is_lt()) {
+        while let Some(f) = fresh.next_if(|f| order(f, &e).is_lt()) {
             out.push(f);
         }
-        out.push(e.clone());
+        out.push(e);
     }
     out.extend(fresh);
     out
+}
+
+/// The entries of `old` not in `touched` (none when `full`), merged with `fresh`, in `order`.
+fn merge<T: HasId>(
+    old: &[Arc<T>],
+    touched: &BTreeSet<i64>,
+    full: bool,
+    mut fresh: Vec<Arc<T>>,
+    order: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> Vec<Arc<T>> {
+    fresh.sort_by(|a, b| order(a, b));
+    let kept = old.iter().filter(|e| !full && !touched.contains(&e.id())).cloned();
+    merge_sorted(kept, fresh, order)
 }
 
 /// Entries that a change set names by id.
@@ -244,10 +382,6 @@ impl HasId for super::Award {
 
 fn index<T>(list: &[Arc<T>], id: impl Fn(&T) -> i64) -> HashMap<i64, u32> {
     list.iter().enumerate().map(|(i, e)| (id(e), i as u32)).collect()
-}
-
-fn index_of<T>(list: &[T], id: impl Fn(&T) -> i64) -> HashMap<i64, usize> {
-    list.iter().enumerate().map(|(i, e)| (id(e), i)).collect()
 }
 
 type Job = (CompanyParts, Vec<i64>, (Vec<i64>, Vec<String>));

@@ -350,7 +350,9 @@ pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&H
         (Some(list), true) => (page_of(list), list.len()),
         (None, true) => {
             let all = &cat.companies;
-            (all.iter().skip(start).take(PAGE_SIZE).map(|c| &**c).collect(), all.len())
+            // By index: a persistent vector's iterator would walk every company before `start`.
+            let page = (start..all.len().min(start + PAGE_SIZE)).filter_map(|i| all.get(i)).map(|c| &**c).collect();
+            (page, all.len())
         }
         _ => {
             let mut matches: Vec<u32> = match driver {

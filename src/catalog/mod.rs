@@ -31,17 +31,17 @@ struct Positions {
 impl Positions {
     const NONE: u32 = u32::MAX;
 
-    fn of(companies: &[Arc<Company>]) -> Positions {
+    /// From the id at each position.
+    fn of(ids: &[i64]) -> Positions {
         // Ids up to a few times the count go in the array; larger ones would waste it.
-        let limit = (companies.len() as i64).saturating_mul(4).saturating_add(1024);
-        let dense_len =
-            companies.iter().map(|c| c.id).filter(|&id| (0..limit).contains(&id)).max().map_or(0, |m| m + 1);
+        let limit = (ids.len() as i64).saturating_mul(4).saturating_add(1024);
+        let dense_len = ids.iter().copied().filter(|id| (0..limit).contains(id)).max().map_or(0, |m| m + 1);
         let mut positions = Positions { dense: vec![Self::NONE; dense_len as usize], sparse: HashMap::new() };
-        for (position, c) in companies.iter().enumerate() {
-            match usize::try_from(c.id).ok().filter(|&i| i < positions.dense.len()) {
+        for (position, &id) in ids.iter().enumerate() {
+            match usize::try_from(id).ok().filter(|&i| i < positions.dense.len()) {
                 Some(i) => positions.dense[i] = position as u32,
                 None => {
-                    positions.sparse.insert(c.id, position as u32);
+                    positions.sparse.insert(id, position as u32);
                 }
             }
         }
@@ -64,13 +64,14 @@ pub struct Catalog {
     pub phases: Vec<Phase>,
     pub buildings: Vec<Building>,
     pub designations: Vec<Designation>,
-    /// In directory order (by name); shared with older catalogs where unchanged.
-    pub companies: Vec<Arc<Company>>,
+    /// In directory order (by name): a persistent vector, so a new catalog shares it with the old one and a
+    /// change moves a company in O(log n) without reading the others.
+    pub companies: imbl::Vector<Arc<Company>>,
     /// Oldest first.
-    pub milestones: Vec<Arc<Milestone>>,
+    pub milestones: Arc<Vec<Arc<Milestone>>>,
     pub competitions: Vec<Competition>,
     /// By id.
-    pub awards: Vec<Arc<Award>>,
+    pub awards: Arc<Vec<Arc<Award>>>,
     pub figures: KeyFigures,
     /// Companies with at least one award (positions, name order).
     pub awarded: Vec<u32>,
@@ -78,8 +79,10 @@ pub struct Catalog {
     pub short_terms: search::ShortTermIndex,
     /// The last entry of the database's change log this catalog shows (0: none).
     pub through: i64,
+    /// The id at each position of `companies` (contiguous: positions move without reading companies).
+    ids: Arc<Vec<i64>>,
     positions: Arc<Positions>,
-    company_by_slug: Arc<HashMap<String, i64>>,
+    company_by_slug: imbl::HashMap<String, i64>,
     /// Award and milestone positions by id.
     award_index: Arc<HashMap<i64, u32>>,
     milestone_index: Arc<HashMap<i64, u32>>,
@@ -114,7 +117,7 @@ impl Catalog {
     }
 
     pub fn company(&self, id: impl Borrow<i64>) -> Option<&Company> {
-        self.position(*id.borrow()).map(|p| &*self.companies[p as usize])
+        self.position(*id.borrow()).and_then(|p| self.companies.get(p as usize)).map(|c| &**c)
     }
 
     /// A company's position in [`Catalog::companies`] (its place in name order).

@@ -18,6 +18,8 @@ use crate::app::AppState;
 
 /// Pages beyond this many bytes (all encodings together) are evicted, least recently used first.
 const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+/// Bodies larger than this are compressed on the blocking pool.
+const LARGE_BODY: usize = 64 * 1024;
 /// Pages revalidate on every use: an admin's save shows on the next request, and a 304 costs little.
 pub const PAGE_CACHE_CONTROL: &str = "no-cache";
 
@@ -41,13 +43,15 @@ pub enum Encoding {
 impl Encoded {
     pub fn new(identity: Bytes) -> Encoded {
         let digest = digest(&identity);
-        let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(identity.len() / 3), flate2::Compression::best());
+        // Levels that compress a page in well under a millisecond: every save empties the cache, so pages
+        // are compressed again after each one (gzip 9 and brotli 9 cost several times more for a few % less).
+        let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(identity.len() / 3), flate2::Compression::new(6));
         let gzip = match gz.write_all(&identity).and_then(|()| gz.finish()) {
             Ok(bytes) => Bytes::from(bytes),
             Err(_) => Bytes::new(),
         };
         let mut br = Vec::with_capacity(identity.len() / 3);
-        let params = brotli::enc::BrotliEncoderParams { quality: 9, lgwin: 22, ..Default::default() };
+        let params = brotli::enc::BrotliEncoderParams { quality: 5, lgwin: 22, ..Default::default() };
         let brotli = match brotli::BrotliCompress(&mut identity.as_ref(), &mut br, &params) {
             Ok(_) => Bytes::from(br),
             Err(_) => Bytes::new(),
@@ -355,9 +359,15 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     }
     let headers = request.headers().clone();
     let generation = cache.generation.load(Ordering::SeqCst);
-    if let Some(page) = cache.pages.get(&key).filter(|p| p.generation == generation) {
-        return page.respond(&headers, &method);
-    }
+    // One render per page and catalog: after a save empties the cache, the first request for a page renders
+    // it while the others asking for the same page wait for its bytes, instead of all rendering and
+    // compressing it at once.
+    let guard = match cache.pages.get_value_or_guard_async(key.as_str()).await {
+        Ok(page) if page.generation == generation => return page.respond(&headers, &method),
+        // Rendered from a catalog swapped out meanwhile: render afresh and keep nothing.
+        Ok(_) => None,
+        Err(guard) => Some(guard),
+    };
     let response = next.run(request).await;
     let keep = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| cacheable(v.as_bytes()));
     if response.status() != StatusCode::OK || !keep || response.extensions().get::<DoNotCache>().is_some() {
@@ -371,10 +381,22 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let page = Arc::new(CachedPage { generation, body: Encoded::new(bytes), headers: kept_headers(&parts.headers) });
+    let body = if bytes.len() > LARGE_BODY {
+        // Compressing a large body (a sitemap file at 100,000 companies) takes milliseconds: off the runtime.
+        match tokio::task::spawn_blocking(move || Encoded::new(bytes)).await {
+            Ok(body) => body,
+            Err(err) => {
+                tracing::error!(error = %err, "cannot compress a rendered page");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        }
+    } else {
+        Encoded::new(bytes)
+    };
+    let page = Arc::new(CachedPage { generation, body, headers: kept_headers(&parts.headers) });
     let response = page.respond(&headers, &method);
-    if cache.generation.load(Ordering::SeqCst) == generation {
-        cache.pages.insert(key, page);
+    if let Some(guard) = guard.filter(|_| cache.generation.load(Ordering::SeqCst) == generation) {
+        let _ = guard.insert(page);
     }
     response
 }

@@ -168,7 +168,7 @@ fn awards_by_competition(cat: &Catalog, l: Lang) -> Panel {
 /// not give, as a group of their own.
 fn year_groups(cat: &Catalog) -> Vec<(Option<i64>, Vec<&Award>)> {
     let mut years: BTreeMap<Option<i64>, Vec<&Award>> = BTreeMap::new();
-    for a in &cat.awards {
+    for a in cat.awards.iter() {
         years.entry(a.year).or_default().push(a);
     }
     let mut groups: Vec<(Option<i64>, Vec<&Award>)> = years.into_iter().collect();
