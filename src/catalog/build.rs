@@ -28,6 +28,8 @@ impl Catalog {
             awards: Default::default(),
             figures: KeyFigures::default(),
             awarded: Vec::new(),
+            unphased: Vec::new(),
+            unsectored: Vec::new(),
             short_terms: Default::default(),
             through: 0,
             ids: Default::default(),
@@ -225,6 +227,8 @@ impl Catalog {
         self.buildings.iter_mut().for_each(|b| moved(&mut b.members));
         self.designations.iter_mut().for_each(|d| moved(&mut d.members));
         moved(&mut self.awarded);
+        moved(&mut self.unphased);
+        moved(&mut self.unsectored);
         for (position, c) in &shift.inserted {
             self.link(*position, c);
         }
@@ -237,14 +241,20 @@ impl Catalog {
                 list.insert(at, position);
             }
         };
+        let mut in_a_sector = false;
         for s in self.sectors.iter_mut().filter(|s| c.sector_ids.contains(&s.id)) {
             add(&mut s.members);
+            in_a_sector = true;
+        }
+        if !in_a_sector {
+            add(&mut self.unsectored);
         }
         for d in self.designations.iter_mut().filter(|d| c.designation_ids.contains(&d.id)) {
             add(&mut d.members);
         }
-        for p in self.phases.iter_mut().filter(|p| c.phase_id == Some(p.id)) {
-            add(&mut p.members);
+        match self.phases.iter_mut().find(|p| c.phase_id == Some(p.id)) {
+            Some(p) => add(&mut p.members),
+            None => add(&mut self.unphased),
         }
         for b in self.buildings.iter_mut().filter(|b| c.building_id == Some(b.id)) {
             add(&mut b.members);
@@ -270,6 +280,8 @@ impl Catalog {
             d.members.clear();
         }
         self.awarded.clear();
+        self.unphased.clear();
+        self.unsectored.clear();
         let companies = self.companies.clone();
         for (position, c) in companies.iter().enumerate() {
             self.link(position as u32, c);

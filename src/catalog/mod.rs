@@ -75,6 +75,9 @@ pub struct Catalog {
     pub figures: KeyFigures,
     /// Companies with at least one award (positions, name order).
     pub awarded: Vec<u32>,
+    /// Companies in no known phase, and in no known sector (positions, name order).
+    pub unphased: Vec<u32>,
+    pub unsectored: Vec<u32>,
     /// Where one- and two-character search terms occur.
     pub short_terms: search::ShortTermIndex,
     /// The last entry of the database's change log this catalog shows (0: none).

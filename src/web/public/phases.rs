@@ -45,17 +45,16 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         ),
     );
     let mut diagrams: Vec<Diagram> = cat.phases.iter().map(|p| phase_diagram(&cat, p, l)).collect();
-    let unplaced: Vec<&Company> = cat.companies.iter().map(|c| &**c).filter(|c| cat.phase_of(c).is_none()).collect();
-    if !unplaced.is_empty() || !cat.buildings_without_phase().is_empty() {
-        diagrams.push(unplaced_diagram(&cat, &unplaced, l));
+    if !cat.unphased.is_empty() || !cat.buildings_without_phase().is_empty() {
+        diagrams.push(unplaced_diagram(&cat, l));
     }
-    let unplaced_total = unplaced.len();
+    let unplaced_total = cat.unphased.len();
     render(&PhasesPage {
         l,
         chrome,
         cat: &cat,
         diagrams,
-        unplaced: unplaced.into_iter().take(UNPLACED_LISTED).collect(),
+        unplaced: cat.members_of(&cat.unphased, UNPLACED_LISTED),
         unplaced_total,
     })
 }
@@ -107,10 +106,12 @@ fn tenant(c: &Company, l: Lang) -> Tenant {
 }
 
 /// Up to [`TENANTS_DRAWN`] tenants, then one link standing for the others.
-fn tenants_of(companies: &[&Company], more_href: String, l: Lang) -> Vec<Tenant> {
-    let mut out: Vec<Tenant> = companies.iter().take(TENANTS_DRAWN).map(|c| tenant(c, l)).collect();
-    if companies.len() > TENANTS_DRAWN {
-        let rest = companies.len() - TENANTS_DRAWN;
+/// The first companies at `positions` (only those drawn are read: a phase may hold 100,000), and a link to
+/// the rest.
+fn tenants_of(cat: &Catalog, positions: &[u32], more_href: String, l: Lang) -> Vec<Tenant> {
+    let mut out: Vec<Tenant> = cat.members_of(positions, TENANTS_DRAWN).into_iter().map(|c| tenant(c, l)).collect();
+    if positions.len() > TENANTS_DRAWN {
+        let rest = positions.len() - TENANTS_DRAWN;
         let name = match l {
             Lang::Zh => format!("另有 {rest} 家…"),
             Lang::En => format!("{rest} more…"),
@@ -134,26 +135,18 @@ fn no_tenants(l: Lang) -> String {
 
 /// One box: the phase, its buildings with their tenants, and its tenants whose building is not stated.
 fn phase_diagram(cat: &Catalog, p: &Phase, l: Lang) -> Diagram {
-    let members = cat.members_of(&p.members, usize::MAX);
     let more_href = format!("{}?phase={}", l.url("/companies"), p.number);
     let buildings = cat.buildings_of(p);
     let mut groups: Vec<Group> = buildings
         .iter()
-        .map(|b| {
-            let inside: Vec<&Company> = members.iter().copied().filter(|c| c.building_id == Some(b.id)).collect();
-            Group {
-                heading: building_heading(b, l),
-                tenants: tenants_of(&inside, more_href.clone(), l),
-                empty_note: no_tenants(l),
-                is_building: true,
-            }
+        .map(|b| Group {
+            heading: building_heading(b, l),
+            tenants: tenants_of(cat, &intersection(&p.members, &b.members), more_href.clone(), l),
+            empty_note: no_tenants(l),
+            is_building: true,
         })
         .collect();
-    let elsewhere: Vec<&Company> = members
-        .iter()
-        .copied()
-        .filter(|c| !c.building_id.is_some_and(|id| buildings.iter().any(|b| b.id == id)))
-        .collect();
+    let elsewhere = outside(&p.members, &buildings);
     if !elsewhere.is_empty() {
         let heading = if buildings.is_empty() {
             l.t("入驻企业（所在楼宇未说明）", "Tenants (building not stated)")
@@ -162,7 +155,7 @@ fn phase_diagram(cat: &Catalog, p: &Phase, l: Lang) -> Diagram {
         };
         groups.push(Group {
             heading: heading.to_string(),
-            tenants: tenants_of(&elsewhere, more_href, l),
+            tenants: tenants_of(cat, &elsewhere, more_href, l),
             empty_note: String::new(),
             is_building: false,
         });
@@ -187,29 +180,22 @@ fn phase_diagram(cat: &Catalog, p: &Phase, l: Lang) -> Diagram {
 }
 
 /// The box apart: buildings and companies the sources place in no phase.
-fn unplaced_diagram(cat: &Catalog, unplaced: &[&Company], l: Lang) -> Diagram {
+fn unplaced_diagram(cat: &Catalog, l: Lang) -> Diagram {
     let buildings = cat.buildings_without_phase();
     let mut groups: Vec<Group> = buildings
         .iter()
-        .map(|b| {
-            let inside: Vec<&Company> = unplaced.iter().copied().filter(|c| c.building_id == Some(b.id)).collect();
-            Group {
-                heading: building_heading(b, l),
-                tenants: tenants_of(&inside, l.url("/companies"), l),
-                empty_note: no_tenants(l),
-                is_building: true,
-            }
+        .map(|b| Group {
+            heading: building_heading(b, l),
+            tenants: tenants_of(cat, &intersection(&cat.unphased, &b.members), l.url("/companies"), l),
+            empty_note: no_tenants(l),
+            is_building: true,
         })
         .collect();
-    let elsewhere: Vec<&Company> = unplaced
-        .iter()
-        .copied()
-        .filter(|c| !c.building_id.is_some_and(|id| buildings.iter().any(|b| b.id == id)))
-        .collect();
+    let elsewhere = outside(&cat.unphased, &buildings);
     if !elsewhere.is_empty() {
         groups.push(Group {
             heading: l.t("企业", "Companies").to_string(),
-            tenants: tenants_of(&elsewhere, l.url("/companies"), l),
+            tenants: tenants_of(cat, &elsewhere, l.url("/companies"), l),
             empty_note: String::new(),
             is_building: false,
         });
@@ -228,4 +214,14 @@ fn unplaced_diagram(cat: &Catalog, unplaced: &[&Company], l: Lang) -> Diagram {
         },
         groups,
     )
+}
+
+/// Positions in both sorted lists.
+fn intersection(a: &[u32], b: &[u32]) -> Vec<u32> {
+    a.iter().copied().filter(|p| b.binary_search(p).is_ok()).collect()
+}
+
+/// Positions of `members` in none of `buildings`.
+fn outside(members: &[u32], buildings: &[&Building]) -> Vec<u32> {
+    members.iter().copied().filter(|p| buildings.iter().all(|b| b.members.binary_search(p).is_err())).collect()
 }

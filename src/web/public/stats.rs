@@ -76,7 +76,7 @@ fn companies_by_sector(cat: &Catalog, l: Lang) -> Panel {
         .iter()
         .map(|s| count_bar(s.name.get(l), s.members.len(), Some(l.url(&format!("/sectors/{}", s.slug))), l))
         .collect();
-    let unstated = cat.companies.iter().filter(|c| c.sector_ids.is_empty()).count();
+    let unstated = cat.unsectored.len();
     bars.push(count_bar(l.t("产业方向未说明", "Sector not stated"), unstated, None, l));
     let chart = BarChart::horizontal(
         ChartText {
@@ -103,7 +103,7 @@ fn companies_by_phase(cat: &Catalog, l: Lang) -> Panel {
         .iter()
         .map(|p| count_bar(p.name.get(l), p.members.len(), Some(l.url(&format!("/phases/{}", p.number))), l))
         .collect();
-    let unstated = cat.companies.iter().filter(|c| cat.phase_of(c).is_none()).count();
+    let unstated = cat.unphased.len();
     bars.push(count_bar(l.t("分期未说明", "Phase not stated"), unstated, None, l));
     let chart = BarChart::horizontal(
         ChartText {
