@@ -88,6 +88,9 @@ pub struct AppState {
 const POLL: std::time::Duration = std::time::Duration::from_millis(200);
 /// How long a handler that wrote waits for its change to be published before answering anyway.
 const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// Past this many companies, the first load leaves the short-term search index to the publisher, so the
+/// site answers seconds sooner (short search terms are matched by scanning until it is built).
+const DEFER_INDEX_PAST: usize = 20_000;
 /// Change-log entries kept behind the newest (a follower further behind than this loads in full).
 const CHANGES_KEPT: i64 = 10_000;
 
@@ -103,7 +106,7 @@ impl AppState {
     /// open-data files.
     pub async fn new(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppState> {
         let started = std::time::Instant::now();
-        let loaded = crate::catalog::follow::load(&pool).await?;
+        let loaded = crate::catalog::follow::load_deferring(&pool, DEFER_INDEX_PAST).await?;
         let catalog_ms = started.elapsed().as_millis() as u64;
         if !loaded.problems.is_empty() {
             tracing::warn!(
@@ -194,6 +197,7 @@ impl AppState {
     /// Woken by writes here, and polls for writes from elsewhere.
     async fn publish_forever(self) {
         let mut pruned_at = std::time::Instant::now();
+        self.build_pending_index().await;
         loop {
             tokio::select! {
                 () = self.wake.notified() => {}
@@ -243,6 +247,25 @@ impl AppState {
                 tracing::warn!(error = %err, "cannot prune old sign-in attempts");
                 0
             }
+        }
+    }
+
+    /// Builds the short-term index the first load left pending, and publishes the catalog with it (as the
+    /// one publisher, so nothing newer can be published meanwhile).
+    async fn build_pending_index(&self) {
+        let current = self.catalog();
+        if !current.short_terms.is_pending() {
+            return;
+        }
+        let started = std::time::Instant::now();
+        match tokio::task::spawn_blocking(move || current.with_short_terms()).await {
+            Ok(Some(catalog)) => {
+                // Nothing a page or file shows changed (search results are never cached): no invalidation.
+                self.catalog.store(Arc::new(catalog));
+                tracing::info!(ms = started.elapsed().as_millis() as u64, "short-term search index built");
+            }
+            Ok(None) => {}
+            Err(err) => tracing::error!(error = %err, "cannot build the short-term search index"),
         }
     }
 

@@ -332,3 +332,27 @@ fn the_followed_catalog_equals_a_fresh_load_after_every_step() {
         assert!(tally.get(kind).copied().unwrap_or(0) > 0, "no {kind} step wrote anything: {tally:?}");
     }
 }
+
+/// A large directory starts before its short-term index is built: until then short terms are matched by
+/// reading every company, with the same answers; once built, the catalog equals an ordinary load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deferred_short_term_index_answers_the_same() {
+    let app = TestApp::new().await;
+    let pool = app.state.pool.clone();
+    app.exec_and_settle(
+        "insert into company (slug, short_name_zh, description_zh) values ('ainai', '欸乃光电', '激光器件');",
+    )
+    .await;
+    let eager = follow::load(&pool).await.unwrap().catalog;
+    let deferred = follow::load_deferring(&pool, 0).await.unwrap().catalog;
+    assert!(deferred.short_terms.is_pending() && !eager.short_terms.is_pending());
+    let mut matched = 0;
+    for term in ["光", "光电", "激", "cg", "ai", "e", "gp", "辰", "芯", "zz"] {
+        let expected = eager.short_term_positions(term);
+        assert_eq!(deferred.short_term_positions(term), expected, "{term}");
+        matched += expected.len();
+    }
+    assert!(matched > 10, "the terms matched companies: {matched}");
+    let built = deferred.with_short_terms().expect("a pending index is built");
+    assert!(built == eager, "the built catalog equals an ordinary load");
+}

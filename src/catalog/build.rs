@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::load::{CompanyParts, Loaded, Touched};
-use super::{Catalog, Company, KeyFigures, Positions};
+use super::{Catalog, Company, KeyFigures, Positions, search};
 use crate::db::BadRow;
 
 /// Companies are built (pinyin, search keys) on this many threads when there are enough of them.
@@ -46,7 +46,8 @@ impl Catalog {
     /// This catalog with `loaded` applied, showing the change log through `through`; and the rows that could
     /// not be built.
     pub(super) fn apply(&self, loaded: Loaded, through: i64) -> (Catalog, Vec<BadRow>) {
-        let Loaded { touched, small, companies, milestones, awards, last_revision_at, mut problems } = loaded;
+        let Loaded { touched, small, companies, milestones, awards, last_revision_at, defer_short_terms, mut problems } =
+            loaded;
         let mut next = self.clone();
         next.through = through;
         let small_reloaded = small.is_some();
@@ -74,7 +75,7 @@ impl Catalog {
             next.award_index = Arc::new(index(&next.awards, |a| a.id));
         }
         let shift = if touched.full || !touched.companies.is_empty() {
-            next.replace_companies(self, &touched, companies, &mut problems)
+            next.replace_companies(self, &touched, companies, defer_short_terms, &mut problems)
         } else {
             Some(Shift::default())
         };
@@ -102,6 +103,7 @@ impl Catalog {
         old: &Catalog,
         touched: &Touched,
         parts: Vec<CompanyParts>,
+        defer_short_terms: bool,
         problems: &mut Vec<BadRow>,
     ) -> Option<Shift> {
         let full = touched.full;
@@ -123,7 +125,7 @@ impl Catalog {
                 .collect()
         };
         if full {
-            self.short_terms = Default::default();
+            self.short_terms = if defer_short_terms { search::ShortTermIndex::pending() } else { Default::default() };
         }
         let removed_refs: Vec<&Company> = removed.iter().map(|c| &**c).collect();
         let added_refs: Vec<&Company> = fresh.iter().map(|c| &**c).collect();

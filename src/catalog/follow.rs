@@ -23,19 +23,30 @@ pub struct Update {
     pub problems: Vec<BadRow>,
 }
 
-/// Reads the whole catalog (a first start): the same application of changes as [`catch_up`], to an empty
-/// catalog. Rows that cannot be read or built are reported and left out; only an unreadable database fails.
+/// Reads the whole catalog: the same application of changes as [`catch_up`], to an empty catalog. Rows that
+/// cannot be read or built are reported and left out; only an unreadable database fails.
 pub async fn load(pool: &SqlitePool) -> anyhow::Result<Update> {
+    load_deferring(pool, usize::MAX).await
+}
+
+/// [`load`] for a first start: past `defer_past` companies the short-term index is left pending, to be built
+/// once the server answers ([`Catalog::with_short_terms`]).
+pub async fn load_deferring(pool: &SqlitePool, defer_past: usize) -> anyhow::Result<Update> {
     let empty = Arc::new(Catalog::empty());
-    read_and_apply(pool, &empty, None).await?.ok_or_else(|| anyhow::anyhow!("a full load read nothing"))
+    read_and_apply(pool, &empty, None, defer_past).await?.ok_or_else(|| anyhow::anyhow!("a full load read nothing"))
 }
 
 /// `current` brought up to the newest commit; None when nothing changed since it was made.
 pub async fn catch_up(pool: &SqlitePool, current: &Arc<Catalog>) -> anyhow::Result<Option<Update>> {
-    read_and_apply(pool, current, Some(current.through)).await
+    read_and_apply(pool, current, Some(current.through), usize::MAX).await
 }
 
-async fn read_and_apply(pool: &SqlitePool, base: &Arc<Catalog>, after: Option<i64>) -> anyhow::Result<Option<Update>> {
+async fn read_and_apply(
+    pool: &SqlitePool,
+    base: &Arc<Catalog>,
+    after: Option<i64>,
+    defer_past: usize,
+) -> anyhow::Result<Option<Update>> {
     // One read transaction: the change list and every row read belong to the same commit.
     let mut tx = pool.begin().await?;
     let (touched, through) = match after {
@@ -60,7 +71,8 @@ async fn read_and_apply(pool: &SqlitePool, base: &Arc<Catalog>, after: Option<i6
     };
     let full = touched.full;
     let started = std::time::Instant::now();
-    let loaded = load::read(&mut tx, touched, base).await?;
+    let mut loaded = load::read(&mut tx, touched, base).await?;
+    loaded.defer_short_terms = full && loaded.companies.len() > defer_past;
     tx.rollback().await?;
     let read = started.elapsed();
     let companies = (!full).then(|| loaded.touched.companies.clone());

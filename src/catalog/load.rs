@@ -72,6 +72,8 @@ pub(super) struct Loaded {
     pub awards: Vec<Award>,
     /// The newest revision's time, when revisions were touched.
     pub last_revision_at: Option<String>,
+    /// Leave the short-term index to be built later (a first load of a large directory).
+    pub defer_short_terms: bool,
     pub problems: Vec<BadRow>,
 }
 
@@ -139,7 +141,7 @@ pub(super) async fn read(conn: &mut SqliteConnection, mut touched: Touched, old:
     } else {
         None
     };
-    Ok(Loaded { touched, small, companies, milestones, awards, last_revision_at, problems })
+    Ok(Loaded { touched, small, companies, milestones, awards, last_revision_at, defer_short_terms: false, problems })
 }
 
 /// A link table's rows for the given companies (all when None), grouped by company.

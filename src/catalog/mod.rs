@@ -128,6 +128,15 @@ impl Catalog {
         self.positions.get(id)
     }
 
+    /// This catalog with its short-term index built, if it was pending (CPU work: call off the runtime).
+    pub fn with_short_terms(&self) -> Option<Catalog> {
+        if !self.short_terms.is_pending() {
+            return None;
+        }
+        let companies: Vec<&Company> = self.companies.iter().map(|c| &**c).collect();
+        Some(Catalog { short_terms: search::ShortTermIndex::of(&companies), ..self.clone() })
+    }
+
     pub fn company_by_slug(&self, slug: &str) -> Option<&Company> {
         self.company_by_slug.get(slug).and_then(|&id| self.company(id))
     }
@@ -139,6 +148,14 @@ impl Catalog {
 
     /// Positions of the companies containing a one- or two-character search term (lower-case), in name order.
     pub fn short_term_positions(&self, term: &str) -> Vec<u32> {
+        if self.short_terms.is_pending() {
+            // Only in the seconds after a large directory starts, before its index is built.
+            return (0..self.companies.len() as u32)
+                .zip(self.companies.iter())
+                .filter(|(_, c)| search::holds(c, term))
+                .map(|(p, _)| p)
+                .collect();
+        }
         let mut positions: Vec<u32> =
             self.short_terms.ids(term, |id| self.company(id)).into_iter().filter_map(|id| self.position(id)).collect();
         positions.sort_unstable();

@@ -81,6 +81,11 @@ fn term_key(term: &str) -> Option<u64> {
 
 /// The one- and two-character substrings of what short terms search in a company: names, pinyin spellings,
 /// product names, and the Chinese description and highlights (lower-cased, not across whitespace).
+/// Whether a company holds a one- or two-character `term` (lower-case): the index's question, by reading.
+pub fn holds(c: &Company, term: &str) -> bool {
+    term_key(term).is_some_and(|key| grams_of(c).binary_search(&key).is_ok())
+}
+
 /// Sorted and without repeats (a vector: a few hundred grams sort faster than they hash).
 fn grams_of(c: &Company) -> Vec<u64> {
     let mut grams = Vec::with_capacity(256);
@@ -145,14 +150,36 @@ impl std::hash::Hasher for GramHash {
 /// small even when a character is in every company.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ShortTermIndex {
+    /// Not built yet: a large directory starts serving first and builds this in the background
+    /// ([`ShortTermIndex::pending`]); meanwhile short terms are matched by scanning.
+    pending: bool,
     grams: imbl::HashMap<u64, RoaringBitmap>,
     /// Companies whose id does not fit a bitmap (negative or past u32): matched by scanning, sorted.
     outliers: Vec<i64>,
 }
 
 impl ShortTermIndex {
+    /// An index still to be built (see [`ShortTermIndex::is_pending`]).
+    pub fn pending() -> ShortTermIndex {
+        ShortTermIndex { pending: true, ..Default::default() }
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.pending
+    }
+
+    /// The whole index for `companies` (what a pending one becomes).
+    pub fn of(companies: &[&Company]) -> ShortTermIndex {
+        let mut index = ShortTermIndex::default();
+        index.build(companies);
+        index
+    }
+
     /// Takes out the `removed` companies (as they were indexed) and adds the `added` ones.
     pub fn update(&mut self, removed: &[&Company], added: &[&Company]) {
+        if self.pending {
+            return;
+        }
         if self.grams.is_empty() && removed.is_empty() && added.len() > 1_000 {
             return self.build(added);
         }
@@ -225,6 +252,7 @@ impl ShortTermIndex {
     /// outlier by id.
     pub fn ids<'a>(&'a self, term: &str, company: impl Fn(i64) -> Option<&'a Company>) -> Vec<i64> {
         let Some(key) = term_key(term) else { return Vec::new() };
+        debug_assert!(!self.pending, "a pending index is scanned instead (Catalog::short_term_positions)");
         let mut ids: Vec<i64> = self.grams.get(&key).map(|b| b.iter().map(i64::from).collect()).unwrap_or_default();
         ids.extend(
             self.outliers
