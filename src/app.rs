@@ -197,15 +197,29 @@ impl AppState {
     /// Woken by writes here, and polls for writes from elsewhere.
     async fn publish_forever(self) {
         let mut pruned_at = std::time::Instant::now();
-        self.build_pending_index().await;
+        let mut index = self.start_index_build();
         loop {
             tokio::select! {
                 () = self.wake.notified() => {}
                 () = tokio::time::sleep(POLL) => {}
             }
-            if let Err(err) = self.publish_pending().await {
-                tracing::warn!(error = %err, "cannot publish the latest changes; trying again");
-                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            match self.publish_pending().await {
+                Ok(None) => {}
+                Ok(Some(touched)) => match (&mut index, touched) {
+                    (Some(pending), Some(companies)) => pending.touched.extend(companies),
+                    // Everything was read again: whatever is being built is out of date.
+                    (Some(_), None) => index = self.start_index_build(),
+                    (None, _) => {}
+                },
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot publish the latest changes; trying again");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+            if index.as_ref().is_some_and(|pending| pending.task.is_finished()) {
+                if let Some(pending) = index.take() {
+                    self.install_index(pending).await;
+                }
             }
             if pruned_at.elapsed() > std::time::Duration::from_secs(60) {
                 pruned_at = std::time::Instant::now();
@@ -250,34 +264,42 @@ impl AppState {
         }
     }
 
-    /// Builds the short-term index the first load left pending, and publishes the catalog with it (as the
-    /// one publisher, so nothing newer can be published meanwhile).
-    async fn build_pending_index(&self) {
-        let current = self.catalog();
-        if !current.short_terms.is_pending() {
-            return;
+    /// Starts building the short-term index the first load left pending, off the runtime and off the
+    /// publisher's path (saves go on being published meanwhile).
+    fn start_index_build(&self) -> Option<PendingIndex> {
+        let from = self.catalog();
+        if !from.short_terms.is_pending() {
+            return None;
         }
-        let started = std::time::Instant::now();
-        match tokio::task::spawn_blocking(move || current.with_short_terms()).await {
-            Ok(Some(catalog)) => {
-                // Nothing a page or file shows changed (search results are never cached): no invalidation.
-                self.catalog.store(Arc::new(catalog));
-                tracing::info!(ms = started.elapsed().as_millis() as u64, "short-term search index built");
-            }
-            Ok(None) => {}
-            Err(err) => tracing::error!(error = %err, "cannot build the short-term search index"),
+        let source = from.clone();
+        let task = tokio::task::spawn_blocking(move || source.build_short_terms());
+        Some(PendingIndex { from, task, touched: Default::default(), started: std::time::Instant::now() })
+    }
+
+    /// Installs a finished index, brought up to date for the companies changed while it was built.
+    async fn install_index(&self, pending: PendingIndex) {
+        let index = match pending.task.await {
+            Ok(index) => index,
+            Err(err) => return tracing::error!(error = %err, "cannot build the short-term search index"),
+        };
+        let current = self.catalog();
+        if let Some(catalog) = current.with_short_terms_from(&pending.from, index, &pending.touched) {
+            // Nothing a page or file shows changed (search results are never cached): no invalidation.
+            self.catalog.store(Arc::new(catalog));
+            tracing::info!(ms = pending.started.elapsed().as_millis() as u64, "short-term search index built");
         }
     }
 
-    /// Publishes a catalog with every change committed since the current one, if there is any.
-    async fn publish_pending(&self) -> anyhow::Result<()> {
+    /// Publishes a catalog with every change committed since the current one, if there is any; returns the
+    /// companies that changed (None inside: all may have), or None when nothing was published.
+    async fn publish_pending(&self) -> anyhow::Result<Option<Option<std::collections::BTreeSet<i64>>>> {
         let current = self.catalog();
         let update = if self.reload_requested.load(std::sync::atomic::Ordering::SeqCst) {
             crate::catalog::follow::load(&self.pool).await?
         } else {
             match crate::catalog::follow::catch_up(&self.pool, &current).await? {
                 Some(update) => update,
-                None => return Ok(()),
+                None => return Ok(None),
             }
         };
         // The search index first: a page rendered from the new catalog may search at once.
@@ -287,8 +309,16 @@ impl AppState {
         self.page_cache.invalidate();
         self.reload_requested.store(false, std::sync::atomic::Ordering::SeqCst);
         self.published.send_modify(|n| *n += 1);
-        Ok(())
+        Ok(Some(update.companies))
     }
+}
+
+/// A short-term index being built for the catalog `from`, and the companies changed since.
+struct PendingIndex {
+    from: Arc<Catalog>,
+    task: tokio::task::JoinHandle<crate::catalog::search::ShortTermIndex>,
+    touched: std::collections::BTreeSet<i64>,
+    started: std::time::Instant,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -355,4 +355,14 @@ async fn a_deferred_short_term_index_answers_the_same() {
     assert!(matched > 10, "the terms matched companies: {matched}");
     let built = deferred.with_short_terms().expect("a pending index is built");
     assert!(built == eager, "the built catalog equals an ordinary load");
+
+    // Built from an older catalog while a company changed: brought up to date for that company.
+    let index = deferred.build_short_terms();
+    app.exec_and_settle("update company set short_name_zh = '乃欸新材', description_zh = '' where slug = 'ainai'")
+        .await;
+    let later = follow::load_deferring(&pool, 0).await.unwrap().catalog;
+    let id = later.company_by_slug("ainai").unwrap().id;
+    let caught_up = later.with_short_terms_from(&deferred, index, &[id].into()).expect("pending");
+    assert!(caught_up == follow::load(&pool).await.unwrap().catalog, "equals an ordinary load of the later state");
+    assert!(caught_up.short_term_positions("激").is_empty(), "the old description's characters are gone");
 }

@@ -130,11 +130,30 @@ impl Catalog {
 
     /// This catalog with its short-term index built, if it was pending (CPU work: call off the runtime).
     pub fn with_short_terms(&self) -> Option<Catalog> {
+        self.with_short_terms_from(self, self.build_short_terms(), &Default::default())
+    }
+
+    /// The whole short-term index of this catalog (CPU work: seconds at 100,000 companies).
+    pub fn build_short_terms(&self) -> search::ShortTermIndex {
+        let companies: Vec<&Company> = self.companies.iter().map(|c| &**c).collect();
+        search::ShortTermIndex::of(&companies)
+    }
+
+    /// This catalog, whose index is pending, with `index`: built from the older catalog `from`, then brought
+    /// up to date for the companies `touched` since. None when this catalog's index is not pending.
+    pub fn with_short_terms_from(
+        &self,
+        from: &Catalog,
+        mut index: search::ShortTermIndex,
+        touched: &std::collections::BTreeSet<i64>,
+    ) -> Option<Catalog> {
         if !self.short_terms.is_pending() {
             return None;
         }
-        let companies: Vec<&Company> = self.companies.iter().map(|c| &**c).collect();
-        Some(Catalog { short_terms: search::ShortTermIndex::of(&companies), ..self.clone() })
+        let removed: Vec<&Company> = touched.iter().filter_map(|&id| from.company(id)).collect();
+        let added: Vec<&Company> = touched.iter().filter_map(|&id| self.company(id)).collect();
+        index.update(&removed, &added);
+        Some(Catalog { short_terms: index, ..self.clone() })
     }
 
     pub fn company_by_slug(&self, slug: &str) -> Option<&Company> {
