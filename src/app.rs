@@ -216,10 +216,10 @@ impl AppState {
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 }
             }
-            if index.as_ref().is_some_and(|pending| pending.task.is_finished()) {
-                if let Some(pending) = index.take() {
-                    self.install_index(pending).await;
-                }
+            if index.as_ref().is_some_and(|pending| pending.task.is_finished())
+                && let Some(pending) = index.take()
+            {
+                self.install_index(pending).await;
             }
             if pruned_at.elapsed() > std::time::Duration::from_secs(60) {
                 pruned_at = std::time::Instant::now();
