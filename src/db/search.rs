@@ -46,31 +46,39 @@ pub async fn sync_at_start(pool: &SqlitePool, cat: &Catalog) -> sqlx::Result<usi
 async fn sync_some(pool: &SqlitePool, cat: &Catalog, ids: &BTreeSet<i64>) -> sqlx::Result<usize> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     for &id in ids {
-        sqlx::query("delete from company_search where rowid = ?").bind(id).execute(&mut *tx).await?;
         match cat.company(id) {
             Some(c) => {
                 let doc = c.search_document();
-                sqlx::query("insert into company_search (rowid, doc) values (?, ?)")
-                    .bind(id)
-                    .bind(&doc)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
-                    "insert into company_search_state (company_id, doc_hash) values (?, ?)
-                     on conflict (company_id) do update set doc_hash = excluded.doc_hash",
-                )
-                .bind(id)
-                .bind(hash(&doc))
-                .execute(&mut *tx)
-                .await?;
+                let digest = hash(&doc);
+                write_doc(&mut tx, id, &doc, &digest).await?;
             }
-            None => {
-                sqlx::query("delete from company_search_state where company_id = ?").bind(id).execute(&mut *tx).await?;
-            }
+            None => drop_doc(&mut tx, id).await?,
         }
     }
     tx.commit().await?;
     Ok(ids.len())
+}
+
+/// Puts a company's document in the index (replacing any it had) with its digest.
+async fn write_doc(tx: &mut sqlx::SqliteConnection, id: i64, doc: &str, digest: &str) -> sqlx::Result<()> {
+    sqlx::query("delete from company_search where rowid = ?").bind(id).execute(&mut *tx).await?;
+    sqlx::query("insert into company_search (rowid, doc) values (?, ?)").bind(id).bind(doc).execute(&mut *tx).await?;
+    sqlx::query(
+        "insert into company_search_state (company_id, doc_hash) values (?, ?)
+         on conflict (company_id) do update set doc_hash = excluded.doc_hash",
+    )
+    .bind(id)
+    .bind(digest)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Takes a company that is gone out of the index.
+async fn drop_doc(tx: &mut sqlx::SqliteConnection, id: i64) -> sqlx::Result<()> {
+    sqlx::query("delete from company_search where rowid = ?").bind(id).execute(&mut *tx).await?;
+    sqlx::query("delete from company_search_state where company_id = ?").bind(id).execute(&mut *tx).await?;
+    Ok(())
 }
 
 /// Brings the whole index in line with the catalog: re-indexes companies whose text changed, drops removed
@@ -90,26 +98,12 @@ async fn sync_index(pool: &SqlitePool, cat: &Catalog) -> sqlx::Result<usize> {
         if stored.get(&c.id) == Some(&digest) {
             continue;
         }
-        sqlx::query("delete from company_search where rowid = ?").bind(c.id).execute(&mut *tx).await?;
-        sqlx::query("insert into company_search (rowid, doc) values (?, ?)")
-            .bind(c.id)
-            .bind(&doc)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "insert into company_search_state (company_id, doc_hash) values (?, ?)
-             on conflict (company_id) do update set doc_hash = excluded.doc_hash",
-        )
-        .bind(c.id)
-        .bind(&digest)
-        .execute(&mut *tx)
-        .await?;
+        write_doc(&mut tx, c.id, &doc, &digest).await?;
         written += 1;
     }
     let live: HashSet<i64> = cat.companies.iter().map(|c| c.id).collect();
-    for id in stored.keys().filter(|id| !live.contains(id)) {
-        sqlx::query("delete from company_search where rowid = ?").bind(id).execute(&mut *tx).await?;
-        sqlx::query("delete from company_search_state where company_id = ?").bind(id).execute(&mut *tx).await?;
+    for &id in stored.keys().filter(|id| !live.contains(id)) {
+        drop_doc(&mut tx, id).await?;
         written += 1;
     }
     tx.commit().await?;
