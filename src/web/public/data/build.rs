@@ -210,6 +210,7 @@ pub fn spawn_builder(state: AppState) {
                     );
                     state.open_data.install(generation);
                     let changed = published.changed().await.is_ok();
+                    settle_down(&mut published, took).await;
                     // While staff keep saving, build at most a quarter of the time: at 100,000 companies a
                     // build takes seconds of a core that the pages need (the files say how old they are).
                     let rest = (took * BUILD_SHARE).saturating_sub(started.elapsed());
@@ -229,6 +230,20 @@ pub fn spawn_builder(state: AppState) {
             }
         }
     });
+}
+
+/// Waits for a pause in publications (a burst of saves is built once, after it) as long as twice a build
+/// takes, up to one second; but no longer than ten builds' time in all, so files never fall far behind.
+async fn settle_down(published: &mut tokio::sync::watch::Receiver<u64>, took: std::time::Duration) {
+    let quiet = (took * 2).min(std::time::Duration::from_secs(1));
+    let limit = std::time::Instant::now() + took * 10;
+    loop {
+        tokio::time::sleep(quiet).await;
+        if !published.has_changed().unwrap_or(false) || std::time::Instant::now() >= limit {
+            return;
+        }
+        published.borrow_and_update();
+    }
 }
 
 /// The files of the current catalog and database, in a new generation folder.
