@@ -28,7 +28,7 @@ fn catalog() -> &'static Catalog {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             let (pool, catalog) = runtime.block_on(async {
                 let pool = park_portal::db::open(&dir.path().join("park.db")).await.expect("database");
-                let catalog = Catalog::load(&pool).await.expect("catalog");
+                let catalog = park_portal::catalog::follow::load(&pool).await.expect("catalog").catalog;
                 (pool, catalog)
             });
             Park { catalog, _pool: pool, _runtime: runtime, _dir: dir }
@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let terms = Terms::of(&text);
     for term in &terms.short {
-        let _ = cat.short_terms.positions(term);
+        let _ = cat.short_term_positions(term);
     }
     let _ = pinyin::search_spellings(&text, 8);
     let _ = pinyin::display(&text);
