@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use super::lists::{index, merge, merge_sorted, remap};
 use super::load::{CompanyParts, Loaded, Touched};
 use super::{Catalog, Company, KeyFigures, Positions, search};
 use crate::db::BadRow;
@@ -223,7 +224,8 @@ impl Catalog {
 
     /// Moves every member list by `shift` (contiguous numbers only), then adds the new companies' memberships.
     fn relink_shifted(&mut self, shift: &Shift) {
-        let moved = |list: &mut Vec<u32>| *list = remap(list, &shift.removed, &shift.inserted);
+        let inserted: Vec<u32> = shift.inserted.iter().map(|(position, _)| *position).collect();
+        let moved = |list: &mut Vec<u32>| *list = remap(list, &shift.removed, &inserted);
         self.sectors.iter_mut().for_each(|s| moved(&mut s.members));
         self.phases.iter_mut().for_each(|p| moved(&mut p.members));
         self.buildings.iter_mut().for_each(|b| moved(&mut b.members));
@@ -317,85 +319,6 @@ const FEW: usize = 256;
 struct Shift {
     removed: Vec<u32>,
     inserted: Vec<(u32, Arc<Company>)>,
-}
-
-/// A member list (sorted old positions) after `removed` were taken out and `inserted` put in: each kept
-/// position `p` becomes `q + (inserted before it)`, where `q` is `p` less the removed before it.
-fn remap(list: &[u32], removed: &[u32], inserted: &[(u32, Arc<Company>)]) -> Vec<u32> {
-    let mut out = Vec::with_capacity(list.len() + 1);
-    let (mut r, mut i) = (0, 0);
-    for &p in list {
-        while r < removed.len() && removed[r] < p {
-            r += 1;
-        }
-        if removed.get(r) == Some(&p) {
-            continue;
-        }
-        let q = p - r as u32;
-        // The j-th inserted company has (its position - j) kept companies before it.
-        while i < inserted.len() && inserted[i].0 - (i as u32) <= q {
-            i += 1;
-        }
-        out.push(q + i as u32);
-    }
-    out
-}
-
-fn merge_sorted<T>(
-    kept: impl Iterator<Item = Arc<T>>,
-    fresh: Vec<Arc<T>>,
-    order: impl Fn(&T, &T) -> std::cmp::Ordering,
-) -> Vec<Arc<T>> {
-    let mut out = Vec::with_capacity(fresh.len());
-    let mut fresh = fresh.into_iter().peekable();
-    for e in kept {
-        while let Some(f) = fresh.next_if(|f| order(f, &e).is_lt()) {
-            out.push(f);
-        }
-        out.push(e);
-    }
-    out.extend(fresh);
-    out
-}
-
-/// The entries of `old` not in `touched` (none when `full`), merged with `fresh`, in `order`.
-fn merge<T: HasId>(
-    old: &[Arc<T>],
-    touched: &BTreeSet<i64>,
-    full: bool,
-    mut fresh: Vec<Arc<T>>,
-    order: impl Fn(&T, &T) -> std::cmp::Ordering,
-) -> Vec<Arc<T>> {
-    fresh.sort_by(|a, b| order(a, b));
-    let kept = old.iter().filter(|e| !full && !touched.contains(&e.id())).cloned();
-    merge_sorted(kept, fresh, order)
-}
-
-/// Entries that a change set names by id.
-pub(super) trait HasId {
-    fn id(&self) -> i64;
-}
-
-impl HasId for Company {
-    fn id(&self) -> i64 {
-        self.id
-    }
-}
-
-impl HasId for super::Milestone {
-    fn id(&self) -> i64 {
-        self.id
-    }
-}
-
-impl HasId for super::Award {
-    fn id(&self) -> i64 {
-        self.id
-    }
-}
-
-fn index<T>(list: &[Arc<T>], id: impl Fn(&T) -> i64) -> HashMap<i64, u32> {
-    list.iter().enumerate().map(|(i, e)| (id(e), i as u32)).collect()
 }
 
 type Job = (CompanyParts, Vec<i64>, (Vec<i64>, Vec<String>));

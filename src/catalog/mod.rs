@@ -8,6 +8,7 @@
 mod build;
 pub mod directory;
 pub mod follow;
+mod lists;
 mod load;
 mod model;
 pub mod pinyin;
