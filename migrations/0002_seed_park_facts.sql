@@ -1,5 +1,5 @@
--- Seed: the park's facts as given by its one source article (see /work/shared/seed/FACTS.md).
--- Every row is written in the portal's own words, in Chinese and English. Nothing beyond FACTS.md:
+-- Seed: the park's facts as given by its one source article (cited in the `source` rows below).
+-- Every row is written in the portal's own words, in Chinese and English. Nothing beyond that source:
 -- where the source is silent (legal names, English names, founding years, dates) the field stays
 -- empty ('') or null. Explicit integer ids so rows can reference each other.
 -- company_search / company_search_state are left alone: the application builds the index itself.

@@ -97,3 +97,29 @@ async fn a_row_that_cannot_be_read_is_left_out_and_stops_nothing() {
     app.exec_and_settle("update company set website = null, founded_year = 2012 where slug = 'gpixel'").await;
     assert_eq!(app.get("/companies/gpixel").await.status, StatusCode::OK, "fixed, it is back");
 }
+
+/// A database seeded before the seed migration's comments were reworded still opens: its recorded checksum
+/// (of the first wording) is replaced, and only that one.
+#[tokio::test]
+async fn a_database_seeded_with_the_first_wording_still_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("park.db");
+    let pool = park_portal::db::open(&db).await.unwrap();
+    let first = "06af6b1f6e3f64ebfa817939a62411bb3c15a558e81f76806c7449eb9fe5cd1382e0d6ba149a1b3d89d6320ec40c75c3";
+    let bytes: Vec<u8> =
+        (0..first.len() / 2).map(|i| u8::from_str_radix(&first[2 * i..2 * i + 2], 16).unwrap()).collect();
+    sqlx::query("update _sqlx_migrations set checksum = ? where version = 2")
+        .bind(&bytes)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let pool = park_portal::db::open(&db).await.expect("an old database opens");
+    let stored: Vec<u8> =
+        sqlx::query_scalar("select checksum from _sqlx_migrations where version = 2").fetch_one(&pool).await.unwrap();
+    assert_ne!(stored, bytes);
+    // Any other checksum is still an edited migration, refused.
+    sqlx::query("update _sqlx_migrations set checksum = x'00' where version = 2").execute(&pool).await.unwrap();
+    pool.close().await;
+    assert!(park_portal::db::open(&db).await.is_err());
+}

@@ -43,8 +43,35 @@ pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
         .await
         .with_context(|| format!("cannot open database {}", path.display()))?;
     verify_settings(&pool).await.with_context(|| format!("database {}", path.display()))?;
+    accept_reworded_seed(&pool).await?;
     crate::MIGRATOR.run(&pool).await.with_context(|| format!("cannot migrate database {}", path.display()))?;
     Ok(pool)
+}
+
+/// SHA-384 of migration 2 as first applied: its opening comment pointed at a file outside the repository and
+/// was reworded (comments only; not one statement changed).
+const SEED_FIRST_CHECKSUM: &str =
+    "06af6b1f6e3f64ebfa817939a62411bb3c15a558e81f76806c7449eb9fe5cd1382e0d6ba149a1b3d89d6320ec40c75c3";
+
+/// A database seeded before that rewording records the old checksum, which the migrator would refuse as an
+/// edited migration: record the new one instead (only over exactly the old one).
+async fn accept_reworded_seed(pool: &SqlitePool) -> anyhow::Result<()> {
+    let exists: bool =
+        sqlx::query_scalar("select count(*) > 0 from sqlite_master where type = 'table' and name = '_sqlx_migrations'")
+            .fetch_one(pool)
+            .await?;
+    let Some(seed) = crate::MIGRATOR.iter().find(|m| m.version == 2) else { return Ok(()) };
+    if exists {
+        let old: Vec<u8> = (0..SEED_FIRST_CHECKSUM.len() / 2)
+            .filter_map(|i| u8::from_str_radix(&SEED_FIRST_CHECKSUM[2 * i..2 * i + 2], 16).ok())
+            .collect();
+        sqlx::query("update _sqlx_migrations set checksum = ? where version = 2 and checksum = ?")
+            .bind(seed.checksum.as_ref())
+            .bind(old)
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Checks that SQLite took the settings durability rests on: asking for WAL on a file system that cannot
