@@ -28,15 +28,6 @@ impl Touched {
         Touched { full: true, small: true, revisions: true, ..Default::default() }
     }
 
-    pub fn is_empty(&self) -> bool {
-        !self.full
-            && !self.small
-            && !self.revisions
-            && self.companies.is_empty()
-            && self.milestones.is_empty()
-            && self.awards.is_empty()
-    }
-
     fn ids(set: &BTreeSet<i64>, full: bool) -> Option<Vec<i64>> {
         (!full).then(|| set.iter().copied().collect())
     }
