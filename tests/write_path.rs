@@ -98,6 +98,50 @@ async fn a_row_that_cannot_be_read_is_left_out_and_stops_nothing() {
     assert_eq!(app.get("/companies/gpixel").await.status, StatusCode::OK, "fixed, it is back");
 }
 
+/// A first load reads whole tables many rows at a time; a bad row among them costs that row only, and the
+/// rows come out as they do one at a time.
+#[tokio::test]
+async fn a_whole_table_read_gives_every_good_row_and_reports_each_bad_one() {
+    use park_portal::db::{self, companies::CompanyRow};
+    let app = TestApp::new().await;
+    sqlx::query(
+        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 12000)
+         insert into company (slug, short_name_zh, legal_name_en) select 'bulk-' || i, '批量' || i, 'Bulk ' || i from n",
+    )
+    .execute(&app.state.pool)
+    .await
+    .unwrap();
+    let bad = [
+        // a blob (SQLite cannot put it in JSON), a fraction in a year, bytes that are not UTF-8 in a name
+        "update company set website = x'ff00' where slug = 'bulk-10'",
+        "update company set founded_year = 2012.5 where slug = 'bulk-6000'",
+        "update company set short_name_zh = cast(x'c328' as text) where slug = 'bulk-11999'",
+    ];
+    for sql in bad {
+        sqlx::query(sql).execute(&app.state.pool).await.unwrap();
+    }
+    let mut conn = app.state.pool.acquire().await.unwrap();
+    let (mut blocks, mut blocks_bad) = (Vec::<CompanyRow>::new(), Vec::new());
+    db::select_all(&mut conn, db::companies::ALL_COMPANIES, |r| match r {
+        Ok(row) => blocks.push(row),
+        Err(bad) => blocks_bad.push(bad.id),
+    })
+    .await
+    .unwrap();
+    let (mut rows, mut rows_bad) = (Vec::<CompanyRow>::new(), Vec::new());
+    db::select_each(&mut conn, db::companies::COMPANIES, None, |r| match r {
+        Ok(row) => rows.push(row),
+        Err(bad) => rows_bad.push(bad.id),
+    })
+    .await
+    .unwrap();
+    assert_eq!(blocks_bad.len(), 3, "{blocks_bad:?}");
+    assert_eq!(blocks_bad, rows_bad);
+    assert!(blocks.len() > 12_000 - 3);
+    assert!(blocks.iter().any(|c| c.slug == "gpixel" && c.sector_ids == "[1]"), "links come along");
+    assert_eq!(blocks, rows);
+}
+
 /// A database seeded before the seed migration's comments were reworded still opens: its recorded checksum
 /// (of the first wording) is replaced, and only that one.
 #[tokio::test]

@@ -80,12 +80,14 @@ pub(super) async fn read(conn: &mut SqliteConnection, mut touched: Touched, old:
 
     let mut milestones = Vec::new();
     if full || !touched.milestones.is_empty() {
-        let ids = Touched::ids(&touched.milestones, full);
-        db::select_each(conn, db::events::MILESTONES, ids.as_deref(), |r| match r {
+        let take = |r: Result<db::events::MilestoneRow, _>| match r {
             Ok(row) => milestones.push(milestone(row)),
             Err(bad) => report(bad),
-        })
-        .await?;
+        };
+        match Touched::ids(&touched.milestones, full) {
+            None => db::select_all(conn, db::events::ALL_MILESTONES, take).await?,
+            Some(ids) => db::select_each(conn, db::events::MILESTONES, Some(&ids), take).await?,
+        }
     }
     let mut awards = Vec::new();
     if full || !touched.awards.is_empty() {
@@ -108,20 +110,27 @@ pub(super) async fn read(conn: &mut SqliteConnection, mut touched: Touched, old:
     let mut companies = Vec::new();
     if full || !touched.companies.is_empty() {
         let ids = Touched::ids(&touched.companies, full);
-        let mut sectors = read_links(conn, db::companies::COMPANY_SECTORS, ids.as_deref(), &mut report).await?;
-        let mut designations =
-            read_links(conn, db::companies::COMPANY_DESIGNATIONS, ids.as_deref(), &mut report).await?;
-        db::select_each(conn, db::companies::COMPANIES, ids.as_deref(), |r: Result<db::companies::CompanyRow, _>| {
-            match r {
-                Ok(row) => companies.push(CompanyParts {
-                    sector_ids: sectors.remove(&row.id).unwrap_or_default(),
-                    designation_ids: designations.remove(&row.id).unwrap_or_default(),
-                    row,
-                }),
-                Err(bad) => report(bad),
+        let take = |r: Result<db::companies::CompanyRow, _>| match r {
+            Ok(row) => {
+                let company = row.id;
+                let mut links = |table: &'static str, json: &str| {
+                    let (ids, bad) = db::companies::link_ids(json);
+                    for value in bad {
+                        let reason = format!("a link to {value}, which is not an id");
+                        report(BadRow { table, id: Some(company), reason });
+                    }
+                    ids
+                };
+                let sector_ids = links("company_sector", &row.sector_ids);
+                let designation_ids = links("company_designation", &row.designation_ids);
+                companies.push(CompanyParts { row, sector_ids, designation_ids });
             }
-        })
-        .await?;
+            Err(bad) => report(bad),
+        };
+        match ids {
+            None => db::select_all(conn, db::companies::ALL_COMPANIES, take).await?,
+            Some(ids) => db::select_each(conn, db::companies::COMPANIES, Some(&ids), take).await?,
+        }
     }
 
     let small = if full || touched.small { Some(read_small(conn, &mut report).await?) } else { None };
@@ -133,22 +142,6 @@ pub(super) async fn read(conn: &mut SqliteConnection, mut touched: Touched, old:
         None
     };
     Ok(Loaded { touched, small, companies, milestones, awards, last_revision_at, defer_short_terms: false, problems })
-}
-
-/// A link table's rows for the given companies (all when None), grouped by company.
-async fn read_links(
-    conn: &mut SqliteConnection,
-    select: db::Select,
-    ids: Option<&[i64]>,
-    report: &mut impl FnMut(BadRow),
-) -> sqlx::Result<HashMap<i64, Vec<i64>>> {
-    let mut by_company: HashMap<i64, Vec<i64>> = HashMap::new();
-    db::select_each(conn, select, ids, |r: Result<db::companies::LinkRow, BadRow>| match r {
-        Ok(link) => by_company.entry(link.company_id).or_default().push(link.other_id),
-        Err(bad) => report(bad),
-    })
-    .await?;
-    Ok(by_company)
 }
 
 /// Reads every row of a small table as entities.

@@ -189,8 +189,20 @@ pub struct Company {
     pub edited_at: Option<String>,
     /// What the directory sorts by: the pinyin of the Chinese name, then the name (the same in both languages).
     pub sort_key: String,
-    /// Names, pinyin spellings and product names, lower-cased: what short search terms match; see [`search`].
-    pub search_keys: String,
+    /// Names, pinyin spellings and product names, lower-cased: what short search terms match; see
+    /// [`Company::search_keys`].
+    search_keys: Derived<String>,
+}
+
+/// A value worked out from the rest of its entry when first asked for (not while a large directory loads and
+/// visitors wait for the first page). Always equal: what it is made from is compared instead.
+#[derive(Debug, Clone, Default)]
+pub struct Derived<T>(std::sync::OnceLock<T>);
+
+impl<T> PartialEq for Derived<T> {
+    fn eq(&self, _: &Derived<T>) -> bool {
+        true
+    }
 }
 
 impl Company {
@@ -224,11 +236,15 @@ impl Company {
             products,
             edited_at: c.edited_at,
             sort_key: String::new(),
-            search_keys: String::new(),
+            search_keys: Derived::default(),
         };
         company.sort_key = format!("{} {}", pinyin::display(&company.name.zh).to_lowercase(), company.name.zh);
-        company.search_keys = search::search_keys(&company);
         company
+    }
+
+    /// Names, pinyin spellings and product names, lower-cased: what short search terms match; see [`search`].
+    pub fn search_keys(&self) -> &str {
+        self.search_keys.0.get_or_init(|| search::search_keys(self))
     }
 
     /// Directory order: by [`Company::sort_key`], then id.

@@ -51,7 +51,7 @@ pub fn search_keys(c: &Company) -> String {
 
 /// The full-text document: the search keys, then descriptions and highlights in both languages.
 pub fn document(c: &Company) -> String {
-    let mut doc = c.search_keys.clone();
+    let mut doc = c.search_keys().to_string();
     for text in [&c.description.zh, &c.description.en, &c.highlights.zh, &c.highlights.en] {
         if !text.is_empty() {
             doc.push(' ');
@@ -90,7 +90,7 @@ pub fn holds(c: &Company, term: &str) -> bool {
 fn grams_of(c: &Company) -> Vec<u64> {
     let mut grams = Vec::with_capacity(256);
     let mut chars = Vec::with_capacity(128);
-    for text in [&c.search_keys, &c.description.zh, &c.highlights.zh] {
+    for text in [c.search_keys(), &c.description.zh, &c.highlights.zh] {
         chars.clear();
         chars.extend(text.chars().flat_map(char::to_lowercase));
         for (i, &ch) in chars.iter().enumerate() {

@@ -2,7 +2,7 @@
 
 use sqlx::{FromRow, SqliteExecutor};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, PartialEq, FromRow, serde::Deserialize)]
 pub struct MilestoneRow {
     pub id: i64,
     pub occurred_on: String,
@@ -28,6 +28,26 @@ pub const MILESTONES: super::Select = super::Select {
          from milestone",
     key: "id",
     order: "occurred_on, id",
+};
+
+/// [`MILESTONES`] for a whole-table read (see [`super::select_all`]), in id order.
+pub const ALL_MILESTONES: super::Bulk = super::Bulk {
+    select: super::Select { order: "id", ..MILESTONES },
+    fields: &[
+        "id",
+        "occurred_on",
+        "kind",
+        "phase_id",
+        "building_id",
+        "company_id",
+        "product_name",
+        "title_zh",
+        "title_en",
+        "description_zh",
+        "description_en",
+        "source_id",
+        "edited_at",
+    ],
 };
 
 #[derive(Debug, Clone, FromRow)]

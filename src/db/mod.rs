@@ -100,6 +100,114 @@ pub struct Select {
     pub order: &'static str,
 }
 
+/// A large table read whole, many rows at a time: SQLite writes a block of rows as one JSON array of arrays
+/// (`fields` in the struct's order) and serde reads it, off the runtime, while the next block is selected.
+///
+/// Why: sqlx hands each row from SQLite's thread to ours, one at a time; for 100,000 companies that
+/// hand-over cost most of a first load's read (bench/write_path, "start to the first 200").
+#[derive(Debug, Clone, Copy)]
+pub struct Bulk {
+    /// The same rows one at a time (its `order` is not used: blocks come in `key` order).
+    pub select: Select,
+    /// The select's columns, in the order of the struct's fields.
+    pub fields: &'static [&'static str],
+}
+
+/// Rows per JSON block: a few megabytes of text.
+const BULK_ROWS: i64 = 5_000;
+
+/// Every row of `bulk` in key order, as [`select_each`] gives them. A block that SQLite cannot write as JSON
+/// (a blob) or serde cannot read (a value of the wrong type) is read again one row at a time, so each bad row
+/// is reported on its own and the rest still arrive.
+pub async fn select_all<T>(
+    conn: &mut SqliteConnection,
+    bulk: Bulk,
+    mut each: impl FnMut(Result<T, BadRow>),
+) -> sqlx::Result<()>
+where
+    T: for<'r> FromRow<'r, SqliteRow> + serde::de::DeserializeOwned + Send + 'static,
+{
+    let Select { sql, key, table, .. } = bulk.select;
+    let rows = format!("{sql} where {key} > ? order by {key} limit ?");
+    let block =
+        format!("select json_group_array(json_array({})), max({key}), count(*) from ({rows})", bulk.fields.join(", "));
+    let keys = format!("select {key} from {table} where {key} > ? order by {key} limit ?");
+    let mut parsing: Option<tokio::task::JoinHandle<Parsed<T>>> = None;
+    let mut after = i64::MIN;
+    loop {
+        let selected: sqlx::Result<(Option<String>, Option<i64>, i64)> =
+            sqlx::query_as(&block).bind(after).bind(BULK_ROWS).fetch_one(&mut *conn).await;
+        if let Some(parsed) = parsing.take() {
+            deliver(conn, bulk.select, parsed.await.map_err(|e| sqlx::Error::Decode(e.into()))?, &mut each).await?;
+        }
+        let (count, last) = match selected {
+            Ok((Some(json), Some(last), count)) if count > 0 => {
+                let first = after;
+                parsing = Some(tokio::task::spawn_blocking(move || Parsed {
+                    after: first,
+                    last,
+                    rows: serde_json::from_str(&json).ok(),
+                }));
+                (count, last)
+            }
+            Ok(_) => return Ok(()),
+            // Only the data: a lost connection or a full pool is an error here as everywhere.
+            Err(err @ (sqlx::Error::Database(_) | sqlx::Error::Decode(_) | sqlx::Error::ColumnDecode { .. })) => {
+                tracing::debug!(error = %err, table, "a block of rows cannot be written as JSON; reading it row by row");
+                let ids: Vec<i64> = sqlx::query_scalar(&keys).bind(after).bind(BULK_ROWS).fetch_all(&mut *conn).await?;
+                let Some(&last) = ids.last() else { return Ok(()) };
+                select_each(conn, bulk.select, Some(&ids), &mut each).await?;
+                (ids.len() as i64, last)
+            }
+            Err(err) => return Err(err),
+        };
+        after = last;
+        if count < BULK_ROWS {
+            break;
+        }
+    }
+    match parsing {
+        Some(parsed) => {
+            let parsed = parsed.await.map_err(|e| sqlx::Error::Decode(e.into()))?;
+            deliver(conn, bulk.select, parsed, &mut each).await
+        }
+        None => Ok(()),
+    }
+}
+
+/// One block of rows read by serde: keys in (`after`, `last`]; None when it did not parse.
+struct Parsed<T> {
+    after: i64,
+    last: i64,
+    rows: Option<Vec<T>>,
+}
+
+/// Hands one parsed block's rows to `each`, or reads the block again row by row if it did not parse.
+async fn deliver<T>(
+    conn: &mut SqliteConnection,
+    select: Select,
+    parsed: Parsed<T>,
+    each: &mut impl FnMut(Result<T, BadRow>),
+) -> sqlx::Result<()>
+where
+    T: for<'r> FromRow<'r, SqliteRow>,
+{
+    match parsed.rows {
+        Some(rows) => rows.into_iter().for_each(|row| each(Ok(row))),
+        None => {
+            let sql = format!(
+                "select {key} from {table} where {key} > ? and {key} <= ?",
+                key = select.key,
+                table = select.table
+            );
+            let ids: Vec<i64> =
+                sqlx::query_scalar(&sql).bind(parsed.after).bind(parsed.last).fetch_all(&mut *conn).await?;
+            select_each(conn, select, Some(&ids), each).await?;
+        }
+    }
+    Ok(())
+}
+
 /// A row that could not be read as its struct (a column holding the wrong type, written by hand): reported
 /// and left out, so no row can stop the server from starting.
 #[derive(Debug, Clone, PartialEq, Eq)]
