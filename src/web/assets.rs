@@ -62,8 +62,11 @@ static ENCODED: LazyLock<HashMap<&'static str, Encoded>> = LazyLock::new(|| {
         .iter()
         .map(|a| {
             let bytes = Bytes::from_static(a.bytes);
-            let encoded =
-                if a.content_type == "image/png" { Encoded::uncompressed(bytes) } else { Encoded::new(bytes) };
+            let encoded = if a.content_type == "image/png" {
+                Encoded::uncompressed(bytes)
+            } else {
+                Encoded::compressed_now(bytes)
+            };
             (a.name, encoded)
         })
         .collect()

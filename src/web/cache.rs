@@ -1,12 +1,14 @@
-//! The response cache of the read path: each public page's bytes, rendered once, compressed once (gzip and
-//! brotli), with a strong ETag; served from memory until the next write swaps the catalog.
+//! The response cache of the read path: each public page's bytes, rendered once, compressed once per encoding
+//! a client asks for (gzip, brotli), with a strong ETag; served from memory until the next write swaps the
+//! catalog. A page rendered again after a swap that comes out byte for byte the same keeps its compressed
+//! copies and its ETag: most saves change a few pages, not all.
 //!
 //! Why: rendering from the catalog is fast, but serving stored bytes is faster still, and compressing per
 //! request would cost more than everything else together (see ARCHITECTURE.md, "The read path").
 
 use std::io::Write as _;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{MatchedPath, OriginalUri, Request, State};
@@ -23,12 +25,15 @@ const LARGE_BODY: usize = 64 * 1024;
 /// Pages revalidate on every use: an admin's save shows on the next request, and a 304 costs little.
 pub const PAGE_CACHE_CONTROL: &str = "no-cache";
 
-/// One body in every encoding we serve, with its validators.
+/// One body in every encoding we serve, with its validators. The compressed copies are made on first demand
+/// (a page only ever asked for plainly, or only as brotli, is never compressed otherwise).
 #[derive(Debug)]
 pub struct Encoded {
     pub identity: Bytes,
-    pub gzip: Bytes,
-    pub brotli: Bytes,
+    gzip: OnceLock<Bytes>,
+    brotli: OnceLock<Bytes>,
+    /// Served compressed to clients that accept it (not for images whose format compresses already).
+    compressible: bool,
     /// Hex digest of the identity bytes; each encoding's ETag adds a suffix (a strong ETag names exact bytes).
     pub digest: String,
 }
@@ -40,39 +45,70 @@ pub enum Encoding {
     Brotli,
 }
 
+// Levels that compress a page in well under a millisecond: a save makes changed pages compress again (gzip 9
+// and brotli 9 cost several times more for a few % less).
+fn gzip(identity: &[u8]) -> Bytes {
+    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(identity.len() / 3), flate2::Compression::new(6));
+    match gz.write_all(identity).and_then(|()| gz.finish()) {
+        Ok(bytes) => Bytes::from(bytes),
+        Err(_) => Bytes::new(),
+    }
+}
+
+fn brotli(mut identity: &[u8]) -> Bytes {
+    let mut br = Vec::with_capacity(identity.len() / 3);
+    let params = brotli::enc::BrotliEncoderParams { quality: 5, lgwin: 22, ..Default::default() };
+    match brotli::BrotliCompress(&mut identity, &mut br, &params) {
+        Ok(_) => Bytes::from(br),
+        Err(_) => Bytes::new(),
+    }
+}
+
 impl Encoded {
+    /// A body compressed when a client first asks for an encoding (on the asking request: keep it small).
     pub fn new(identity: Bytes) -> Encoded {
-        let digest = digest(&identity);
-        // Levels that compress a page in well under a millisecond: every save empties the cache, so pages
-        // are compressed again after each one (gzip 9 and brotli 9 cost several times more for a few % less).
-        let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(identity.len() / 3), flate2::Compression::new(6));
-        let gzip = match gz.write_all(&identity).and_then(|()| gz.finish()) {
-            Ok(bytes) => Bytes::from(bytes),
-            Err(_) => Bytes::new(),
-        };
-        let mut br = Vec::with_capacity(identity.len() / 3);
-        let params = brotli::enc::BrotliEncoderParams { quality: 5, lgwin: 22, ..Default::default() };
-        let brotli = match brotli::BrotliCompress(&mut identity.as_ref(), &mut br, &params) {
-            Ok(_) => Bytes::from(br),
-            Err(_) => Bytes::new(),
-        };
-        Encoded { identity, gzip, brotli, digest }
+        Encoded {
+            digest: digest(&identity),
+            identity,
+            gzip: OnceLock::new(),
+            brotli: OnceLock::new(),
+            compressible: true,
+        }
+    }
+
+    /// A body compressed in every encoding now (for the blocking pool, or for assets made once at start).
+    pub fn compressed_now(identity: Bytes) -> Encoded {
+        let encoded = Encoded::new(identity);
+        encoded.gzip();
+        encoded.brotli();
+        encoded
+    }
+
+    pub fn gzip(&self) -> &Bytes {
+        self.gzip.get_or_init(|| gzip(&self.identity))
+    }
+
+    pub fn brotli(&self) -> &Bytes {
+        self.brotli.get_or_init(|| brotli(&self.identity))
     }
 
     /// A body served only as it is (an image whose format compresses already).
     pub fn uncompressed(identity: Bytes) -> Encoded {
-        Encoded { digest: digest(&identity), identity, gzip: Bytes::new(), brotli: Bytes::new() }
+        Encoded { compressible: false, ..Encoded::new(identity) }
     }
 
+    /// Bytes held, counting the compressed copies before they exist (a page compresses to under a quarter of
+    /// its size in either encoding), so the cache's bound holds whichever are made later.
     pub fn weight(&self) -> u64 {
-        (self.identity.len() + self.gzip.len() + self.brotli.len() + 256) as u64
+        let compressed = if self.compressible { self.identity.len() / 2 } else { 0 };
+        (self.identity.len() + compressed + 256) as u64
     }
 
     fn body(&self, encoding: Encoding) -> &Bytes {
         match encoding {
             Encoding::Identity => &self.identity,
-            Encoding::Gzip => &self.gzip,
-            Encoding::Brotli => &self.brotli,
+            Encoding::Gzip => self.gzip(),
+            Encoding::Brotli => self.brotli(),
         }
     }
 
@@ -87,9 +123,11 @@ impl Encoded {
     /// The best encoding the client accepts (and that compressed to something).
     pub fn negotiate(&self, headers: &HeaderMap) -> Encoding {
         let accepted = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
-        if !self.brotli.is_empty() && accepts(accepted, "br") {
+        if !self.compressible {
+            Encoding::Identity
+        } else if accepts(accepted, "br") && !self.brotli().is_empty() {
             Encoding::Brotli
-        } else if !self.gzip.is_empty() && accepts(accepted, "gzip") {
+        } else if accepts(accepted, "gzip") && !self.gzip().is_empty() {
             Encoding::Gzip
         } else {
             Encoding::Identity
@@ -209,7 +247,8 @@ impl quick_cache::Weighter<String, Arc<CachedPage>> for Weigh {
 
 struct CachedPage {
     generation: u64,
-    body: Encoded,
+    /// Shared with the page's next generation when that renders to the same bytes.
+    body: Arc<Encoded>,
     /// `Content-Type`, and `Last-Modified` / `Content-Disposition` where the handler set them.
     headers: HeaderMap,
 }
@@ -291,11 +330,11 @@ impl PageCache {
         }
     }
 
-    /// Forgets every page. Call after the catalog is swapped: pages rendered from the old catalog that
-    /// finish afterwards carry the old generation and are never served.
+    /// Makes every kept page stale. Call after the catalog is swapped: a stale page is never served, but is
+    /// kept until its page is rendered again, to lend its compressed copies if the bytes did not change. Pages
+    /// rendered from the old catalog that finish afterwards carry the old generation and are never served.
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
-        self.pages.clear();
     }
 
     pub fn len(&self) -> usize {
@@ -359,15 +398,27 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     }
     let headers = request.headers().clone();
     let generation = cache.generation.load(Ordering::SeqCst);
-    // One render per page and catalog: after a save empties the cache, the first request for a page renders
-    // it while the others asking for the same page wait for its bytes, instead of all rendering and
+    // One render per page and catalog: after a save makes the cache stale, the first request for a page
+    // renders it while the others asking for the same page wait for its bytes, instead of all rendering and
     // compressing it at once.
-    let guard = match cache.pages.get_value_or_guard_async(key.as_str()).await {
-        Ok(page) if page.generation == generation => return page.respond(&headers, &method),
-        // Rendered from a catalog swapped out meanwhile: render afresh and keep nothing.
-        Ok(_) => None,
-        Err(guard) => Some(guard),
-    };
+    let mut previous = None;
+    let mut guard = None;
+    for _ in 0..2 {
+        match cache.pages.get_value_or_guard_async(key.as_str()).await {
+            Ok(page) if page.generation == generation => return page.respond(&headers, &method),
+            // Stale: take it out (unless a newer render replaced it meanwhile) and ask again, for the guard.
+            Ok(page) if page.generation < generation => {
+                cache.pages.remove_if(key.as_str(), |kept| Arc::ptr_eq(kept, &page));
+                previous = Some(page);
+            }
+            // Rendered from a catalog newer than ours: render afresh and keep nothing.
+            Ok(_) => break,
+            Err(taken) => {
+                guard = Some(taken);
+                break;
+            }
+        }
+    }
     let response = next.run(request).await;
     let keep = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| cacheable(v.as_bytes()));
     if response.status() != StatusCode::OK || !keep || response.extensions().get::<DoNotCache>().is_some() {
@@ -381,9 +432,11 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let body = if bytes.len() > LARGE_BODY {
+    let body = if let Some(same) = previous.filter(|page| page.body.identity == bytes) {
+        same.body.clone()
+    } else if bytes.len() > LARGE_BODY {
         // Compressing a large body (a sitemap file at 100,000 companies) takes milliseconds: off the runtime.
-        match tokio::task::spawn_blocking(move || Encoded::new(bytes)).await {
+        match tokio::task::spawn_blocking(move || Arc::new(Encoded::compressed_now(bytes))).await {
             Ok(body) => body,
             Err(err) => {
                 tracing::error!(error = %err, "cannot compress a rendered page");
@@ -391,7 +444,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
             }
         }
     } else {
-        Encoded::new(bytes)
+        Arc::new(Encoded::new(bytes))
     };
     let page = Arc::new(CachedPage { generation, body, headers: kept_headers(&parts.headers) });
     let response = page.respond(&headers, &method);
@@ -447,11 +500,11 @@ mod tests {
         let body = Bytes::from("<p>长春光电信息产业园</p>".repeat(50));
         let e = Encoded::new(body.clone());
         let mut out = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&e.gzip[..]), &mut out).unwrap();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&e.gzip()[..]), &mut out).unwrap();
         assert_eq!(out, body);
         let mut out = Vec::new();
-        brotli::BrotliDecompress(&mut &e.brotli[..], &mut out).unwrap();
+        brotli::BrotliDecompress(&mut &e.brotli()[..], &mut out).unwrap();
         assert_eq!(out, body);
-        assert!(e.brotli.len() < body.len() / 4);
+        assert!(e.brotli().len() < body.len() / 4);
     }
 }
