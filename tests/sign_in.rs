@@ -128,3 +128,25 @@ async fn the_pruning_task_drops_old_attempts_and_keeps_recent_ones() {
     assert_eq!(left, ["kept", "recent"]);
     assert_eq!(app.state.prune_attempts().await, 0);
 }
+
+/// A burst of sign-ins for one account sent at the same moment: no more than the limit have their password
+/// checked (the attempt is reserved before the hash, in one statement with the check), and the right password
+/// in the same burst is refused like the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_sign_ins_checks_no_more_passwords_than_the_limit() {
+    let app = with_editor(&[]).await;
+    let app = &app;
+    let burst = (0..40).map(|n| async move {
+        let password = if n == 39 { PASSWORD.to_string() } else { format!("wrong-guess-{n}") };
+        app.sign_in_from(INTERNET, &[], "editor", &password).await.status
+    });
+    let statuses = futures_util::future::join_all(burst).await;
+    let count = |status: StatusCode| statuses.iter().filter(|s| **s == status).count();
+    let checked = count(StatusCode::UNAUTHORIZED) + count(StatusCode::SEE_OTHER);
+    assert_eq!(checked, park_portal::admin::accounts::MAX_FAILURES as usize, "{statuses:?}");
+    assert_eq!(count(StatusCode::TOO_MANY_REQUESTS), 40 - checked, "{statuses:?}");
+    assert_eq!(count(StatusCode::SEE_OTHER), 0, "the right password came after the limit: {statuses:?}");
+    let recorded: i64 =
+        sqlx::query_scalar("select count(*) from login_attempt").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(recorded as usize, checked, "one record per password checked");
+}

@@ -134,22 +134,33 @@ pub async fn remove(pool: &SqlitePool, username: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Whether an account or an address has failed too often recently.
-pub async fn is_throttled(pool: &SqlitePool, username: &str, address: &str) -> sqlx::Result<bool> {
+/// Reserves a sign-in attempt before the password is checked: records it as failed unless the account or the
+/// address has failed [`MAX_FAILURES`] times within [`THROTTLE_WINDOW_MINUTES`], and returns its id (None:
+/// throttled). The check and the record are one statement, so however many attempts arrive at once, no more
+/// than the limit get their password checked; [`attempt_succeeded`] corrects the record after a right password.
+pub async fn reserve_attempt(pool: &SqlitePool, username: &str, address: &str) -> sqlx::Result<Option<i64>> {
     let window = format!("-{THROTTLE_WINDOW_MINUTES} minutes");
-    let failures: i64 = sqlx::query_scalar(
-        "select max(
-            (select count(*) from login_attempt where succeeded = 0 and username = ?1
-               and attempted_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)),
-            (select count(*) from login_attempt where succeeded = 0 and address = ?2
-               and attempted_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)))",
+    sqlx::query_scalar(
+        "insert into login_attempt (username, address, succeeded)
+         select ?1, ?2, 0
+         where (select count(*) from login_attempt where succeeded = 0 and username = ?1
+                  and attempted_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)) < ?4
+           and (select count(*) from login_attempt where succeeded = 0 and address = ?2
+                  and attempted_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)) < ?4
+         returning id",
     )
     .bind(username)
     .bind(address)
     .bind(window)
-    .fetch_one(pool)
-    .await?;
-    Ok(failures >= MAX_FAILURES)
+    .bind(MAX_FAILURES)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Marks a reserved attempt as a successful sign-in.
+pub async fn attempt_succeeded(pool: &SqlitePool, attempt: i64) -> sqlx::Result<()> {
+    sqlx::query("update login_attempt set succeeded = 1 where id = ?").bind(attempt).execute(pool).await?;
+    Ok(())
 }
 
 /// How long sign-in attempts are kept as the audit trail; older ones are dropped at start and then hourly.
@@ -165,16 +176,6 @@ pub async fn prune_attempts(pool: &SqlitePool) -> sqlx::Result<u64> {
     Ok(done.rows_affected())
 }
 
-pub async fn record_attempt(pool: &SqlitePool, username: &str, address: &str, succeeded: bool) -> sqlx::Result<()> {
-    sqlx::query("insert into login_attempt (username, address, succeeded) values (?, ?, ?)")
-        .bind(username)
-        .bind(address)
-        .bind(succeeded)
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,7 +184,7 @@ mod tests {
     async fn old_attempts_are_pruned_and_recent_ones_kept() {
         let dir = tempfile::tempdir().unwrap();
         let pool = crate::db::open(&dir.path().join("park.db")).await.unwrap();
-        record_attempt(&pool, "editor", "127.0.0.1", false).await.unwrap();
+        assert!(reserve_attempt(&pool, "editor", "127.0.0.1").await.unwrap().is_some());
         sqlx::query("insert into login_attempt (username, address, succeeded, attempted_at) values ('old', 'x', 0, '2020-01-01T00:00:00.000Z')")
             .execute(&pool)
             .await
@@ -192,6 +193,20 @@ mod tests {
         let left: Vec<String> =
             sqlx::query_scalar("select username from login_attempt").fetch_all(&pool).await.unwrap();
         assert_eq!(left, ["editor"]);
+    }
+
+    #[tokio::test]
+    async fn attempts_past_the_limit_are_not_reserved_and_a_success_does_not_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::open(&dir.path().join("park.db")).await.unwrap();
+        let first = reserve_attempt(&pool, "editor", "10.0.0.1").await.unwrap().unwrap();
+        attempt_succeeded(&pool, first).await.unwrap();
+        for _ in 0..MAX_FAILURES {
+            assert!(reserve_attempt(&pool, "editor", "10.0.0.1").await.unwrap().is_some());
+        }
+        assert_eq!(reserve_attempt(&pool, "editor", "10.0.0.2").await.unwrap(), None, "the account is throttled");
+        assert_eq!(reserve_attempt(&pool, "other", "10.0.0.1").await.unwrap(), None, "and so is the address");
+        assert!(reserve_attempt(&pool, "other", "10.0.0.2").await.unwrap().is_some());
     }
 
     #[test]

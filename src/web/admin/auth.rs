@@ -205,19 +205,19 @@ pub async fn login(
         *response.status_mut() = status;
         Ok(response)
     };
-    if accounts::is_throttled(&state.pool, &username, &address).await? {
+    let Some(attempt) = accounts::reserve_attempt(&state.pool, &username, &address).await? else {
         tracing::warn!(username = %username, address = %address, proxy, "sign-in refused: throttled");
         return page(
             StatusCode::TOO_MANY_REQUESTS,
             Text::new("登录失败次数过多，请 15 分钟后再试。", "Too many failed sign-ins. Try again in 15 minutes."),
         );
-    }
+    };
     let user = auth
         .authenticate(Credentials { username: username.clone(), password: form.password.clone() })
         .await
         .map_err(|e| AppError::Other(anyhow::anyhow!("authentication failed: {e}")))?;
     let Some(user) = user else {
-        accounts::record_attempt(&state.pool, &username, &address, false).await?;
+        // The reserved attempt stays recorded as failed.
         tracing::warn!(username = %username, address = %address, proxy, "sign-in failed");
         return page(StatusCode::UNAUTHORIZED, Text::new("用户名或密码不正确。", "Wrong username or password."));
     };
@@ -226,7 +226,7 @@ pub async fn login(
         .insert(SIGNED_IN_AT, time::OffsetDateTime::now_utc().unix_timestamp())
         .await
         .map_err(|e| AppError::Other(anyhow::anyhow!("cannot write the session: {e}")))?;
-    accounts::record_attempt(&state.pool, &username, &address, true).await?;
+    accounts::attempt_succeeded(&state.pool, attempt).await?;
     tracing::info!(username = %username, address = %address, proxy, "signed in");
     let home = ctx.lang.url("/admin");
     Ok(Redirect::to(safe_next(&form.next).unwrap_or(&home)).into_response())
