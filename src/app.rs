@@ -333,6 +333,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(crate::web::panic_response))
         // State-changing requests from other sites are refused (Sec-Fetch-Site / Origin against Host).
         .layer(tower_http::csrf::CsrfLayer::new())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::origin::same_scheme))
         .with_state(state)
         // Outermost: request id and log span, host check, load shedding, error pages, security headers.
         .layer(front_door)

@@ -189,6 +189,19 @@ async fn every_guarded_route_refuses_without_a_session() {
 }
 
 #[tokio::test]
+async fn no_admin_page_is_kept_by_the_browser() {
+    let (app, cookie) = signed_in().await;
+    for path in ["/admin", "/en/admin/companies", "/admin/companies/1/edit", "/admin/companies/export"] {
+        let page = app.get_as(path, &cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(page.header("cache-control"), "no-store", "{path}");
+    }
+    assert_eq!(app.get("/en/admin/login").await.header("cache-control"), "no-store");
+    assert_eq!(app.get("/admin").await.header("cache-control"), "no-store", "the redirect to sign in");
+    assert_ne!(app.get("/en/companies/gpixel").await.header("cache-control"), "no-store", "public pages are kept");
+}
+
+#[tokio::test]
 async fn cross_site_posts_are_refused_and_change_nothing() {
     let (app, cookie) = signed_in().await;
     let edit = app.get_as("/admin/companies/1/edit", &cookie).await;
@@ -198,6 +211,8 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
         vec![("sec-fetch-site", "cross-site")],
         vec![("origin", "https://evil.example")],
         vec![("sec-fetch-site", "same-site"), ("origin", "https://sub.park.test")],
+        // This host, but over HTTPS while the site is served over HTTP.
+        vec![("origin", "https://park.test")],
     ] {
         let mut all = headers.clone();
         all.push(("content-type", "application/x-www-form-urlencoded"));
@@ -428,6 +443,28 @@ async fn the_park_text_is_edited_like_any_entry() {
     assert_eq!(app.get_as("/admin/park/new", &cookie).await.status, StatusCode::NOT_FOUND);
 }
 
+/// A PNG whose header claims `width` × `height` RGBA pixels, with a few bytes of image data: what a
+/// decompression bomb looks like to a decoder before it allocates.
+fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        out.extend(kind);
+        out.extend(data);
+        out.extend(crc.sum().to_be_bytes());
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let header = [&width.to_be_bytes()[..], &height.to_be_bytes(), &[8, 6, 0, 0, 0]].concat();
+    chunk(&mut out, b"IHDR", &header);
+    let mut data = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut data, &[0u8; 4096]).unwrap();
+    chunk(&mut out, b"IDAT", &data.finish().unwrap());
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
 #[tokio::test]
 async fn logos_are_checked_scaled_and_served() {
     let (app, cookie) = signed_in().await;
@@ -457,6 +494,11 @@ async fn logos_are_checked_scaled_and_served() {
     let svg = upload(ct, body).await;
     assert_eq!(svg.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     svg.assert_contains("Only PNG, JPEG or WebP");
+    // A small file claiming 10,000 × 10,000 pixels (400 MB decoded): refused from its header, before decoding.
+    let (ct, body) = multipart("logo", &version, "bomb.png", &png_claiming(10_000, 10_000));
+    let bomb = upload(ct, body).await;
+    assert_eq!(bomb.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    bomb.assert_contains("The image is too large (10000 × 10000 pixels)");
     // Over 2 MB: 413.
     let (ct, body) = multipart("logo", &version, "big.png", &vec![0u8; 2 * 1024 * 1024 + 10]);
     let big = upload(ct, body).await;

@@ -8,6 +8,7 @@ pub mod client_address;
 pub mod front;
 pub mod head;
 pub mod markdown;
+pub mod origin;
 pub mod public;
 pub mod schematic;
 

@@ -288,6 +288,18 @@ pub fn check(f: &Field, raw: &str, known: &KnownIds) -> Result<Value, Text> {
     if text.chars().any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t'))) {
         return Err(Text::new("含有不可见的控制字符。", "Contains invisible control characters."));
     }
+    // Direction overrides and isolates make text read otherwise than it is stored ("Trojan Source"): a
+    // link to `…/[U+202E]fdp.exe` shows as `…/exe.pdf`. In an address, the invisible direction marks too.
+    let disguises = |c: char| {
+        matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            || (f.kind == Kind::Url && matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}'))
+    };
+    if text.chars().any(disguises) {
+        return Err(Text::new(
+            "含有改变文字方向的隐藏字符，显示出来会与实际内容不同。",
+            "Contains hidden characters that change the direction of text, so it would read otherwise than it is.",
+        ));
+    }
     if text.is_empty() {
         return match f.kind {
             Kind::Bool => Ok(Value::Bool(false)),
@@ -397,5 +409,19 @@ mod tests {
         assert!(!is_partial_date("2020-13"));
         assert!(!is_partial_date("20-05"));
         assert!(!is_partial_date("2020/05"));
+    }
+
+    #[test]
+    fn text_that_reads_otherwise_than_it_is_stored_is_refused() {
+        let known = KnownIds::new();
+        let companies = &crate::admin::spec::COMPANIES;
+        let (website, name) = (companies.field("website").unwrap(), companies.field("short_name_en").unwrap());
+        assert!(check(website, "https://example.com/\u{202E}fdp.exe", &known).is_err());
+        assert!(check(website, "https://example.com/\u{200F}report", &known).is_err());
+        assert!(check(name, "Gpixel \u{2067}lexipG\u{2069}", &known).is_err());
+        let refused = check(name, "Gpixel\u{202E}", &known).unwrap_err();
+        assert!(refused.en.contains("change the direction of text"));
+        assert!(check(website, "https://www.gpixel.com/", &known).is_ok());
+        assert!(check(name, "Gpixel", &known).is_ok());
     }
 }

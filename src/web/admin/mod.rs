@@ -86,11 +86,17 @@ fn guarded() -> Router<AppState> {
     router.route_layer(axum::middleware::from_fn(auth::require_staff))
 }
 
+/// Every admin page, the sign-in page included. None is kept by the browser or a proxy: on a shared
+/// computer, the back button after signing out must not show what staff saw.
 fn pages() -> Router<AppState> {
     Router::new()
         .route("/login", get(auth::login_form).post(auth::login))
         .merge(guarded())
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// The admin, both languages, with sessions (SQLite-backed, HttpOnly, SameSite=Strict, `Secure` when the site

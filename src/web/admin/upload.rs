@@ -23,6 +23,12 @@ use crate::web::Ctx;
 
 pub const MAX_UPLOAD_BYTES: usize = 2 * 1024 * 1024;
 
+/// Pixels an upload may decode to, at four bytes each: a 4,000 × 4,000 photo fits. A small file that claims
+/// more (a decompression bomb: 47 KB can claim a gigabyte) is refused from its header, before decoding.
+const MAX_PIXELS: u64 = 16_000_000;
+/// Decodes at once: each may take up to `MAX_PIXELS` × 4 bytes.
+static DECODES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// One kind of image an entity carries.
 #[derive(Debug)]
 pub struct ImageSlot {
@@ -117,10 +123,23 @@ pub fn normalise_image(bytes: &[u8], max_side: u32) -> Result<Vec<u8>, Text> {
                 "Only PNG, JPEG or WebP images are accepted (judged by the file's content, not its name).",
             )
         })?;
+    let damaged = || Text::new("图片已损坏，无法读取。", "The image is damaged and cannot be read.");
+    let (width, height) =
+        image::ImageReader::with_format(Cursor::new(bytes), format).into_dimensions().map_err(|_| damaged())?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(Text::new(
+            format!("图片尺寸过大（{width} × {height} 像素）；最多 1600 万像素，请先缩小。"),
+            format!("The image is too large ({width} × {height} pixels); at most 16 megapixels. Scale it down first."),
+        ));
+    }
+    // The same bound again inside the decoder, whatever the header said.
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(width);
+    limits.max_image_height = Some(height);
+    limits.max_alloc = Some(MAX_PIXELS * 4 + 1024 * 1024);
     let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(image::Limits::default());
-    let img =
-        reader.decode().map_err(|_| Text::new("图片已损坏，无法读取。", "The image is damaged and cannot be read."))?;
+    reader.limits(limits);
+    let img = reader.decode().map_err(|_| damaged())?;
     let img = if img.width() > max_side || img.height() > max_side { img.thumbnail(max_side, max_side) } else { img };
     let mut out = Vec::new();
     img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
@@ -194,6 +213,7 @@ async fn upload(
         .ok_or_else(|| AppError::BadRequest(Text::new("请选择一个图片文件。", "Choose an image file.")))?;
     let version = version.ok_or_else(no_version)?;
     let max_side = slot.max_side;
+    let _permit = DECODES.acquire().await.map_err(|e| AppError::Other(e.into()))?;
     let png = tokio::task::spawn_blocking(move || normalise_image(&bytes, max_side))
         .await
         .map_err(|e| AppError::Other(anyhow::anyhow!("image task failed: {e}")))?
