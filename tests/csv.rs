@@ -429,3 +429,47 @@ fn the_command_line_exports_checks_and_imports() {
     assert!(csv.contains("photonics,光子学"), "{csv}");
     assert!(!run(&["export", "nothing"]).0);
 }
+
+/// Cells a spreadsheet would run as formulas are written with a leading `'` in the admin's export and the
+/// public files, and an import of that export takes exactly the `'` off again: nothing changes.
+#[tokio::test]
+async fn formula_cells_are_neutralised_in_downloads_and_round_trip_unchanged() {
+    let (app, cookie) = signed_in().await;
+    app.exec_and_settle(
+        "update company set description_en = '=HYPERLINK(\"http://evil.example\",\"x\")', short_name_en = '@SUM(1)',
+                legal_name_en = '-2+3', highlights_en = '''=quoted already', founded_year = 2012, version = version + 1
+         where id = 1",
+    )
+    .await;
+    let before = snapshot(&app, &cookie).await;
+    let guarded = ["'=HYPERLINK(\"http://evil.example\",\"x\")", "'@SUM(1)", "'-2+3", "''=quoted already"];
+
+    let export = app.get_as("/en/admin/companies/export", &cookie).await;
+    let table = rows(&export.body);
+    let gpixel = table.iter().find(|r| r[0] == "1").unwrap();
+    for cell in guarded {
+        assert!(gpixel.iter().any(|c| c == cell), "{cell} in {gpixel:?}");
+    }
+    assert!(table.iter().flatten().all(|c| !c.starts_with(['=', '+', '@', '\t', '\r'])), "no cell starts a formula");
+
+    // The public file follows the save once it is rebuilt in the background.
+    let mut public = Vec::new();
+    for _ in 0..100 {
+        public = rows(&app.get("/data/companies.csv").await.body);
+        if public.iter().flatten().any(|c| c == guarded[0]) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let gpixel = public.iter().find(|r| r[0] == "1").unwrap();
+    for cell in guarded {
+        assert!(gpixel.iter().any(|c| c == cell), "{cell} in the public file: {gpixel:?}");
+    }
+
+    let preview = upload(&app, &cookie, "/en", "companies", export.body.as_bytes()).await;
+    preview.assert_contains("This file would change nothing.");
+    assert_eq!(snapshot(&app, &cookie).await, before);
+    let stored: String =
+        sqlx::query_scalar("select short_name_en from company where id = 1").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(stored, "@SUM(1)");
+}

@@ -2,7 +2,10 @@
 //!
 //! Columns: `id`, the entity's fields in [`spec`](super::spec) order, then one column per link (named after the
 //! linked entity, e.g. `sectors`) holding the linked entries' slugs separated by `;`. Files are UTF-8 with a
-//! byte-order mark, so Excel reads the Chinese, and quoted as RFC 4180 says (CRLF between records).
+//! byte-order mark, so Excel reads the Chinese, and quoted as RFC 4180 says (CRLF between records). A cell a
+//! spreadsheet would run as a formula is written with a leading `'` ([`guard_formula`]), which an import
+//! takes off again ([`unguard_formula`]): a download opened in Excel or WPS runs nothing, and a round trip
+//! loses nothing.
 //!
 //! An import is planned first ([`plan`]: what each row would create or change, or what is wrong with it,
 //! checked by the same field rules as the forms), then applied in one transaction the caller owns ([`apply`]).
@@ -51,6 +54,40 @@ fn cell(value: Option<&Value>) -> String {
         Some(Value::Bool(b)) => if *b { "1" } else { "0" }.to_string(),
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
+    }
+}
+
+/// First characters that make a spreadsheet (Excel, WPS, LibreOffice) read a cell as a formula, after
+/// OWASP's "CSV Injection" guidance.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a cell holding `value` must be written with a leading `'`: it would be read as a formula (a
+/// plain number such as `-5` is not), or it already starts with `'` before such a value, so that reading
+/// back can tell the two apart.
+fn needs_guard(value: &str) -> bool {
+    match value.chars().next() {
+        Some('\'') => needs_guard(&value[1..]),
+        Some(first) if FORMULA_STARTS.contains(&first) => !is_plain_number(value),
+        _ => false,
+    }
+}
+
+fn is_plain_number(value: &str) -> bool {
+    value.bytes().any(|b| b.is_ascii_digit())
+        && value.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+        && value.parse::<f64>().is_ok()
+}
+
+/// A value as written to a cell: a spreadsheet shows a `'`-led cell as text and hides the `'`.
+pub fn guard_formula(value: String) -> String {
+    if needs_guard(&value) { format!("'{value}") } else { value }
+}
+
+/// A cell as read back: exactly what [`guard_formula`] added is taken off, and nothing else.
+pub fn unguard_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_guard(rest) => rest,
+        _ => cell,
     }
 }
 
@@ -146,10 +183,10 @@ pub fn write_rows<W: std::io::Write>(
     for r in records {
         let mut row = Vec::with_capacity(1 + entity.fields.len() + entity.links.len());
         row.push(r.id.to_string());
-        row.extend(entity.fields.iter().map(|f| cell(r.values.get(f.column))));
+        row.extend(entity.fields.iter().map(|f| guard_formula(cell(r.values.get(f.column)))));
         for link in entity.links {
             let ids = links.links.get(link.name).and_then(|by| by.get(&r.id)).map(Vec::as_slice).unwrap_or_default();
-            row.push(links.names.join(link, ids));
+            row.push(guard_formula(links.names.join(link, ids)));
         }
         writer.write_record(&row)?;
     }
@@ -236,7 +273,7 @@ pub fn parse(entity: &Entity, bytes: &[u8]) -> Result<Upload, Text> {
         let cells = mapped
             .iter()
             .zip(record.iter())
-            .filter_map(|(column, value)| column.map(|c| (c, value.to_string())))
+            .filter_map(|(column, value)| column.map(|c| (c, unguard_formula(value).to_string())))
             .collect();
         rows.push(UploadRow { number, cells });
     }
@@ -588,6 +625,32 @@ pub async fn apply(
 mod tests {
     use super::*;
     use crate::admin::spec::COMPANIES;
+
+    #[test]
+    fn formulas_are_guarded_and_every_value_reads_back_as_it_was() {
+        for (value, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1+1", "'+1+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("'=already quoted", "''=already quoted"),
+            ("''=twice", "'''=twice"),
+            ("-5", "-5"),
+            ("+86 431 1234", "'+86 431 1234"),
+            ("-1.5e3", "-1.5e3"),
+            ("-inf", "'-inf"),
+            ("'plain", "'plain"),
+            ("'-5", "'-5"),
+            ("长光辰芯", "长光辰芯"),
+            ("", ""),
+            ("'", "'"),
+        ] {
+            assert_eq!(guard_formula(value.to_string()), written, "{value:?}");
+            assert_eq!(unguard_formula(written), value, "{written:?}");
+        }
+    }
 
     #[test]
     fn columns_follow_the_spec() {
