@@ -277,6 +277,7 @@ async fn build(state: &AppState, publication: u64) -> anyhow::Result<Generation>
     })
     .await??;
     generation.files.extend(json);
+    let json_done = std::time::Instant::now();
 
     // The CSV files: from the database, all four in one read transaction (one snapshot).
     let mut tx = state.pool.begin().await?;
@@ -291,6 +292,7 @@ async fn build(state: &AppState, publication: u64) -> anyhow::Result<Generation>
         generation.files.push((dataset, Format::Csv, write_csv(&mut tx, entity, path).await?));
     }
     tx.rollback().await?;
+    tracing::debug!(csv_ms = json_done.elapsed().as_millis() as u64, "open-data CSV files written");
     Ok(generation)
 }
 

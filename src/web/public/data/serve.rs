@@ -28,6 +28,8 @@ use crate::web::cache::{DoNotCache, PAGE_CACHE_CONTROL, accepts, unmodified_sinc
 pub const FIRST_BUILD_PATIENCE: Duration = Duration::from_secs(1);
 /// Bytes read from the file per body chunk.
 const CHUNK: usize = 128 * 1024;
+/// Bytes handed to the socket at a time from memory, other requests running between two.
+const MEMORY_CHUNK: usize = 32 * 1024;
 /// A gzip copy up to this size is served from memory (read once per build): a download is then one buffer
 /// handed to the socket, not a read on the blocking pool per chunk. At 100,000 companies the eight gzip
 /// copies come to about 10 MB; the identity files (137 MB for companies.json) always stream from disk.
@@ -193,10 +195,25 @@ async fn in_memory(file: &DataFile, start: u64, length: u64) -> std::io::Result<
     let bytes =
         file.gz_bytes.get_or_try_init(|| async { tokio::fs::read(&file.gz_path).await.map(Bytes::from) }).await?;
     let range = usize::try_from(start).ok().zip(usize::try_from(start + length).ok());
-    match range.and_then(|(from, to)| (to <= bytes.len()).then(|| bytes.slice(from..to))) {
-        Some(slice) => Ok(Body::from(slice)),
-        None => Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof)),
-    }
+    let Some(mut left) = range.and_then(|(from, to)| (to <= bytes.len()).then(|| bytes.slice(from..to))) else {
+        return Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof));
+    };
+    // Handed over a chunk at a time, letting other requests run between chunks: one large buffer would keep
+    // a worker writing for as long as the socket takes it.
+    let mut yielded = true;
+    let chunks = futures_util::stream::poll_fn(move |cx| {
+        if left.is_empty() {
+            return std::task::Poll::Ready(None);
+        }
+        if !yielded {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        yielded = false;
+        std::task::Poll::Ready(Some(Ok::<_, std::io::Error>(left.split_to(MEMORY_CHUNK.min(left.len())))))
+    });
+    Ok(Body::from_stream(chunks))
 }
 
 /// `length` bytes of the file from `start`, streamed; `generation` is kept (and its folder with it) until
