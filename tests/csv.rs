@@ -289,9 +289,21 @@ async fn chinese_text_survives_export_and_import() {
     assert!(export.body.contains("\"长春“光电”信息产业园, 北方光谷\n第二行：含逗号, 引号\"\"和换行\""));
     assert!(export.body.contains("\r\n"));
 
-    // A file in GBK (what Excel's plain "CSV" writes on a Chinese system) is refused with a way out.
-    let gbk = b"id,short_name_zh\r\n1,\xb3\xa4\xb9\xe2\r\n";
-    let refused = upload(&app, &cookie, "/en", "companies", gbk).await;
+    // A file in GBK (what Excel's plain "CSV" writes on a Chinese system) is read as GB18030, named so in the
+    // preview, and imported with its Chinese intact.
+    let gbk = b"id,short_name_zh\r\n1,\xb3\xa4\xb9\xe2\xb3\xbd\xd0\xbe\xb6\xfe\r\n";
+    let preview = upload(&app, &cookie, "/en", "companies", gbk).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    preview.assert_contains("it was read as <strong>GB18030</strong>");
+    preview.assert_contains("长光辰芯二");
+    let done = confirm(&app, &cookie, "/en", "companies", &preview).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let stored: String =
+        sqlx::query_scalar("select short_name_zh from company where id = 1").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(stored, "长光辰芯二");
+    // Bytes that are neither UTF-8 nor GB18030 are refused with a way out.
+    let neither = b"id,short_name_zh\r\n1,\x81\x20\xff\r\n";
+    let refused = upload(&app, &cookie, "/en", "companies", neither).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("CSV UTF-8 (Comma delimited)");
 }

@@ -201,6 +201,9 @@ pub fn write_rows<W: std::io::Write>(
 pub struct Upload {
     pub rows: Vec<UploadRow>,
     pub unknown_columns: Vec<String>,
+    /// The file's encoding when it was not UTF-8 (a Chinese Excel's plain "CSV" is GBK; read as GB18030,
+    /// which contains it).
+    pub encoding: Option<&'static str>,
 }
 
 #[derive(Debug)]
@@ -219,12 +222,21 @@ pub fn parse(entity: &Entity, bytes: &[u8]) -> Result<Upload, Text> {
     if bytes.contains(&0) {
         return Err(not_csv(entity));
     }
-    let text = std::str::from_utf8(bytes).map_err(|_| {
-        Text::new(
-            "文件不是 UTF-8 编码的 CSV。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再上传。",
-            "The file is not a UTF-8 CSV. In Excel, save it as “CSV UTF-8 (Comma delimited)” and upload it again.",
-        )
-    })?;
+    // Excel on Chinese Windows saves plain "CSV" as GBK: read it as GB18030 (which contains GBK) when it is not
+    // UTF-8 and decodes without a single bad sequence; anything else is refused with a way out.
+    let (text, encoding) = match std::str::from_utf8(bytes) {
+        Ok(text) => (std::borrow::Cow::Borrowed(text), None),
+        Err(_) => match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+            Some(text) => (text, Some("GB18030")),
+            None => {
+                return Err(Text::new(
+                    "文件既不是 UTF-8 也不是 GBK/GB18030 编码。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再上传。",
+                    "The file is neither UTF-8 nor GBK/GB18030. In Excel, save it as “CSV UTF-8 (Comma delimited)” \
+                     and upload it again.",
+                ));
+            }
+        },
+    };
     if text.trim().is_empty() {
         return Err(Text::new("文件是空的。", "The file is empty."));
     }
@@ -277,7 +289,7 @@ pub fn parse(entity: &Entity, bytes: &[u8]) -> Result<Upload, Text> {
             .collect();
         rows.push(UploadRow { number, cells });
     }
-    Ok(Upload { rows, unknown_columns })
+    Ok(Upload { rows, unknown_columns, encoding })
 }
 
 fn not_csv(entity: &Entity) -> Text {
@@ -333,6 +345,8 @@ pub struct PlannedRow {
 pub struct Plan {
     pub rows: Vec<PlannedRow>,
     pub unknown_columns: Vec<String>,
+    /// The file's encoding when it was not UTF-8 (named in the preview).
+    pub encoding: Option<&'static str>,
 }
 
 impl Plan {
@@ -532,7 +546,7 @@ pub async fn plan(conn: &mut SqliteConnection, entity: &Entity, upload: &Upload)
             values,
         });
     }
-    Ok(Plan { rows, unknown_columns: upload.unknown_columns.clone() })
+    Ok(Plan { rows, unknown_columns: upload.unknown_columns.clone(), encoding: upload.encoding })
 }
 
 // ---------------------------------------------------------------------------------------------------------
