@@ -198,6 +198,8 @@ impl AppState {
     async fn publish_forever(self) {
         let mut pruned_at = std::time::Instant::now();
         let mut index = self.start_index_build();
+        // Pages say whether an expected date has passed: they go stale at the park's midnight too.
+        let mut today = crate::catalog::park_today();
         loop {
             tokio::select! {
                 () = self.wake.notified() => {}
@@ -220,6 +222,10 @@ impl AppState {
                 && let Some(pending) = index.take()
             {
                 self.install_index(pending).await;
+            }
+            if crate::catalog::park_today() != today {
+                today = crate::catalog::park_today();
+                self.page_cache.invalidate();
             }
             if pruned_at.elapsed() > std::time::Duration::from_secs(60) {
                 pruned_at = std::time::Instant::now();

@@ -169,6 +169,24 @@ async fn phases_show_status_dates_as_of_and_buildings() {
     assert_eq!(one.card_slugs().len(), 3);
 }
 
+/// Phase 3 was expected in June 2024 and nothing since says it was completed: the pages say so instead of
+/// showing the date as still to come. A phase stated as delivered, or given a completion date, is not flagged.
+#[tokio::test]
+async fn an_expected_date_that_passed_unconfirmed_says_so() {
+    let app = TestApp::new().await;
+    let three = app.get("/en/phases/3").await;
+    three.assert_contains("June 2024");
+    three.assert_contains("not confirmed since");
+    let phases = app.get("/en/phases").await;
+    phases.assert_contains("completion expected — not confirmed since");
+    phases.assert_contains("that date has passed and the source has not said since whether it was completed");
+    app.get("/phases/3").await.assert_contains("此后未见竣工确认");
+    app.get("/").await.assert_contains("——此后未见确认");
+    app.exec_and_settle("update phase set completed_on = '2024-07' where number = 3").await;
+    let three = app.get("/en/phases/3").await;
+    assert!(!three.body.contains("not confirmed since"), "a completion date confirms it");
+}
+
 #[tokio::test]
 async fn about_page_carries_strategy_location_and_source() {
     let app = TestApp::new().await;

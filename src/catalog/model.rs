@@ -114,7 +114,28 @@ pub struct Phase {
     pub site_plan_alt: Text,
 }
 
+/// Today's date in the park's time zone (Asia/Shanghai, UTC+8 all year), `YYYY-MM-DD`.
+pub fn park_today() -> String {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let date = time::OffsetDateTime::now_utc().to_offset(offset).date();
+    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
+}
+
 impl Phase {
+    /// Whether the expected completion date has passed (the whole year or month of a partial date) while
+    /// nothing since says the phase was completed: the page must not present it as still to come.
+    pub fn expectation_lapsed(&self) -> bool {
+        self.expectation_lapsed_on(&park_today())
+    }
+
+    /// [`Phase::expectation_lapsed`] as of `today` (`YYYY-MM-DD`).
+    pub fn expectation_lapsed_on(&self, today: &str) -> bool {
+        let Some(expected) = self.expected_completion_on.as_deref() else { return false };
+        let confirmed = self.completed_on.is_some() || self.status == Some(PhaseStatus::Delivered);
+        // "2024-06" has passed once today's "YYYY-MM" is later; "2024" once the year is.
+        !confirmed && today.get(..expected.len()).is_some_and(|period| period > expected)
+    }
+
     /// Where the site plan is served, if there is one.
     pub fn site_plan_url(&self) -> Option<String> {
         self.site_plan_path.as_ref().map(|p| format!("/media/{p}"))
