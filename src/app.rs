@@ -213,6 +213,8 @@ impl AppState {
                     (Some(_), None) => index = self.start_index_build(),
                     (None, _) => {}
                 },
+                // Shutting down: the pool is closed, nothing is left to publish to.
+                Err(_) if self.pool.is_closed() => return,
                 Err(err) => {
                     tracing::warn!(error = %err, "cannot publish the latest changes; trying again");
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;

@@ -496,6 +496,20 @@ mod tests {
     }
 
     #[test]
+    fn an_encoding_is_made_when_first_asked_for_and_only_then() {
+        let e = Encoded::new(Bytes::from("<p>北方光谷</p>".repeat(50)));
+        assert!(e.gzip.get().is_none() && e.brotli.get().is_none());
+        let mut asks = HeaderMap::new();
+        asks.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+        assert_eq!(e.negotiate(&asks), Encoding::Gzip);
+        assert!(e.gzip.get().is_some() && e.brotli.get().is_none(), "brotli is never asked for here");
+        assert_eq!(e.negotiate(&HeaderMap::new()), Encoding::Identity);
+        let image = Encoded::uncompressed(Bytes::from_static(b"\x89PNG"));
+        assert_eq!(image.negotiate(&asks), Encoding::Identity);
+        assert!(image.gzip.get().is_none());
+    }
+
+    #[test]
     fn encodings_round_trip() {
         let body = Bytes::from("<p>长春光电信息产业园</p>".repeat(50));
         let e = Encoded::new(body.clone());
