@@ -223,6 +223,8 @@ pub fn spawn_builder(state: AppState) {
                     tokio::time::sleep(rest).await;
                     changed
                 }
+                // Shutting down: the pool is closed and nobody will ask for the files.
+                Err(_) if state.pool.is_closed() => return,
                 Err(err) => {
                     tracing::error!(error = %format!("{err:#}"), publication, "cannot build the open-data files");
                     tokio::select! {
