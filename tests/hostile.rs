@@ -208,7 +208,7 @@ const XSS: &[&str] = &[
     "</textarea></title></script><svg/onload=alert('xss-5')>",
     "[click](javascript:alert('xss-6'))",
     "<a href=\"javascript:alert('xss-7')\">x</a>",
-    "\u{202e}xss-8 \u{200b}<scr\u{200b}ipt>",
+    "\u{200f}xss-8 \u{200b}<scr\u{200b}ipt>",
     "＜script＞alert('xss-9')＜/script＞ {{ 7*7 }} {% if %}",
     "<iframe src=//evil.example/xss-10>",
 ];
