@@ -497,7 +497,7 @@ async fn logos_are_checked_scaled_and_served() {
     // A small file claiming 10,000 × 10,000 pixels (400 MB decoded): refused from its header, before decoding.
     let (ct, body) = multipart("logo", &version, "bomb.png", &png_claiming(10_000, 10_000));
     let bomb = upload(ct, body).await;
-    assert_eq!(bomb.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(bomb.status, StatusCode::PAYLOAD_TOO_LARGE);
     bomb.assert_contains("The image is too large (10000 × 10000 pixels)");
     // Over 2 MB: 413.
     let (ct, body) = multipart("logo", &version, "big.png", &vec![0u8; 2 * 1024 * 1024 + 10]);

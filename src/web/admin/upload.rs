@@ -113,24 +113,26 @@ pub fn slot_of(entity_key: &str) -> Option<&'static ImageSlot> {
 
 /// Decodes an upload and re-encodes it as a PNG whose longest side is at most `max_side`: whatever the file
 /// carried besides pixels (scripts in metadata, polyglots) does not survive.
-pub fn normalise_image(bytes: &[u8], max_side: u32) -> Result<Vec<u8>, Text> {
+pub fn normalise_image(bytes: &[u8], max_side: u32) -> Result<Vec<u8>, AppError> {
     let format = image::guess_format(bytes)
         .ok()
         .filter(|f| matches!(f, ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP))
         .ok_or_else(|| {
-            Text::new(
+            AppError::Unsupported(Text::new(
                 "只接受 PNG、JPEG 或 WebP 图片（按文件内容判断，不看文件名）。",
                 "Only PNG, JPEG or WebP images are accepted (judged by the file's content, not its name).",
-            )
+            ))
         })?;
-    let damaged = || Text::new("图片已损坏，无法读取。", "The image is damaged and cannot be read.");
+    let damaged =
+        || AppError::Unsupported(Text::new("图片已损坏，无法读取。", "The image is damaged and cannot be read."));
     let (width, height) =
         image::ImageReader::with_format(Cursor::new(bytes), format).into_dimensions().map_err(|_| damaged())?;
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(Text::new(
+        // 413, not 415: the format is fine, the picture is too large.
+        return Err(AppError::TooLarge(Text::new(
             format!("图片尺寸过大（{width} × {height} 像素）；最多 1600 万像素，请先缩小。"),
             format!("The image is too large ({width} × {height} pixels); at most 16 megapixels. Scale it down first."),
-        ));
+        )));
     }
     // The same bound again inside the decoder, whatever the header said.
     let mut limits = image::Limits::default();
@@ -143,7 +145,7 @@ pub fn normalise_image(bytes: &[u8], max_side: u32) -> Result<Vec<u8>, Text> {
     let img = if img.width() > max_side || img.height() > max_side { img.thumbnail(max_side, max_side) } else { img };
     let mut out = Vec::new();
     img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
-        .map_err(|_| Text::new("无法保存图片。", "The image could not be saved."))?;
+        .map_err(|_| AppError::Unsupported(Text::new("无法保存图片。", "The image could not be saved.")))?;
     Ok(out)
 }
 
@@ -216,8 +218,7 @@ async fn upload(
     let _permit = DECODES.acquire().await.map_err(|e| AppError::Other(e.into()))?;
     let png = tokio::task::spawn_blocking(move || normalise_image(&bytes, max_side))
         .await
-        .map_err(|e| AppError::Other(anyhow::anyhow!("image task failed: {e}")))?
-        .map_err(AppError::Unsupported)?;
+        .map_err(|e| AppError::Other(anyhow::anyhow!("image task failed: {e}")))??;
     let name = format!("{}.png", uuid::Uuid::new_v4().simple());
     let dir = state.settings.uploads_dir.join(slot.dir);
     tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::Other(e.into()))?;
