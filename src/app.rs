@@ -74,6 +74,8 @@ pub struct AppState {
     pub page_cache: Arc<PageCache>,
     /// Permits for requests in flight (`Settings::max_concurrency`).
     pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// Requests the front door let in (the next request id): background work yields while it moves.
+    pub requests: Arc<std::sync::atomic::AtomicU64>,
     /// Counts catalog publications: whatever is derived from the catalog (open-data files) subscribes to it.
     pub published: Arc<tokio::sync::watch::Sender<u64>>,
     /// Wakes the publisher before its next poll (a write in this process).
@@ -132,6 +134,7 @@ impl AppState {
             catalog: Arc::new(ArcSwap::from_pointee(loaded.catalog)),
             page_cache: Arc::new(PageCache::new(settings.page_cache)),
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrency.max(1))),
+            requests: Arc::new(crate::web::front::first_request_id()),
             published: Arc::new(tokio::sync::watch::Sender::new(0)),
             wake: Arc::new(tokio::sync::Notify::new()),
             reload_requested: Arc::new(std::sync::atomic::AtomicBool::new(false)),
@@ -330,7 +333,8 @@ struct PendingIndex {
 }
 
 pub fn router(state: AppState) -> Router {
-    let front_door = crate::web::front::FrontDoorLayer::new(&state.settings, state.in_flight.clone());
+    let front_door =
+        crate::web::front::FrontDoorLayer::new(&state.settings, state.in_flight.clone(), state.requests.clone());
     Router::new()
         .merge(crate::web::public::router(&state))
         .merge(crate::web::admin::router(&state))

@@ -56,20 +56,29 @@ struct Shared {
     settings: Arc<crate::app::Settings>,
     in_flight: Arc<Semaphore>,
     hsts: bool,
-    /// Request ids: a random start per process (ids from different runs do not collide in one log), then +1.
-    next_id: AtomicU64,
+    /// The next request id ([`AppState::requests`](crate::app::AppState::requests)).
+    next_id: Arc<AtomicU64>,
+}
+
+/// Request ids start at a random number per process (ids from different runs do not collide in one log),
+/// then count up by one.
+pub fn first_request_id() -> AtomicU64 {
+    AtomicU64::new(u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap_or_default()))
 }
 
 impl FrontDoorLayer {
-    pub fn new(settings: &Arc<crate::app::Settings>, in_flight: Arc<Semaphore>) -> FrontDoorLayer {
-        let start = u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap_or_default());
+    pub fn new(
+        settings: &Arc<crate::app::Settings>,
+        in_flight: Arc<Semaphore>,
+        next_id: Arc<AtomicU64>,
+    ) -> FrontDoorLayer {
         FrontDoorLayer {
             shared: Arc::new(Shared {
                 allowed_hosts: settings.allowed_hosts.clone(),
                 settings: settings.clone(),
                 in_flight,
                 hsts: settings.secure_cookies,
-                next_id: AtomicU64::new(start),
+                next_id,
             }),
         }
     }
