@@ -405,7 +405,11 @@ async fn a_save_is_on_the_public_page_at_once_and_can_be_reverted() {
     // The sectors were unticked in that save: the history shows it, and a revert restores everything.
     let history = app.get_as("/en/admin/companies/1/history", &cookie).await;
     history.assert_contains("Description (English)");
-    history.assert_contains("A **new** description.");
+    let after: Vec<String> = scraper::Html::parse_document(&history.body)
+        .select(&scraper::Selector::parse("td.after").unwrap())
+        .map(|td| td.text().collect())
+        .collect();
+    assert!(after.iter().any(|text| text == "A **new** description."), "{after:?}");
     let revision: i64 = sqlx::query_scalar("select max(id) from revision").fetch_one(&app.state.pool).await.unwrap();
     let reverted = app.post_form(&format!("/en/admin/companies/1/revert/{revision}"), Some(&cookie), &[]).await;
     assert_eq!(reverted.status, StatusCode::SEE_OTHER);
@@ -520,6 +524,75 @@ async fn logos_are_checked_scaled_and_served() {
     let stored = image::open(file).unwrap();
     assert_eq!((stored.width(), stored.height()), (512, 300));
     assert_eq!(app.get("/media/logos/..%2F..%2Fpark.db").await.status, StatusCode::NOT_FOUND);
+    // The history shows the new logo as a picture, not as an empty change.
+    let history = app.get_as("/en/admin/companies/1/history", &cookie).await;
+    history.assert_contains(&format!("<img class=\"diff-image\" src=\"/media/{path}\" alt=\"New Logo\""));
+    history.assert_contains("(none)");
+}
+
+#[tokio::test]
+async fn history_shows_only_what_changed_on_the_parks_clock_and_an_undo_asks_first() {
+    let (app, cookie) = signed_in().await;
+    let edit = app.get_as("/admin/companies/1/edit", &cookie).await;
+    let version = hidden(&edit.body, "version");
+    let mut form: Vec<(String, String)> = scraper::Html::parse_document(&edit.body)
+        .select(&scraper::Selector::parse("form.admin-form input[name], form.admin-form textarea[name]").unwrap())
+        .filter(|e| e.attr("type") != Some("checkbox") || e.attr("checked").is_some())
+        .map(|e| {
+            let value = match e.value().name() {
+                "textarea" => e.text().collect(),
+                _ => e.attr("value").unwrap_or_default().to_string(),
+            };
+            (e.attr("name").unwrap().to_string(), value)
+        })
+        .collect();
+    form.extend(
+        scraper::Html::parse_document(&edit.body)
+            .select(&scraper::Selector::parse("select[name] option[selected]").unwrap())
+            .filter_map(|o| {
+                let select = scraper::ElementRef::wrap(o.parent()?)?;
+                Some((select.attr("name")?.to_string(), o.attr("value").unwrap_or_default().to_string()))
+            }),
+    );
+    // An English-only edit: one word of the English description.
+    let english = form.iter_mut().find(|(k, _)| k == "description_en").expect("an English description field");
+    assert!(english.1.contains("CMOS image sensors"), "{}", english.1);
+    english.1 = english.1.replacen("CMOS image sensors", "CMOS image sensors and cameras", 1);
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert!(fields.iter().any(|(k, v)| *k == "version" && *v == version));
+    let saved = app.post_form("/admin/companies/1/edit", Some(&cookie), &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    let history = app.get_as("/en/admin/companies/1/history", &cookie).await;
+    let html = scraper::Html::parse_document(&history.body);
+    let rows: Vec<String> =
+        html.select(&scraper::Selector::parse("table.diff tbody th").unwrap()).map(|th| th.text().collect()).collect();
+    assert_eq!(rows, ["Description (English)"], "only the changed field is listed");
+    history.assert_contains("CMOS image sensors<ins> and cameras</ins>. A phase 1 tenant");
+    // Times on the park's clock, the zone named: stored 02:33Z reads 10:33.
+    let stored: String = sqlx::query_scalar("select created_at from revision order by id desc limit 1")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    history.assert_contains(&format!(
+        "datetime=\"{stored}\">{} <abbr title=\"Asia/Shanghai (UTC+8)\">China time</abbr>",
+        park_portal::catalog::park_time(&stored)
+    ));
+
+    // Undo is a link to a page that asks; only its form undoes.
+    let revision: i64 = sqlx::query_scalar("select max(id) from revision").fetch_one(&app.state.pool).await.unwrap();
+    let ask_url = format!("/en/admin/companies/1/revert/{revision}");
+    history.assert_contains(&format!("href=\"{ask_url}\""));
+    let ask = app.get_as(&ask_url, &cookie).await;
+    assert_eq!(ask.status, StatusCode::OK);
+    ask.assert_contains("Undo this change?");
+    ask.assert_contains("<ins> and cameras</ins>");
+    ask.assert_contains(&format!("action=\"{ask_url}\""));
+    assert_eq!(app.count("select count(*) from revision where action = 'revert'").await, 0);
+    let undone = app.post_form(&ask_url, Some(&cookie), &[]).await;
+    assert_eq!(undone.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("select count(*) from company where id = 1 and description_en like '%and cameras%'").await, 0);
+    assert_eq!(app.get_as("/en/admin/companies/1/revert/999999", &cookie).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

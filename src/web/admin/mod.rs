@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod form;
+pub mod history;
 pub mod import;
 pub mod lookup;
 pub mod pages;
@@ -40,6 +41,7 @@ pub const GUARDED_ROUTES: &[(&str, &str)] = &[
     ("GET", "/{entity}/{id}/delete"),
     ("POST", "/{entity}/{id}/delete"),
     ("GET", "/{entity}/{id}/history"),
+    ("GET", "/{entity}/{id}/revert/{revision}"),
     ("POST", "/{entity}/{id}/revert/{revision}"),
     ("POST", "/{entity}/{id}/logo"),
     ("POST", "/{entity}/{id}/logo/remove"),
@@ -69,8 +71,9 @@ fn guarded() -> Router<AppState> {
             ("POST", "/{entity}/{id}/edit") => post(pages::update),
             ("GET", "/{entity}/{id}/delete") => get(pages::confirm_delete),
             ("POST", "/{entity}/{id}/delete") => post(pages::delete),
-            ("GET", "/{entity}/{id}/history") => get(pages::history),
-            ("POST", "/{entity}/{id}/revert/{revision}") => post(pages::revert),
+            ("GET", "/{entity}/{id}/history") => get(history::history),
+            ("GET", "/{entity}/{id}/revert/{revision}") => get(history::confirm_revert),
+            ("POST", "/{entity}/{id}/revert/{revision}") => post(history::revert),
             ("POST", "/{entity}/{id}/logo") => {
                 post(upload::upload_logo).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES + 64 * 1024))
             }

@@ -1,6 +1,6 @@
 //! The admin's pages for every entity: dashboard, list, create, edit (with conflicts), delete, history.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -22,32 +22,32 @@ use crate::web::{Chrome, Ctx, render};
 const PER_PAGE: i64 = 50;
 const FLASH: &str = "flash";
 
-fn entity_of(key: &str) -> AppResult<&'static Entity> {
+pub(super) fn entity_of(key: &str) -> AppResult<&'static Entity> {
     spec::entity(key).ok_or(AppError::NotFound)
 }
 
-fn staff(auth: &AuthSession) -> AppResult<Staff> {
+pub(super) fn staff(auth: &AuthSession) -> AppResult<Staff> {
     auth.user.clone().ok_or(AppError::Unauthorized)
 }
 
-async fn set_flash(auth: &AuthSession, message: Text) {
+pub(super) async fn set_flash(auth: &AuthSession, message: Text) {
     let _ = auth.session.insert(FLASH, (message.zh, message.en)).await;
 }
 
-async fn take_flash(auth: &AuthSession) -> Option<Text> {
+pub(super) async fn take_flash(auth: &AuthSession) -> Option<Text> {
     auth.session.remove::<(String, String)>(FLASH).await.ok().flatten().map(|(zh, en)| Text::new(zh, en))
 }
 
 /// Names of the entries `entity`'s fields and links refer to. Small entities (phases, sectors, …) are read
 /// whole, as select options and checkboxes; of a large one (see [`Entity::picker`]) only the entries a page
 /// shows are named, by id, never the whole table.
-struct Lookups {
+pub(super) struct Lookups {
     titles: HashMap<&'static str, Vec<(i64, String, String)>>,
     named: HashMap<&'static str, HashMap<i64, (String, String)>>,
 }
 
 impl Lookups {
-    async fn load(state: &AppState, entity: &Entity) -> AppResult<Lookups> {
+    pub(super) async fn load(state: &AppState, entity: &Entity) -> AppResult<Lookups> {
         let mut titles = HashMap::new();
         let referenced = entity
             .fields
@@ -63,7 +63,7 @@ impl Lookups {
     }
 
     /// Names the entries of large entities that these values (rows, revisions, a form) refer to.
-    async fn name<'v>(
+    pub(super) async fn name<'v>(
         &mut self,
         state: &AppState,
         entity: &Entity,
@@ -155,7 +155,7 @@ impl Lookups {
 }
 
 /// How a stored value reads in lists, diffs and the conflict page.
-fn display(field: Option<&Field>, value: Option<&Value>, lookups: &Lookups, l: Lang) -> String {
+pub(super) fn display(field: Option<&Field>, value: Option<&Value>, lookups: &Lookups, l: Lang) -> String {
     let Some(value) = value else { return String::new() };
     match (field.map(|f| f.kind), value) {
         (_, Value::Null) => String::new(),
@@ -194,7 +194,7 @@ pub struct RevisionLine {
     pub title: String,
 }
 
-fn revision_line(revision: Revision, l: Lang) -> RevisionLine {
+pub(super) fn revision_line(revision: Revision, l: Lang) -> RevisionLine {
     let entity = spec::entity(&revision.entity);
     let values = revision.after().or_else(|| revision.before());
     let title = match (entity, values) {
@@ -644,7 +644,7 @@ fn duplicate_error(column: &str) -> Errors {
     errors
 }
 
-fn save_failure(err: SaveError) -> AppError {
+pub(super) fn save_failure(err: SaveError) -> AppError {
     match err {
         SaveError::NotFound => AppError::NotFound,
         SaveError::Database(e) => AppError::Database(e),
@@ -892,159 +892,6 @@ pub async fn delete(
             *response.status_mut() = StatusCode::CONFLICT;
             Ok(response)
         }
-        Err(err) => Err(save_failure(err)),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// History and revert
-
-#[derive(Template)]
-#[template(path = "admin/history.html")]
-struct HistoryPage {
-    l: Lang,
-    chrome: Chrome,
-    user: Staff,
-    flash: Option<Text>,
-    entity: &'static Entity,
-    id: i64,
-    title: String,
-    exists: bool,
-    entries: Vec<HistoryEntry>,
-}
-
-pub struct HistoryEntry {
-    pub revision: Revision,
-    pub changes: Vec<DiffRow>,
-    pub revert_url: String,
-    pub can_revert: bool,
-}
-
-pub struct DiffRow {
-    pub label: Label,
-    pub before: String,
-    pub after: String,
-    /// The English twin, shown beside the Chinese field.
-    pub twin: Option<(Label, String, String)>,
-}
-
-fn diff(entity: &Entity, before: &Values, after: &Values, lookups: &Lookups, l: Lang) -> Vec<DiffRow> {
-    let mut rows = Vec::new();
-    let mut shown: HashSet<&str> = HashSet::new();
-    let show = |key: &str, values: &Values| -> String {
-        match (entity.link(key), values.get(key)) {
-            (Some(link), Some(Value::Array(ids))) => ids
-                .iter()
-                .filter_map(Value::as_i64)
-                .map(|id| lookups.title(link.other_entity, id, l))
-                .collect::<Vec<_>>()
-                .join(l.t("、", ", ")),
-            (_, v) => display(entity.field(key), v, lookups, l),
-        }
-    };
-    let keys: Vec<(&str, Label)> = entity
-        .fields
-        .iter()
-        .map(|f| (f.column, f.label))
-        .chain(entity.links.iter().map(|k| (k.name, k.label)))
-        .collect();
-    for (key, label) in keys {
-        if shown.contains(key) {
-            continue;
-        }
-        let twin = entity.english_twin(key);
-        let changed = |k: &str| before.get(k) != after.get(k);
-        let twin_changed = twin.is_some_and(|t| changed(t.column));
-        if !changed(key) && !twin_changed {
-            continue;
-        }
-        shown.insert(key);
-        let twin_row = twin.map(|t| {
-            shown.insert(t.column);
-            (t.label, show(t.column, before), show(t.column, after))
-        });
-        rows.push(DiffRow { label, before: show(key, before), after: show(key, after), twin: twin_row });
-    }
-    rows
-}
-
-pub async fn history(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    auth: AuthSession,
-    Path((key, id)): Path<(String, i64)>,
-) -> AppResult<Response> {
-    let user = staff(&auth)?;
-    let entity = entity_of(&key)?;
-    let revisions = record::revisions(&state.pool, entity, id).await?;
-    let mut conn = state.pool.acquire().await?;
-    let current = record::load(&mut conn, entity, id).await?;
-    drop(conn);
-    if revisions.is_empty() && current.is_none() {
-        return Err(AppError::NotFound);
-    }
-    let mut lookups = Lookups::load(&state, entity).await?;
-    let shown: Vec<Values> = revisions.iter().flat_map(|r| [r.before(), r.after()]).flatten().collect();
-    lookups.name(&state, entity, &shown).await?;
-    let title = match &current {
-        Some(r) => r.title(entity, ctx.lang.is_en()),
-        None => revisions.first().map(|r| revision_line(r.clone(), ctx.lang).title).unwrap_or_default(),
-    };
-    let empty = Values::new();
-    let entries = revisions
-        .into_iter()
-        .map(|revision| {
-            let before = revision.before().unwrap_or_else(|| empty.clone());
-            let after = revision.after().unwrap_or_else(|| empty.clone());
-            let changes = diff(entity, &before, &after, &lookups, ctx.lang);
-            // Undoing a creation deletes, which the singleton cannot be.
-            let can_revert = !(entity.singleton && revision.before_json.is_none());
-            HistoryEntry {
-                revert_url: ctx.lang.url(&format!("/admin/{}/{id}/revert/{}", entity.key, revision.id)),
-                revision,
-                changes,
-                can_revert,
-            }
-        })
-        .collect();
-    render(&HistoryPage {
-        l: ctx.lang,
-        chrome: ctx.chrome("admin"),
-        flash: take_flash(&auth).await,
-        user,
-        entity,
-        id,
-        title,
-        exists: current.is_some(),
-        entries,
-    })
-}
-
-pub async fn revert(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    auth: AuthSession,
-    Path((key, id, revision)): Path<(String, i64, i64)>,
-) -> AppResult<Response> {
-    let user = staff(&auth)?;
-    let entity = entity_of(&key)?;
-    match record::revert(&state.pool, entity, id, revision, &user.username).await {
-        Ok(()) => {
-            state.settle().await;
-            set_flash(
-                &auth,
-                Text::new(
-                    "已撤销该变更（撤销本身也记入历史）。",
-                    "The change was undone (the undo is in the history too).",
-                ),
-            )
-            .await;
-            Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}/{id}/history", entity.key))).into_response())
-        }
-        Err(SaveError::Duplicate { column }) => Err(AppError::Conflict(Text::new(
-            format!("无法恢复：“{column}”的值已被另一条目使用。"),
-            format!("Cannot restore: another entry now uses its “{column}”."),
-        ))),
         Err(err) => Err(save_failure(err)),
     }
 }
