@@ -38,6 +38,26 @@ async fn lists_every_company_with_count() {
 }
 
 #[tokio::test]
+async fn cards_say_what_a_company_does_and_english_pages_write_chinese_names_in_pinyin() {
+    let app = TestApp::new().await;
+    let en = app.get("/en/companies").await;
+    // 辰英仪器's first sentence only says it is a phase 1 tenant: the card goes on to what it makes.
+    en.assert_contains("It applies optical technology to problems in biology and medicine");
+    // A name with no English form: pinyin, with the Chinese beside it in the title, pinyin in the sentence.
+    en.assert_contains("Chényīng Yíqì <span class=\"card-zh\" lang=\"zh-CN\">辰英仪器</span></a>");
+    en.assert_contains("<p class=\"card-summary\">Chényīng Yíqì is a phase 1 tenant of the park.");
+    assert!(!en.body.contains("辰英仪器 is"), "no Chinese name as the subject of an English sentence");
+    // The profile's English description names it once with the Chinese in brackets.
+    app.get("/en/companies/chenying").await.assert_contains("<p>Chényīng Yíqì (辰英仪器) is a phase 1 tenant");
+    // Chinese pages are untouched.
+    let zh = app.get("/companies").await;
+    assert!(!zh.body.contains("card-zh"));
+    zh.assert_contains(
+        "<p class=\"card-summary\">辰英仪器是光电信息产业园一期入驻企业，致力于将光学技术应用于生物学和医学问题",
+    );
+}
+
+#[tokio::test]
 async fn each_filter_alone() {
     let app = TestApp::new().await;
     assert_eq!(slugs(&app, "/companies?sector=core-components").await, list(&["gpixel", "yuanchen"]));
@@ -71,9 +91,57 @@ async fn filter_state_lives_in_the_url_and_each_filter_can_be_removed() {
     page.assert_contains("value=\"core-components\" checked");
     page.assert_contains("<option value=\"1\" selected>");
     // One chip per filter, each linking to the same URL without it.
-    page.assert_contains("href=\"/en/companies?phase=1\"");
-    page.assert_contains("href=\"/en/companies?sector=core-components\"");
+    page.assert_contains("href=\"/en/companies?phase=1#results\"");
+    page.assert_contains("href=\"/en/companies?sector=core-components#results\"");
     page.assert_contains("Clear all");
+}
+
+/// Each sector option's count and whether it can be ticked, as the page shows them: (slug, count, disabled).
+fn sector_options(body: &str) -> Vec<(String, usize, bool)> {
+    let html = scraper::Html::parse_document(body);
+    let labels = scraper::Selector::parse("label.check").unwrap();
+    let input = scraper::Selector::parse("input[name=sector]").unwrap();
+    let count = scraper::Selector::parse(".count").unwrap();
+    html.select(&labels)
+        .filter_map(|label| {
+            let input = label.select(&input).next()?;
+            let n: String = label.select(&count).next()?.text().collect();
+            let n = n.trim_matches(|c| c == '(' || c == ')').parse().expect("a count in brackets");
+            Some((input.attr("value")?.to_string(), n, input.attr("disabled").is_some()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn facet_counts_follow_the_search_and_the_other_filters() {
+    let app = TestApp::new().await;
+    // The case: with q=cmos, 医疗仪器与大健康 used to say (1) and give 0 results when ticked.
+    let cmos = sector_options(&app.get("/companies?q=cmos").await.body);
+    assert!(cmos.contains(&("medical-health".to_string(), 0, true)), "{cmos:?}");
+    assert!(cmos.contains(&("core-components".to_string(), 2, false)), "{cmos:?}");
+    // Every count is what ticking the option gives, under a search, a filter, both, and none.
+    let mut checked = 0;
+    // (before the sector, after it): the URL's parameters in their canonical order.
+    let bases = [("q=cmos&", ""), ("", "&phase=1"), ("q=cmos&", "&phase=1"), ("", "&awards=1"), ("", "")];
+    for (before, after) in bases {
+        let base =
+            format!("/en/companies?{before}{}", after.trim_start_matches('&')).trim_end_matches(['?', '&']).to_string();
+        let options = sector_options(&app.get(&base).await.body);
+        assert_eq!(options.len(), 7, "{base}: every sector is offered");
+        for (slug, count, disabled) in options {
+            let joined = format!("/en/companies?{before}sector={slug}{after}");
+            assert_eq!(slugs(&app, &joined).await.len(), count, "{joined}");
+            assert_eq!(disabled, count == 0, "{base}: {slug} can be ticked only when it gives results");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 35);
+    // The phase and designation lists count the same way, and the awards box too.
+    let page = app.get("/en/companies?sector=core-components").await;
+    page.assert_contains("<option value=\"1\">Phase 1 (1)</option>");
+    page.assert_contains("<option value=\"2\" disabled>Phase 2 (0)</option>");
+    page.assert_contains("<option value=\"national-high-tech\">");
+    page.assert_contains("value=\"1\" disabled> Only companies with awards <span class=\"count\">(0)</span>");
 }
 
 #[tokio::test]
@@ -170,14 +238,14 @@ async fn pagination_with_more_companies_than_a_page() {
     let first = app.get("/en/companies").await;
     first.assert_contains("35 companies · page 1 of 2");
     assert_eq!(first.card_slugs().len(), 24);
-    first.assert_contains("href=\"/en/companies?page=2\" rel=\"next\"");
+    first.assert_contains("href=\"/en/companies?page=2#results\" rel=\"next\"");
     let second = app.get("/en/companies?page=2").await;
     assert_eq!(second.card_slugs().len(), 11);
-    second.assert_contains("href=\"/en/companies\" rel=\"prev\"");
+    second.assert_contains("href=\"/en/companies#results\" rel=\"prev\"");
     // Filters survive paging.
     let filtered = app.get("/companies?q=%E6%B5%8B%E8%AF%95&page=2").await;
     assert_eq!(filtered.card_slugs().len(), 6);
-    filtered.assert_contains("href=\"/companies?q=%E6%B5%8B%E8%AF%95\" rel=\"prev\"");
+    filtered.assert_contains("href=\"/companies?q=%E6%B5%8B%E8%AF%95#results\" rel=\"prev\"");
     // Fixtures are searchable at once: the reload re-indexed them.
     assert_eq!(app.get("/companies?q=ceshiqiye07").await.card_slugs(), vec!["fixture-07".to_string()]);
 }

@@ -126,7 +126,14 @@ async fn awards_appear_with_their_amounts_on_profiles_and_the_awards_page() {
     awards.assert_contains("550,000 yuan");
     let only = app.get("/en/awards?company=changguang-daqi").await;
     only.assert_contains("1 award");
-    only.assert_contains("40,000 yuan</td><td class=\"num\">250,000 yuan");
+    only.assert_contains("40,000 yuan</td>");
+    only.assert_contains("\">250,000 yuan</td>");
+    // On phones each row is a card: every cell says what it is, the company (in pinyin with its Chinese
+    // name, as it has no English one) comes first.
+    only.assert_contains("<td class=\"num\" data-label=\"Prize money\">40,000 yuan</td>");
+    only.assert_contains(
+        "<td class=\"stack-title\"><a href=\"/en/companies/changguang-daqi\">Chángguāng Dàqì (长光大器)</a></td>",
+    );
     let by_competition = app.get("/awards?competition=china-innovation-entrepreneurship").await;
     by_competition.assert_contains("共 2 项获奖");
     let bad = app.get("/en/awards?competition=nope").await;

@@ -289,76 +289,164 @@ pub struct Results<'a> {
     pub pages: usize,
 }
 
+/// How many companies each filter option would give with the rest of the query as it is (the search term and
+/// the other filters): what the directory shows beside each option, so an option that gives nothing says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facets {
+    /// Per sector, in catalog order. Sectors are "any of": ticking one more adds to the results.
+    pub sectors: Vec<usize>,
+    pub phases: Vec<usize>,
+    pub designations: Vec<usize>,
+    pub awarded: usize,
+}
+
+impl Facets {
+    pub fn sector(&self, i: impl std::borrow::Borrow<usize>) -> usize {
+        self.sectors.get(*i.borrow()).copied().unwrap_or(0)
+    }
+
+    pub fn phase(&self, i: impl std::borrow::Borrow<usize>) -> usize {
+        self.phases.get(*i.borrow()).copied().unwrap_or(0)
+    }
+
+    pub fn designation(&self, i: impl std::borrow::Borrow<usize>) -> usize {
+        self.designations.get(*i.borrow()).copied().unwrap_or(0)
+    }
+}
+
+/// The candidate lists a query makes, each in name order (positions in [`Catalog::companies`]), one field per
+/// kind of filter so the facets can leave one kind out.
+struct Constraints<'a> {
+    sectors: Option<std::borrow::Cow<'a, [u32]>>,
+    phase: Option<&'a [u32]>,
+    designation: Option<&'a [u32]>,
+    awards: Option<&'a [u32]>,
+    /// The search term's matches: the index's hits for long terms, one list per short term.
+    terms: Vec<Vec<u32>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Sectors,
+    Phase,
+    Designation,
+    Awards,
+}
+
+impl<'a> Constraints<'a> {
+    fn of(cat: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashSet<i64>>) -> Self {
+        let sectors: Vec<&super::Sector> = query.sectors.iter().filter_map(|s| cat.sector_by_slug(s)).collect();
+        let sectors = match sectors.as_slice() {
+            [] => None,
+            [one] => Some(std::borrow::Cow::Borrowed(one.members.as_slice())),
+            many => {
+                let mut all: Vec<u32> = many.iter().flat_map(|s| s.members.iter().copied()).collect();
+                all.sort_unstable();
+                all.dedup();
+                Some(std::borrow::Cow::Owned(all))
+            }
+        };
+        let mut terms: Vec<Vec<u32>> =
+            super::search::Terms::of(&query.q).short.iter().map(|t| cat.short_term_positions(t)).collect();
+        if let Some(ids) = indexed_hits {
+            let mut positions: Vec<u32> = ids.iter().filter_map(|id| cat.position(*id)).collect();
+            positions.sort_unstable();
+            terms.push(positions);
+        }
+        Constraints {
+            sectors,
+            phase: query.phase.and_then(|n| cat.phase_by_number(n)).map(|p| p.members.as_slice()),
+            designation: query
+                .designation
+                .as_deref()
+                .and_then(|d| cat.designation_by_slug(d))
+                .map(|d| d.members.as_slice()),
+            awards: query.has_awards.then_some(cat.awarded.as_slice()),
+            terms,
+        }
+    }
+
+    /// Every list but those of kind `leave_out`, shortest first.
+    fn lists(&self, leave_out: Option<Kind>) -> Vec<&[u32]> {
+        let mut lists: Vec<&[u32]> = Vec::new();
+        let mut add = |kind: Kind, list: Option<&'a [u32]>| {
+            if leave_out != Some(kind)
+                && let Some(list) = list
+            {
+                lists.push(list);
+            }
+        };
+        add(Kind::Phase, self.phase);
+        add(Kind::Designation, self.designation);
+        add(Kind::Awards, self.awards);
+        if leave_out != Some(Kind::Sectors)
+            && let Some(s) = &self.sectors
+        {
+            lists.push(s);
+        }
+        lists.extend(self.terms.iter().map(Vec::as_slice));
+        lists.sort_by_key(|l| l.len());
+        lists
+    }
+}
+
+/// The positions in every one of `lists` (shortest first), in name order; None when there is no list (every
+/// company matches).
+fn intersect(lists: &[&[u32]]) -> Option<Vec<u32>> {
+    let (driver, checks) = lists.split_first()?;
+    Some(driver.iter().copied().filter(|p| checks.iter().all(|list| list.binary_search(p).is_ok())).collect())
+}
+
+/// The counts beside each filter option for `query`. Without a search term or filters these are the options'
+/// own sizes; otherwise each kind of filter is counted against the companies the rest of the query matches
+/// (work in proportion to those matches and the options' member lists, a few milliseconds at 100,000).
+pub fn facets(cat: &Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashSet<i64>>) -> Facets {
+    let constraints = Constraints::of(cat, query, indexed_hits);
+    let count = |kind: Kind, members: &mut dyn Iterator<Item = &[u32]>| -> Vec<usize> {
+        match intersect(&constraints.lists(Some(kind))) {
+            None => members.map(<[u32]>::len).collect(),
+            Some(matches) => {
+                let mut set = vec![0u64; cat.companies.len().div_ceil(64)];
+                for p in matches {
+                    set[p as usize / 64] |= 1 << (p % 64);
+                }
+                members
+                    .map(|list| list.iter().filter(|&&p| set[p as usize / 64] & (1 << (p % 64)) != 0).count())
+                    .collect()
+            }
+        }
+    };
+    Facets {
+        sectors: count(Kind::Sectors, &mut cat.sectors.iter().map(|s| s.members.as_slice())),
+        phases: count(Kind::Phase, &mut cat.phases.iter().map(|p| p.members.as_slice())),
+        designations: count(Kind::Designation, &mut cat.designations.iter().map(|d| d.members.as_slice())),
+        awarded: count(Kind::Awards, &mut std::iter::once(cat.awarded.as_slice()))[0],
+    }
+}
+
 /// Applies `query` to the catalog. `indexed_hits` are the ids the search index matched for the query's
 /// terms of three or more characters (None when it has none); shorter terms are matched here.
 ///
 /// Work is proportional to the smallest candidate list, not to the directory: the filters' member lists
 /// (positions in name order) drive the scan, and an unfiltered or single-list query in name order is a slice.
 pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashSet<i64>>) -> Results<'a> {
-    let short_terms = super::search::Terms::of(&query.q).short;
-    let sectors: Vec<&super::Sector> = query.sectors.iter().filter_map(|s| cat.sector_by_slug(s)).collect();
-    let phase = query.phase.and_then(|n| cat.phase_by_number(n));
-    let designation = query.designation.as_deref().and_then(|d| cat.designation_by_slug(d));
-
-    // Candidate lists, each in name order; the shortest drives, the rest are checked per company.
-    let sector_union: Option<std::borrow::Cow<'a, [u32]>> = match sectors.as_slice() {
-        [] => None,
-        [one] => Some(std::borrow::Cow::Borrowed(&one.members)),
-        many => {
-            let mut all: Vec<u32> = many.iter().flat_map(|s| s.members.iter().copied()).collect();
-            all.sort_unstable();
-            all.dedup();
-            Some(std::borrow::Cow::Owned(all))
-        }
-    };
-    let short_hits: Vec<Vec<u32>> = short_terms.iter().map(|t| cat.short_term_positions(t)).collect();
-    let hits: Option<Vec<u32>> = indexed_hits.map(|ids| {
-        let mut positions: Vec<u32> = ids.iter().filter_map(|id| cat.position(*id)).collect();
-        positions.sort_unstable();
-        positions
-    });
-    let mut lists: Vec<&[u32]> = Vec::new();
-    if let Some(u) = &sector_union {
-        lists.push(u);
-    }
-    if let Some(p) = phase {
-        lists.push(&p.members);
-    }
-    if let Some(d) = designation {
-        lists.push(&d.members);
-    }
-    if query.has_awards {
-        lists.push(&cat.awarded);
-    }
-    if let Some(h) = &hits {
-        lists.push(h);
-    }
-    lists.extend(short_hits.iter().map(Vec::as_slice));
-    lists.sort_by_key(|l| l.len());
-    let (driver, checks) = match lists.split_first() {
-        Some((first, rest)) => (Some(*first), rest),
-        None => (None, &[][..]),
-    };
-    let keep = |pos: u32| -> bool { checks.iter().all(|list| list.binary_search(&pos).is_ok()) };
+    let constraints = Constraints::of(cat, query, indexed_hits);
+    let lists = constraints.lists(None);
     let start = (query.page - 1) * PAGE_SIZE;
     let page_of = |positions: &[u32]| -> Vec<&'a Company> {
         positions.iter().skip(start).take(PAGE_SIZE).map(|&p| &*cat.companies[p as usize]).collect()
     };
-    let plain = checks.is_empty() && query.sort == Sort::Name;
-    let (companies, total) = match (driver, plain) {
+    let (companies, total) = match (lists.as_slice(), query.sort) {
         // Nothing to check: the list (or the whole directory) is already the answer, in order.
-        (Some(list), true) => (page_of(list), list.len()),
-        (None, true) => {
+        ([list], Sort::Name) => (page_of(list), list.len()),
+        ([], Sort::Name) => {
             let all = &cat.companies;
             // By index: a persistent vector's iterator would walk every company before `start`.
             let page = (start..all.len().min(start + PAGE_SIZE)).filter_map(|i| all.get(i)).map(|c| &**c).collect();
             (page, all.len())
         }
         _ => {
-            let mut matches: Vec<u32> = match driver {
-                Some(list) => list.iter().copied().filter(|&p| keep(p)).collect(),
-                None => (0..cat.companies.len() as u32).filter(|&p| keep(p)).collect(),
-            };
+            let mut matches = intersect(&lists).unwrap_or_else(|| (0..cat.companies.len() as u32).collect());
             // Positions are name order already; the other sorts are stable on top of it.
             match query.sort {
                 Sort::Name => {}

@@ -114,10 +114,26 @@ pub struct Phase {
     pub site_plan_alt: Text,
 }
 
-/// Today's date in the park's time zone (Asia/Shanghai, UTC+8 all year), `YYYY-MM-DD`.
+/// The park's clock: Asia/Shanghai, UTC+8 all year.
+fn park_offset() -> time::UtcOffset {
+    time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)
+}
+
+/// A stored UTC time (`2026-12-02T02:33:22Z`) on the park's clock (China Standard Time, UTC+8, no daylight
+/// saving): `2026-12-02 10:33`. Text that is not such a time comes back as it is.
+pub fn park_time(utc: &str) -> String {
+    match time::OffsetDateTime::parse(utc, &time::format_description::well_known::Rfc3339) {
+        Ok(t) => {
+            let t = t.to_offset(park_offset());
+            format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+        }
+        Err(_) => utc.to_string(),
+    }
+}
+
+/// Today's date in the park's time zone, `YYYY-MM-DD`.
 pub fn park_today() -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let date = time::OffsetDateTime::now_utc().to_offset(offset).date();
+    let date = time::OffsetDateTime::now_utc().to_offset(park_offset()).date();
     format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
 }
 
@@ -273,6 +289,17 @@ impl Company {
         self.sort_key.cmp(&other.sort_key).then(self.id.cmp(&other.id))
     }
 
+    /// The name as a page in `l` writes it: on an English page, a name with no English form is written in
+    /// pinyin with the Chinese in brackets ("Chényīng Yíqì (辰英仪器)").
+    pub fn display_name(&self, l: impl Borrow<Lang>) -> String {
+        let l = *l.borrow();
+        let pinyin = if self.name.is_fallback(l) { self.pinyin() } else { String::new() };
+        match pinyin.is_empty() {
+            true => self.name.get(l).to_string(),
+            false => format!("{pinyin} ({})", self.name.zh),
+        }
+    }
+
     /// Tone-marked pinyin of the Chinese short name, shown on English pages when no English name exists.
     pub fn pinyin(&self) -> String {
         pinyin::display(&self.name.zh)
@@ -283,21 +310,58 @@ impl Company {
         search::document(self)
     }
 
-    /// First sentence of the description, as plain text, for cards and meta descriptions.
+    /// The description's opening, as plain text, for cards and meta descriptions: whole sentences until it
+    /// says more than a name and a phase ("X is a phase 1 tenant of the park." alone says nothing of what X
+    /// does), at most two. On an English page a name with no English form is written in pinyin.
     pub fn summary(&self, l: impl Borrow<Lang>) -> String {
-        let text = crate::web::markdown::first_paragraph_text(self.description.get(l));
-        let end = text
-            .char_indices()
-            .find(|(_, c)| matches!(c, '。' | '！' | '？'))
-            .map(|(i, c)| i + c.len_utf8())
-            .or_else(|| text.find(". ").map(|i| i + 1))
-            .unwrap_or(text.len());
-        text[..end].to_string()
+        let l = *l.borrow();
+        let text = self.in_english_names(l, crate::web::markdown::first_paragraph_text(self.description.get(l)), false);
+        let enough = if l.is_en() { 60 } else { 30 };
+        let mut end = 0;
+        for _ in 0..2 {
+            if text[..end].chars().count() >= enough {
+                break;
+            }
+            let rest = &text[end..];
+            end += rest
+                .char_indices()
+                .find(|(_, c)| matches!(c, '。' | '！' | '？'))
+                .map(|(i, c)| i + c.len_utf8())
+                .or_else(|| rest.find(". ").map(|i| i + 1))
+                .unwrap_or(rest.len());
+        }
+        text[..end].trim().to_string()
     }
 
     /// The description as safe HTML (editors write Markdown).
     pub fn description_html(&self, l: impl Borrow<Lang>) -> String {
-        crate::web::markdown::to_html(self.description.get(l))
+        let l = *l.borrow();
+        crate::web::markdown::to_html(&self.in_english_names(l, self.description.get(l).to_string(), true))
+    }
+
+    /// `text` with the Chinese name written in pinyin, when `l` is English and the company has no English name
+    /// (an English reader cannot say 长光华大); with `beside`, the first mention keeps the Chinese in brackets.
+    fn in_english_names(&self, l: Lang, text: String, beside: bool) -> String {
+        if !l.is_en()
+            || !self.name.is_fallback(l)
+            || self.description.is_fallback(l)
+            || self.name.zh.is_empty()
+            || !text.contains(&self.name.zh)
+        {
+            return text;
+        }
+        let pinyin = self.pinyin();
+        if pinyin.is_empty() {
+            return text;
+        }
+        match beside {
+            true => {
+                let first = text.replacen(&self.name.zh, &format!("{pinyin} ({})", self.name.zh), 1);
+                let (head, tail) = first.split_at(first.find(&self.name.zh).unwrap_or(0) + self.name.zh.len());
+                format!("{head}{}", tail.replace(&self.name.zh, &pinyin))
+            }
+            false => text.replace(&self.name.zh, &pinyin),
+        }
     }
 }
 

@@ -1,12 +1,14 @@
 //! `/companies` (the directory with its filters and search) and `/companies/{slug}` (a profile).
 
+use std::collections::HashSet;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::SqlitePool;
 
 use crate::app::AppState;
-use crate::catalog::directory::{self, ActiveFilter, DirectoryQuery, Results, Sort};
+use crate::catalog::directory::{self, ActiveFilter, DirectoryQuery, Facets, Results, Sort};
 use crate::catalog::search::Terms;
 use crate::catalog::{Award, Catalog, Company, Milestone};
 use crate::error::{AppError, AppResult};
@@ -22,6 +24,7 @@ struct DirectoryPage<'a> {
     cat: &'a Catalog,
     query: DirectoryQuery,
     results: Results<'a>,
+    facets: Facets,
     /// (label, URL without that filter) for each active filter.
     chips: Vec<(String, String)>,
     sorts: [Sort; 3],
@@ -38,7 +41,9 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
     if DirectoryQuery::has_noise(&pairs) {
         return Ok(Redirect::to(&query.url(&ctx.lang.url("/companies"))).into_response());
     }
-    let results = find(&state.pool, &cat, &query).await?;
+    let hits = indexed_hits(&state.pool, &query).await?;
+    let results = page_of(&cat, &query, hits.as_ref())?;
+    let facets = directory::facets(&cat, &query, hits.as_ref());
     let path = ctx.lang.url("/companies");
     let chips = query
         .active_filters()
@@ -54,6 +59,7 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         chrome,
         cat: &cat,
         results,
+        facets,
         chips,
         sorts: Sort::ALL,
         prev_url,
@@ -99,9 +105,18 @@ fn directory_chrome(ctx: &Ctx, cat: &Catalog, query: &DirectoryQuery, total: usi
 /// from the catalog. The HTML directory and `/api/companies` both answer through here, so they always agree.
 /// A page past the last is a bad request (with a message saying how many pages there are).
 pub(super) async fn find<'a>(pool: &SqlitePool, cat: &'a Catalog, query: &DirectoryQuery) -> AppResult<Results<'a>> {
+    let hits = indexed_hits(pool, query).await?;
+    page_of(cat, query, hits.as_ref())
+}
+
+/// What the full-text index matches for the query's long terms (None when it has none).
+async fn indexed_hits(pool: &SqlitePool, query: &DirectoryQuery) -> AppResult<Option<HashSet<i64>>> {
     let terms = Terms::of(&query.q);
-    let hits = if terms.indexed.is_empty() { None } else { Some(crate::db::search::find(pool, &terms.indexed).await?) };
-    let results = directory::run(cat, query, hits.as_ref());
+    Ok(if terms.indexed.is_empty() { None } else { Some(crate::db::search::find(pool, &terms.indexed).await?) })
+}
+
+fn page_of<'a>(cat: &'a Catalog, query: &DirectoryQuery, hits: Option<&HashSet<i64>>) -> AppResult<Results<'a>> {
+    let results = directory::run(cat, query, hits);
     if query.page > results.pages {
         return Err(AppError::BadRequest(Text::new(
             format!("没有第 {} 页：共 {} 页。", query.page, results.pages),
