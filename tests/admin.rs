@@ -531,6 +531,25 @@ async fn logos_are_checked_scaled_and_served() {
 }
 
 #[tokio::test]
+async fn an_edit_page_leads_to_the_public_page_and_to_what_belongs_to_the_entry() {
+    let (app, cookie) = signed_in().await;
+    let edit = app.get_as("/en/admin/companies/5/edit", &cookie).await;
+    edit.assert_contains("<a href=\"/en/companies/chenying\">View on the site</a>");
+    edit.assert_contains("<a href=\"/en/admin/awards?f_company_id=5\">Awards</a> · <a href=\"/en/admin/awards/new?company_id=5\">add one</a>");
+    edit.assert_contains("/en/admin/milestones/new?company_id=5\">add one</a>");
+    // "Add one" opens the form with the company already chosen.
+    let new = app.get_as("/en/admin/awards/new?company_id=5", &cookie).await;
+    assert_eq!(new.status, StatusCode::OK);
+    new.assert_contains("<input type=\"hidden\" name=\"company_id\" value=\"5\">");
+    new.assert_contains("Chosen: <strong>辰英仪器</strong>");
+    // Anything else in the query is ignored, not trusted.
+    let odd = app.get_as("/en/admin/awards/new?company_id=x&rank_zh=%3Cb%3E", &cookie).await;
+    assert_eq!(odd.status, StatusCode::OK);
+    odd.assert_contains("<input type=\"hidden\" name=\"company_id\" value=\"\">");
+    assert!(!odd.body.contains("&lt;b&gt;"));
+}
+
+#[tokio::test]
 async fn history_shows_only_what_changed_on_the_parks_clock_and_an_undo_asks_first() {
     let (app, cookie) = signed_in().await;
     let edit = app.get_as("/admin/companies/1/edit", &cookie).await;

@@ -93,6 +93,22 @@ async fn click(c: &Client, css: &str) {
     .await
     .unwrap();
     if let Err(e) = element.click().await {
+        // WebDriver calls anything inside a closed <details> not interactable, even when the page shows it
+        // (wide screens show the folded menu and filters through ::details-content). A person can click what
+        // is on top at its centre: check exactly that, then click it there.
+        let on_top: Value = c
+            .execute(
+                "const e = arguments[0]; const r = e.getBoundingClientRect(); \
+                 const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); \
+                 const shown = r.width > 0 && r.height > 0 && hit !== null && (hit === e || e.contains(hit) || hit.control === e); \
+                 if (shown) { e.click(); } return shown",
+                vec![serde_json::to_value(&element).unwrap()],
+            )
+            .await
+            .unwrap();
+        if on_top == json!(true) {
+            return;
+        }
         let info = c
             .execute(
                 "const r = arguments[0].getBoundingClientRect(); const t = document.elementFromPoint(r.x + 5, r.y + 5); return [window.innerWidth, window.innerHeight, r.x, r.y, t ? t.outerHTML.slice(0, 200) : 'none', document.documentElement.scrollHeight, window.scrollY]",
@@ -164,6 +180,7 @@ async fn run_all(c: &Client, server: &Server) -> Result<(), String> {
     search_journey(c, server).await;
     keyboard_journey(c, server).await;
     phone_widths(c, server).await;
+    directory_journey(c, server).await;
     // Screenshots before the admin journey edits anything: they show the seeded facts.
     screenshots(c, server).await;
     admin_journey(c, server).await;
@@ -178,7 +195,7 @@ async fn visitor_journey(c: &Client, s: &Server) {
     assert_eq!(card_names(c).await.len(), 5);
     click(c, "input[name=sector][value=medical-health]").await;
     click(c, ".filters button[type=submit]").await;
-    c.wait().for_url(&url::Url::parse(&s.url("/companies?sector=medical-health")).unwrap()).await.unwrap();
+    c.wait().for_url(&url::Url::parse(&s.url("/companies?sector=medical-health#results")).unwrap()).await.unwrap();
     assert_eq!(card_names(c).await, vec!["辰英仪器".to_string()]);
     click(c, ".card-title a").await;
     assert!(c.current_url().await.unwrap().path().ends_with("/companies/chenying"));
@@ -210,6 +227,18 @@ async fn keyboard_journey(c: &Client, s: &Server) {
     c.find(Locator::Css("body")).await.unwrap().send_keys(&Key::Tab.to_string()).await.unwrap();
     let focused: Value = c.execute("return document.activeElement.className", vec![]).await.unwrap();
     assert_eq!(focused, json!("skip"));
+    // The second stop skips the filters: Enter on it, and the next Tab reaches the first result.
+    c.active_element().await.unwrap().send_keys(&Key::Tab.to_string()).await.unwrap();
+    let second: Value = c.execute("return document.activeElement.getAttribute('href')", vec![]).await.unwrap();
+    assert_eq!(second, json!("#results"));
+    c.active_element().await.unwrap().send_keys(&Key::Enter.to_string()).await.unwrap();
+    c.find(Locator::Css("body")).await.unwrap();
+    c.active_element().await.unwrap().send_keys(&Key::Tab.to_string()).await.unwrap();
+    let first_result: Value =
+        c.execute("return document.activeElement.closest('.card') !== null", vec![]).await.unwrap();
+    assert_eq!(first_result, json!(true), "Tab after 'skip to results' does not reach the first result");
+    c.goto(&s.url("/en/companies")).await.unwrap();
+    c.find(Locator::Css("body")).await.unwrap().send_keys(&Key::Tab.to_string()).await.unwrap();
     // Tab on until the sector checkbox of core components, tick it with Space, submit with Enter.
     let mut reached = false;
     for _ in 0..40 {
@@ -232,7 +261,7 @@ async fn keyboard_journey(c: &Client, s: &Server) {
     assert!(!outline.starts_with("none") && !outline.ends_with(" 0px"), "focus is not visible: {outline}");
     c.active_element().await.unwrap().send_keys(" ").await.unwrap();
     c.active_element().await.unwrap().send_keys(&Key::Enter.to_string()).await.unwrap();
-    c.wait().for_url(&url::Url::parse(&s.url("/en/companies?sector=core-components")).unwrap()).await.unwrap();
+    c.wait().for_url(&url::Url::parse(&s.url("/en/companies?sector=core-components#results")).unwrap()).await.unwrap();
     assert_eq!(card_names(c).await.len(), 2);
     // The language switch, by keyboard.
     let switch = c.find(Locator::Css(".lang-switch")).await.unwrap();
@@ -252,11 +281,91 @@ async fn phone_widths(c: &Client, s: &Server) {
             assert!(scroll <= inner, "{path} scrolls sideways at 375 px: {scroll} > {inner}");
         }
     }
-    // The navigation works on a phone.
+    // The navigation works on a phone: folded into a menu beside the brand, so the header is one row.
     c.goto(&s.url("/en/")).await.unwrap();
+    let header: Value = c
+        .execute("return document.querySelector('.site-header').getBoundingClientRect().height", vec![])
+        .await
+        .unwrap();
+    assert!(header.as_f64().unwrap() < 160.0, "the phone header is {header} px tall");
+    click(c, ".menu > summary").await;
     click(c, ".site-nav a[href='/en/awards']").await;
     assert_eq!(c.current_url().await.unwrap().path(), "/en/awards");
+    // The awards table is one card per row: nothing wider than the screen, money visible without scrolling.
+    let fits: Value = c
+        .execute(
+            "const t = document.querySelector('table.stack'); const money = t.querySelector('td[data-label=\"Prize money\"]'); \
+             return [t.scrollWidth, t.clientWidth, money.getBoundingClientRect().right, window.innerWidth]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let fits: Vec<f64> = fits.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert!(fits[0] <= fits[1] && fits[2] <= fits[3], "the awards overflow on a phone: {fits:?}");
     c.set_window_size(1280, 900).await.unwrap();
+}
+
+/// A Chinese investor on a phone (390 × 844) and an English partner on a laptop, in the directory.
+async fn directory_journey(c: &Client, s: &Server) {
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&s.url("/companies")).await.unwrap();
+    // Results first: the first card starts within the first screen, the filters folded above it.
+    let top: Value =
+        c.execute("return document.querySelector('.card').getBoundingClientRect().top", vec![]).await.unwrap();
+    let inner: Value = c.execute("return window.innerHeight", vec![]).await.unwrap();
+    assert!(top.as_f64().unwrap() < inner.as_f64().unwrap() - 100.0, "the first card starts at {top} px on a phone");
+    // Search from the phone: the page lands on the results, not at the top looking unchanged.
+    let input = c.find(Locator::Css("#q")).await.unwrap();
+    input.send_keys("cmos").await.unwrap();
+    input.send_keys(&Key::Enter.to_string()).await.unwrap();
+    c.wait().for_url(&url::Url::parse(&s.url("/companies?q=cmos#results")).unwrap()).await.unwrap();
+    // The browser scrolls to the fragment once the page has loaded.
+    let mut heading = json!(null);
+    for _ in 0..20 {
+        heading =
+            c.execute("return document.querySelector('#results-h').getBoundingClientRect().top", vec![]).await.unwrap();
+        if heading.as_f64().unwrap() < 100.0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        heading.as_f64().unwrap() < 100.0,
+        "the results were not brought into view: their heading is at {heading} px"
+    );
+    // Facet counts follow the search: 医疗仪器与大健康 says (0) and cannot be ticked.
+    click(c, ".filter-panel > summary").await;
+    let medical = c.find(Locator::Css("input[name=sector][value=medical-health]")).await.unwrap();
+    assert!(!medical.is_enabled().await.unwrap(), "a sector with no result under the search can be ticked");
+    let label: Value = c
+        .execute("return document.querySelector('input[value=medical-health]').closest('label').textContent", vec![])
+        .await
+        .unwrap();
+    assert!(label.as_str().unwrap().contains("(0)"), "{label}");
+    let core: Value = c
+        .execute("return document.querySelector('input[value=core-components]').closest('label').textContent", vec![])
+        .await
+        .unwrap();
+    assert!(core.as_str().unwrap().contains("(2)"), "{core}");
+    shot(c, "directory-search-zh-phone").await;
+
+    // On a laptop, in English: the whole card is the link, not only the name.
+    c.set_window_size(1280, 900).await.unwrap();
+    c.goto(&s.url("/en/companies")).await.unwrap();
+    let target: Value = c
+        .execute(
+            "const card = [...document.querySelectorAll('.card')].find(c => c.textContent.includes('Yuánchén')); \
+             card.scrollIntoView({block: 'center', behavior: 'instant'}); const r = card.getBoundingClientRect(); \
+             const hit = document.elementFromPoint(r.right - 12, r.bottom - 12); \
+             return [hit && hit.closest('a') ? hit.closest('a').getAttribute('href') : '', r.width, r.height]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(target[0], json!("/en/companies/yuanchen"), "the card's corner is not its link: {target}");
+    assert!(target[1].as_f64().unwrap() >= 44.0 && target[2].as_f64().unwrap() >= 44.0);
+    // A name with no English form: pinyin with the Chinese beside it.
+    assert!(card_names(c).await.iter().any(|n| n == "Chényīng Yíqì 辰英仪器"), "{:?}", card_names(c).await);
 }
 
 async fn sign_in(c: &Client, s: &Server) {
@@ -283,6 +392,18 @@ async fn admin_journey(c: &Client, s: &Server) {
     assert!(flash.text().await.unwrap().starts_with("Saved"));
     c.goto(&s.url("/en/companies/gpixel")).await.unwrap();
     assert!(c.source().await.unwrap().contains("Edited in a real browser."));
+    // Its history lists the one field that changed, on the park's clock.
+    c.goto(&s.url("/en/admin/companies/1/history")).await.unwrap();
+    let fields: Value = c
+        .execute(
+            "return [...document.querySelectorAll('.history-entry')][0].querySelectorAll('table.diff tbody tr').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fields, json!(1), "an English-only edit lists more than one field");
+    assert!(c.source().await.unwrap().contains("China time"));
+    shot(c, "admin-history-en").await;
 
     // The same form open in two sessions: the second save gets the conflict page.
     c.goto(&s.url("/en/admin/companies/1/edit")).await.unwrap();
@@ -338,6 +459,7 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/companies/1/edit",
     "/admin/companies/new",
     "/admin/companies/1/history",
+    "/admin/companies/1/revert/1",
     "/admin/companies/5/delete",
     "/admin/sectors",
     "/admin/phases/1/edit",

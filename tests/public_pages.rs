@@ -72,6 +72,31 @@ async fn home_shows_key_figures_computed_from_the_data() {
     en.assert_contains(
         "Core Component Design and Manufacturing</span>\n      <span class=\"sector-count\">2 companies</span>",
     );
+    // A sector with no company listed is quieter, and does not say "0 companies".
+    en.assert_contains("class=\"sector-tile sector-tile-empty\" href=\"/en/sectors/laser\"");
+    assert!(!en.body.contains(">0 companies<") && !zh.body.contains(">0 家企业<"));
+    // The park's timeline is shown once: the latest list below it holds the companies' own milestones.
+    let park_dates = |body: &str, date: &str| body.matches(date).count();
+    assert_eq!(park_dates(&en.body, "datetime=\"2020-05\""), 1, "the park's milestone appears twice");
+    en.assert_contains("Latest from the companies");
+}
+
+#[tokio::test]
+async fn every_page_says_when_its_data_last_changed() {
+    let app = TestApp::new().await;
+    let newest: String = sqlx::query_scalar(
+        "select max(at) from (select max(updated_at) as at from company union all select max(updated_at) from milestone \
+         union all select max(updated_at) from award union all select max(updated_at) from phase)",
+    )
+    .fetch_one(&app.state.pool)
+    .await
+    .unwrap();
+    let day = park_portal::catalog::park_time(&newest)[..10].to_string();
+    for path in ["/", "/companies", "/awards", "/phases/1"] {
+        let zh = app.get(path).await;
+        zh.assert_contains(&format!("数据最后更新：<time datetime=\"{day}\">"));
+        app.get(&en(path)).await.assert_contains(&format!("Data last changed: <time datetime=\"{day}\">"));
+    }
 }
 
 #[tokio::test]

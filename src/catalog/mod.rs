@@ -270,9 +270,9 @@ impl Catalog {
         self.milestones.iter().map(|m| &**m).filter(|m| m.company_id.is_none()).collect()
     }
 
-    /// The newest milestones first.
-    pub fn latest_milestones(&self, n: usize) -> Vec<&Milestone> {
-        self.milestones.iter().rev().take(n).map(|m| &**m).collect()
+    /// The newest milestones of companies first (the park's own are in its timeline).
+    pub fn latest_company_milestones(&self, n: usize) -> Vec<&Milestone> {
+        self.milestones.iter().rev().filter(|m| m.company_id.is_some()).take(n).map(|m| &**m).collect()
     }
 
     pub fn source(&self, id: impl Borrow<Option<i64>>) -> Option<&Source> {

@@ -35,6 +35,8 @@ pub struct Ctx {
     pub query: Option<String>,
     /// For absolute URLs (`Settings::public_url`).
     settings: Arc<Settings>,
+    /// The day (park time, `YYYY-MM-DD`) the published data last changed, for the page footer.
+    data_changed: Option<String>,
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -43,7 +45,11 @@ impl FromRequestParts<AppState> for Ctx {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         // Nested routers see a stripped URI; the original one tells the language.
         let uri = parts.extensions.get::<OriginalUri>().map(|o| &o.0).unwrap_or(&parts.uri);
-        Ok(Ctx::from_uri(uri, state.settings.clone()))
+        let mut ctx = Ctx::from_uri(uri, state.settings.clone());
+        let changed = state.catalog.load().last_modified().to_string();
+        ctx.data_changed =
+            (!changed.is_empty()).then(|| crate::catalog::park_time(&changed).chars().take(10).collect());
+        Ok(ctx)
     }
 }
 
@@ -54,6 +60,7 @@ impl Ctx {
             path: uri.path().to_string(),
             query: uri.query().map(str::to_string),
             settings,
+            data_changed: None,
         }
     }
 
@@ -98,6 +105,7 @@ impl Ctx {
             css: assets::url("site.css"),
             admin_js: assets::url("admin.js"),
             head: Some(Head::new(&self.settings.public_url, self.lang, &base)),
+            data_changed: self.data_changed.clone(),
         }
     }
 }
@@ -112,6 +120,8 @@ pub struct Chrome {
     pub admin_js: String,
     /// What search engines and link previews are told; `None` on pages that must not be indexed (errors).
     pub head: Option<Head>,
+    /// When the published data last changed (`YYYY-MM-DD`, park time), said in the footer.
+    pub data_changed: Option<String>,
 }
 
 impl Chrome {

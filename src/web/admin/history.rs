@@ -112,8 +112,14 @@ fn pieces(before: &str, after: &str) -> (Vec<Piece>, Vec<Piece>) {
     if !long || before.is_empty() || after.is_empty() {
         return (whole(before), whole(after));
     }
+    let changes = similar::utils::diff_unicode_words(Algorithm::Myers, before, after);
+    // Rewritten rather than edited (little in common): marking every other word would only be noise.
+    let kept: usize = changes.iter().filter(|(tag, _)| *tag == ChangeTag::Equal).map(|(_, t)| t.chars().count()).sum();
+    if kept * 2 < before.chars().count().max(after.chars().count()) {
+        return (whole(before), whole(after));
+    }
     let (mut old, mut new) = (Vec::new(), Vec::new());
-    for (tag, text) in similar::utils::diff_unicode_words(Algorithm::Myers, before, after) {
+    for (tag, text) in changes {
         let piece = |changed| Piece { text: text.to_string(), changed };
         match tag {
             ChangeTag::Equal => {
@@ -272,6 +278,13 @@ mod tests {
         );
         assert_eq!(marked(&before), "Gpixel develops and industrialises CMOS image sensors for [science].");
         assert_eq!(marked(&after), "Gpixel develops and industrialises CMOS image sensors for [industry].");
+        // A rewrite is shown whole, not as a scatter of marked words.
+        let (before, after) = pieces(
+            "Gpixel is a CIOMP spin-off that develops and industrialises CMOS image sensors.",
+            "Edited in a real browser.",
+        );
+        assert_eq!(marked(&after), "[Edited in a real browser.]");
+        assert!(marked(&before).starts_with("[Gpixel is"));
         let (before, after) = pieces("2014", "2015");
         assert_eq!((marked(&before), marked(&after)), ("[2014]".into(), "[2015]".into()));
         // Chinese has no spaces: the words are its characters.

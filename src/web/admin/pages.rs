@@ -538,6 +538,41 @@ impl FormPage<'_> {
     fn lookup_url(&self, f: &Field) -> String {
         self.l.url(&format!("/admin/lookup/{}", f.reference().unwrap_or_default()))
     }
+
+    /// The entry on the public site, where it has a page of its own. Not on a form refused for errors: what
+    /// it shows is what was typed (a slug that may not exist), not what is stored.
+    fn public_url(&self) -> Option<String> {
+        if !self.errors.is_empty() {
+            return None;
+        }
+        let slug = self.data.value("slug");
+        match self.entity.key {
+            "companies" | "sectors" if self.id.is_some() && !slug.is_empty() => {
+                Some(self.l.url(&format!("/{}/{slug}", self.entity.key)))
+            }
+            "phases" if self.id.is_some() => Some(self.l.url(&format!("/phases/{}", self.data.value("number")))),
+            _ => None,
+        }
+    }
+
+    /// The entries that refer to this one and are edited on their own (a company's awards and milestones):
+    /// (their name, the list of those referring here, a new one already referring here).
+    fn related(&self) -> Vec<(Label, Option<String>, String)> {
+        let Some(id) = self.id else { return Vec::new() };
+        self.entity
+            .referrers
+            .iter()
+            .filter_map(|r| {
+                let other = ENTITIES.iter().find(|e| e.table == r.table)?;
+                other.field(r.column)?;
+                let list = other
+                    .list_columns
+                    .contains(&r.column)
+                    .then(|| self.l.url(&format!("/admin/{}?f_{}={id}", other.key, r.column)));
+                Some((other.plural, list, self.l.url(&format!("/admin/{}/new?{}={id}", other.key, r.column))))
+            })
+            .collect()
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -589,7 +624,7 @@ pub async fn new_form(
     if entity.singleton {
         return Err(AppError::NotFound);
     }
-    let lookups = Lookups::load(&state, entity).await?;
+    let mut lookups = Lookups::load(&state, entity).await?;
     let mut data = FormData::default();
     // Sensible defaults for required choices and counts.
     for f in entity.fields {
@@ -600,6 +635,13 @@ pub async fn new_form(
         };
         data.raw.insert(f.column.to_string(), default);
     }
+    // A link from the entry it belongs to chooses it beforehand ("add an award" on a company: `?company_id=1`).
+    for (key, value) in ctx.query_pairs() {
+        if entity.field(&key).is_some_and(|f| f.reference().is_some()) && value.parse::<i64>().is_ok() {
+            data.raw.insert(key, value);
+        }
+    }
+    lookups.name_form(&state, entity, &data).await?;
     let title = format!("{}{}", ctx.lang.t("新建", "New "), entity.singular.get(ctx.lang));
     form_page(&ctx, user, None, entity, None, title, data, Errors::new(), &lookups, None)
 }

@@ -27,5 +27,5 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
         .chrome("home")
         .describe(cat.park.nickname.get(l), cat.park.aim.get(l))
         .structured_data(|h| vec![park_place(&cat, l, &h.canonical, &h.image.url)]);
-    render(&HomePage { l, chrome, cat: &cat, latest: cat.latest_milestones(4) })
+    render(&HomePage { l, chrome, cat: &cat, latest: cat.latest_company_milestones(4) })
 }
