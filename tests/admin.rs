@@ -498,6 +498,10 @@ async fn logos_are_checked_scaled_and_served() {
     let svg = upload(ct, body).await;
     assert_eq!(svg.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     svg.assert_contains("Only PNG, JPEG or WebP");
+    // Refused, the edit page comes back with the reason beside the upload field: not a dead end.
+    svg.assert_contains("<p class=\"field-error\" id=\"image-error\" role=\"alert\">Only PNG, JPEG or WebP");
+    svg.assert_contains("action=\"/en/admin/companies/1/edit\"");
+    svg.assert_contains("aria-invalid=\"true\" aria-describedby=\"image-error\"");
     // A small file claiming 10,000 × 10,000 pixels (400 MB decoded): refused from its header, before decoding.
     let (ct, body) = multipart("logo", &version, "bomb.png", &png_claiming(10_000, 10_000));
     let bomb = upload(ct, body).await;

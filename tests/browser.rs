@@ -431,6 +431,30 @@ async fn admin_journey(c: &Client, s: &Server) {
     assert!(html.contains("Edit conflict"), "no conflict page");
     assert!(html.contains("Saved from the second tab.") && html.contains("Saved from the first tab, later."));
     shot(c, "admin-conflict-en").await;
+
+    // A logo chosen while the form has unsaved edits: the page says to save first and keeps the edits.
+    c.goto(&s.url("/en/admin/companies/2/edit")).await.unwrap();
+    let field = c.find(Locator::Css("#field-description_en")).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys("Typed, not saved yet.").await.unwrap();
+    let logo = std::env::temp_dir().join(format!("park-browser-logo-{}.png", std::process::id()));
+    std::fs::write(&logo, common::png(64, 64)).unwrap();
+    c.find(Locator::Css("#image-file")).await.unwrap().send_keys(logo.to_str().unwrap()).await.unwrap();
+    click(c, "form[enctype='multipart/form-data'] button[type=submit]").await;
+    let note = c.find(Locator::Css(".upload-unsaved")).await.unwrap();
+    assert!(note.is_displayed().await.unwrap(), "no word that the edits would be lost");
+    assert_eq!(c.current_url().await.unwrap().path(), "/en/admin/companies/2/edit");
+    let kept: Value = c.execute("return document.querySelector('#field-description_en').value", vec![]).await.unwrap();
+    assert_eq!(kept, json!("Typed, not saved yet."), "the unsaved edits were lost");
+    // Saved first, the upload then goes through.
+    click(c, ".sticky-actions button[type=submit]").await;
+    c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    c.find(Locator::Css("#image-file")).await.unwrap().send_keys(logo.to_str().unwrap()).await.unwrap();
+    click(c, "form[enctype='multipart/form-data'] button[type=submit]").await;
+    c.wait().for_element(Locator::Css(".logo-box img")).await.unwrap();
+    let flash = c.find(Locator::Css(".flash")).await.unwrap();
+    assert_eq!(flash.text().await.unwrap(), "Logo updated.");
+    let _ = std::fs::remove_file(&logo);
 }
 
 async fn screenshots(c: &Client, s: &Server) {

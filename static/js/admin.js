@@ -11,6 +11,24 @@
       form.addEventListener("submit", function () { dirty = false; });
     });
   });
+  // The picture's own forms (upload, remove) would leave the page and lose unsaved edits of the main form:
+  // while it has some, they say so and stay put instead of asking "Leave site?".
+  document.addEventListener("DOMContentLoaded", function () {
+    var guarded = document.querySelectorAll("form[data-keeps-edits]");
+    Array.prototype.forEach.call(guarded, function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!dirty) { return; }
+        event.preventDefault();
+        var section = form.closest("section") || document;
+        var note = section.querySelector(".upload-unsaved");
+        if (note) {
+          note.hidden = false;
+          note.setAttribute("tabindex", "-1");
+          note.focus();
+        }
+      });
+    });
+  });
   window.addEventListener("beforeunload", function (event) {
     if (dirty) {
       event.preventDefault();

@@ -520,6 +520,8 @@ pub struct ImageBox {
     pub slot: &'static ImageSlot,
     /// The stored path, if one is uploaded.
     pub path: Option<String>,
+    /// Why the last upload was refused (too large, not an image), said beside the upload field.
+    pub error: Option<Text>,
 }
 
 impl FormPage<'_> {
@@ -706,22 +708,35 @@ pub async fn edit_form(
 ) -> AppResult<Response> {
     let user = staff(&auth)?;
     let entity = entity_of(&key)?;
+    edit_page(&state, &ctx, user, take_flash(&auth).await, entity, id, None).await
+}
+
+/// The edit page of what is stored; `upload_error` is said beside the image upload that was refused.
+pub(super) async fn edit_page(
+    state: &AppState,
+    ctx: &Ctx,
+    user: Staff,
+    flash: Option<Text>,
+    entity: &'static Entity,
+    id: i64,
+    upload_error: Option<Text>,
+) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let stored = record::load(&mut conn, entity, id).await?.ok_or(AppError::NotFound)?;
     drop(conn);
-    let mut lookups = Lookups::load(&state, entity).await?;
-    lookups.name(&state, entity, [&stored.values]).await?;
+    let mut lookups = Lookups::load(state, entity).await?;
+    lookups.name(state, entity, [&stored.values]).await?;
     let title = stored.title(entity, ctx.lang.is_en());
     let data = FormData::from_values(entity, &stored.values, Some(stored.version));
-    let image = image_of(&state, entity, id).await?;
-    form_page(&ctx, user, take_flash(&auth).await, entity, Some(id), title, data, Errors::new(), &lookups, image)
+    let image = image_of(state, entity, id).await?.map(|image| ImageBox { error: upload_error, ..image });
+    form_page(ctx, user, flash, entity, Some(id), title, data, Errors::new(), &lookups, image)
 }
 
 async fn image_of(state: &AppState, entity: &Entity, id: i64) -> AppResult<Option<ImageBox>> {
     let Some(slot) = upload::slot_of(entity.key) else { return Ok(None) };
     let sql = format!("select {} from {} where id = ?", slot.column, entity.table);
     let path = sqlx::query_scalar::<_, Option<String>>(&sql).bind(id).fetch_optional(&state.pool).await?.flatten();
-    Ok(Some(ImageBox { slot, path }))
+    Ok(Some(ImageBox { slot, path, error: None }))
 }
 
 #[derive(Template)]

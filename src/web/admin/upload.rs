@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use image::ImageFormat;
 
-use super::auth::AuthSession;
+use super::auth::{AuthSession, Staff};
 use crate::admin::record::{self, SaveError};
 use crate::admin::spec::{self, Entity, Label};
 use crate::app::AppState;
@@ -189,18 +189,44 @@ pub async fn remove_site_plan(
     remove(&SITE_PLAN, state, ctx, auth, path, form).await
 }
 
+/// Stores an uploaded image. A refused file (too large, not an image, none chosen) brings back the edit page
+/// with the reason beside the upload field, under the refusal's status, rather than an error page of its own.
 async fn upload(
     slot: &'static ImageSlot,
     State(state): State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
     Path((key, id)): Path<(String, i64)>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> AppResult<Response> {
     let user = auth.user.clone().ok_or(AppError::Unauthorized)?;
     if key != slot.entity.key {
         return Err(AppError::NotFound);
     }
+    match store(slot, &state, &ctx, &auth, &user, id, multipart).await {
+        Err(refused @ (AppError::BadRequest(_) | AppError::TooLarge(_) | AppError::Unsupported(_))) => {
+            let status = refused.status();
+            let reason = match refused {
+                AppError::BadRequest(reason) | AppError::TooLarge(reason) | AppError::Unsupported(reason) => reason,
+                _ => unreachable!("matched above"),
+            };
+            let mut page = super::pages::edit_page(&state, &ctx, user, None, slot.entity, id, Some(reason)).await?;
+            *page.status_mut() = status;
+            Ok(page)
+        }
+        other => other,
+    }
+}
+
+async fn store(
+    slot: &'static ImageSlot,
+    state: &AppState,
+    ctx: &Ctx,
+    auth: &AuthSession,
+    user: &Staff,
+    id: i64,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
     let mut bytes = None;
     let mut version = None;
     while let Some(field) = next_part(&mut multipart, too_large).await? {
@@ -230,7 +256,7 @@ async fn upload(
         // Nothing refers to the new file: do not leave it behind.
         let _ = tokio::fs::remove_file(dir.join(&name)).await;
     }
-    finish(slot, &state, &ctx, &auth, id, saved, slot.updated).await
+    finish(slot, state, ctx, auth, id, saved, slot.updated).await
 }
 
 /// Clears the image. The file stays on disk: the revision keeps its path, so reverting brings it back.
