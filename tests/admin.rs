@@ -553,13 +553,14 @@ async fn an_edit_page_leads_to_the_public_page_and_to_what_belongs_to_the_entry(
     assert!(!odd.body.contains("&lt;b&gt;"));
 }
 
-#[tokio::test]
-async fn history_shows_only_what_changed_on_the_parks_clock_and_an_undo_asks_first() {
-    let (app, cookie) = signed_in().await;
-    let edit = app.get_as("/admin/companies/1/edit", &cookie).await;
-    let version = hidden(&edit.body, "version");
-    let mut form: Vec<(String, String)> = scraper::Html::parse_document(&edit.body)
-        .select(&scraper::Selector::parse("form.admin-form input[name], form.admin-form textarea[name]").unwrap())
+/// The fields an edit page's form would submit as it stands: (name, value).
+fn form_fields(body: &str) -> Vec<(String, String)> {
+    let html = scraper::Html::parse_document(body);
+    let mut form: Vec<(String, String)> = html
+        .select(
+            &scraper::Selector::parse("form[data-warn-unsaved] input[name], form[data-warn-unsaved] textarea[name]")
+                .unwrap(),
+        )
         .filter(|e| e.attr("type") != Some("checkbox") || e.attr("checked").is_some())
         .map(|e| {
             let value = match e.value().name() {
@@ -570,13 +571,63 @@ async fn history_shows_only_what_changed_on_the_parks_clock_and_an_undo_asks_fir
         })
         .collect();
     form.extend(
-        scraper::Html::parse_document(&edit.body)
-            .select(&scraper::Selector::parse("select[name] option[selected]").unwrap())
+        html.select(&scraper::Selector::parse("form[data-warn-unsaved] select[name] option[selected]").unwrap())
             .filter_map(|o| {
                 let select = scraper::ElementRef::wrap(o.parent()?)?;
                 Some((select.attr("name")?.to_string(), o.attr("value").unwrap_or_default().to_string()))
             }),
     );
+    form
+}
+
+#[tokio::test]
+async fn the_park_office_is_reached_from_every_page_and_staff_fill_in_what_the_source_does_not_say() {
+    let (app, cookie) = signed_in().await;
+    // Seeded: the source states no phone or email, and the page says so; the address is searchable on maps.
+    let about = app.get("/en/about").await;
+    about.assert_contains("id=\"contact\"");
+    about.assert_contains("<dt>Phone</dt><dd><span class=\"muted\">Not stated</span></dd>");
+    about.assert_contains("href=\"https://uri.amap.com/search?keyword=");
+    about.assert_contains("href=\"https://map.baidu.com/search/");
+    about.assert_contains("href=\"https://www.openstreetmap.org/search?query=");
+    // The way in, from the header of every page and the home page's hero.
+    app.get("/companies").await.assert_contains("<a class=\"nav-cta\" href=\"/about#contact\">入驻咨询</a>");
+    app.get("/en/").await.assert_contains("href=\"/en/about#contact\">Moving in? Contact the park</a>");
+
+    let edit = app.get_as("/en/admin/park/1/edit", &cookie).await;
+    let mut form = form_fields(&edit.body);
+    let set = |form: &mut Vec<(String, String)>, key: &str, value: &str| {
+        form.iter_mut().find(|(k, _)| k == key).unwrap_or_else(|| panic!("no field {key}")).1 = value.to_string();
+    };
+    set(&mut form, "contact_phone", "call 0431");
+    set(&mut form, "contact_email", "office(at)example.cn");
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refused = app.post_form("/en/admin/park/1/edit", Some(&cookie), &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("A phone number has 7 to 15 digits");
+    refused.assert_contains("Enter a whole email address");
+    refused.assert_contains("value=\"call 0431\"");
+    assert_eq!(app.count("select count(*) from park where contact_phone <> ''").await, 0);
+
+    set(&mut form, "contact_phone", "+86 431-8123 4567");
+    set(&mut form, "contact_email", "office@example.cn");
+    set(&mut form, "contact_office_en", "Investment service centre");
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = app.post_form("/en/admin/park/1/edit", Some(&cookie), &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let about = app.get("/en/about").await;
+    about.assert_contains("<a href=\"tel:+8643181234567\">+86 431-8123 4567</a>");
+    about.assert_contains("<a href=\"mailto:office@example.cn\">office@example.cn</a>");
+    about.assert_contains("Investment service centre");
+    assert!(!about.body.contains("gives no phone number or email address"));
+}
+
+#[tokio::test]
+async fn history_shows_only_what_changed_on_the_parks_clock_and_an_undo_asks_first() {
+    let (app, cookie) = signed_in().await;
+    let edit = app.get_as("/admin/companies/1/edit", &cookie).await;
+    let version = hidden(&edit.body, "version");
+    let mut form = form_fields(&edit.body);
     // An English-only edit: one word of the English description.
     let english = form.iter_mut().find(|(k, _)| k == "description_en").expect("an English description field");
     assert!(english.1.contains("CMOS image sensors"), "{}", english.1);

@@ -35,6 +35,10 @@ pub enum Kind {
     Date,
     /// An http or https URL.
     Url,
+    /// An email address (`name@example.cn`).
+    Email,
+    /// A telephone number: digits with spaces, hyphens, brackets and a leading `+` (`0431-8xxxxxxx`).
+    Phone,
     Bool,
     /// One of fixed values (stored value, Chinese label, English label).
     Choice(&'static [(&'static str, &'static str, &'static str)]),
@@ -69,6 +73,8 @@ impl Field {
             Kind::Choice(_) | Kind::Reference(_) => "select",
             Kind::Integer { .. } => "number",
             Kind::Url => "url",
+            Kind::Email => "email",
+            Kind::Phone => "tel",
             Kind::Text | Kind::Slug | Kind::Date | Kind::Money => "text",
         }
     }
@@ -600,6 +606,14 @@ pub static PARK: Entity = Entity {
         long("policy_context_en", "政策背景（英文）", "Policy context (English)", Kind::Lines),
         long("history_zh", "发展历史（中文）", "History (Chinese)", Kind::Lines),
         long("history_en", "发展历史（英文）", "History (English)", Kind::Lines),
+        with_help(
+            text("contact_office_zh", "联系部门（中文）", "Contact office (Chinese)", false),
+            "如“园区招商服务中心”。留空时网站显示“未说明”。",
+            "E.g. the park's investment service centre. Left empty, the site says “not stated”.",
+        ),
+        text("contact_office_en", "联系部门（英文）", "Contact office (English)", false),
+        field("contact_phone", Label("联系电话", "Phone"), Kind::Phone, false, 40),
+        field("contact_email", Label("电子邮件", "Email"), Kind::Email, false, 254),
     ],
     hidden: &[],
     links: &[],

@@ -206,6 +206,9 @@ fn park(p: db::park::ParkRow) -> Park {
         outlook: text(p.outlook_zh, p.outlook_en),
         policy_context: text(p.policy_context_zh, p.policy_context_en),
         history: text(p.history_zh, p.history_en),
+        contact_office: text(p.contact_office_zh, p.contact_office_en),
+        contact_phone: p.contact_phone,
+        contact_email: p.contact_email,
         source_id: p.source_id,
     }
 }

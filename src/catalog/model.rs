@@ -33,7 +33,44 @@ pub struct Park {
     pub outlook: Text,
     pub policy_context: Text,
     pub history: Text,
+    /// How to reach the park office; each may be empty (not stated).
+    pub contact_office: Text,
+    pub contact_phone: String,
+    pub contact_email: String,
     pub source_id: Option<i64>,
+}
+
+impl Park {
+    /// The address to search for on a map: the first line of the Chinese location, which names the streets.
+    pub fn map_query(&self) -> String {
+        self.location.zh.lines().next().unwrap_or_default().trim().to_string()
+    }
+
+    /// Searches for the park's address on the map services people use in China (Amap, Baidu) and on
+    /// OpenStreetMap: (name in `l`, URL).
+    pub fn map_links(&self, l: impl Borrow<Lang>) -> Vec<(&'static str, String)> {
+        let l = *l.borrow();
+        let query = self.map_query();
+        if query.is_empty() {
+            return Vec::new();
+        }
+        let q: String = form_urlencoded::byte_serialize(query.as_bytes()).collect();
+        vec![
+            (
+                l.t("高德地图", "Amap"),
+                format!("https://uri.amap.com/search?keyword={q}&city=%E9%95%BF%E6%98%A5&view=map&callnative=0"),
+            ),
+            (l.t("百度地图", "Baidu Maps"), format!("https://map.baidu.com/search/{q}")),
+            ("OpenStreetMap", format!("https://www.openstreetmap.org/search?query={q}")),
+        ]
+    }
+
+    /// The phone number as a `tel:` link target: digits and a leading `+` only.
+    pub fn phone_link(&self) -> String {
+        let phone = self.contact_phone.trim();
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        if phone.starts_with('+') { format!("tel:+{digits}") } else { format!("tel:{digits}") }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

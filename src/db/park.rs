@@ -56,6 +56,10 @@ pub struct ParkRow {
     pub policy_context_en: String,
     pub history_zh: String,
     pub history_en: String,
+    pub contact_office_zh: String,
+    pub contact_office_en: String,
+    pub contact_phone: String,
+    pub contact_email: String,
     pub source_id: Option<i64>,
     pub updated_at: String,
 }

@@ -362,6 +362,37 @@ pub fn check(f: &Field, raw: &str, known: &KnownIds) -> Result<Value, Text> {
                 "Enter a full address starting with http:// or https://.",
             )),
         },
+        Kind::Email => {
+            let parts: Vec<&str> = text.split('@').collect();
+            let shaped = matches!(parts.as_slice(), [local, domain]
+                if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
+                && !text
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'));
+            if shaped {
+                Ok(Value::from(text))
+            } else {
+                Err(Text::new(
+                    "请输入完整的电子邮件地址，如 office@example.cn。",
+                    "Enter a whole email address, e.g. office@example.cn.",
+                ))
+            }
+        }
+        Kind::Phone => {
+            let digits = text.chars().filter(char::is_ascii_digit).count();
+            let allowed = text
+                .chars()
+                .enumerate()
+                .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')') || (c == '+' && i == 0));
+            if allowed && (7..=15).contains(&digits) {
+                Ok(Value::from(text))
+            } else {
+                Err(Text::new(
+                    "电话号码只能包含数字、空格、连字符和括号（国际号码可以 + 开头），共 7 到 15 位数字，如 0431-81234567。",
+                    "A phone number has 7 to 15 digits, with spaces, hyphens or brackets (and a leading + for a country code), e.g. +86 431 8123 4567.",
+                ))
+            }
+        }
         Kind::Bool => Ok(Value::Bool(matches!(text.as_str(), "1" | "on" | "true"))),
         Kind::Choice(choices) => {
             if choices.iter().any(|(v, _, _)| *v == text) {
