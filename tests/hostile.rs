@@ -263,6 +263,9 @@ fn hostile_form(entity: &park_portal::admin::spec::Entity, n: usize, offset: usi
                 Kind::Money => "1".to_string(),
                 Kind::Date => "2024-05".to_string(),
                 Kind::Url => format!("https://example.com/?q=\"><script>alert('xss-url-{n}')</script>"),
+                // What the address rules let through that HTML must still escape: a quote and an ampersand.
+                Kind::Email => format!("o'x&{n}@example.cn"),
+                Kind::Phone => "+86 (431) 8123-4567".to_string(),
                 Kind::Bool => "1".to_string(),
                 Kind::Choice(c) => c[0].0.to_string(),
                 Kind::Reference(_) => "1".to_string(),
