@@ -57,6 +57,56 @@ async fn cards_say_what_a_company_does_and_english_pages_write_chinese_names_in_
     );
 }
 
+/// A CSV download's rows (the header first), read as a spreadsheet would: byte-order mark, then CSV.
+fn csv_rows(body: &str) -> Vec<Vec<String>> {
+    let text = body.strip_prefix('\u{feff}').expect("a UTF-8 byte-order mark, for Excel");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_results_on_screen_download_as_csv_with_names_beside_ids() {
+    let app = TestApp::new().await;
+    let page = app.get("/en/companies?q=cmos").await;
+    page.assert_contains("<a href=\"/companies.csv?q=cmos\" download>Download these results (CSV)</a>");
+    let file = app.get("/companies.csv?q=cmos").await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.header("content-type"), "text/csv; charset=utf-8");
+    assert_eq!(file.header("content-disposition"), "attachment; filename=\"companies.csv\"");
+    let rows = csv_rows(&file.body);
+    assert_eq!(rows.len(), 3, "the header and the two results: {rows:?}");
+    let gpixel = rows.iter().find(|r| r[1] == "gpixel").expect("Gpixel");
+    assert_eq!((gpixel[2].as_str(), gpixel[3].as_str()), ("长光辰芯", "Gpixel"));
+    assert_eq!(gpixel[8], "Core Component Design and Manufacturing");
+
+    // Awards: each row names its company and its competition.
+    let awards = app.get("/en/awards?company=changguang-daqi").await;
+    awards.assert_contains("href=\"/awards.csv?company=changguang-daqi\" download>");
+    let rows = csv_rows(&app.get("/awards.csv?company=changguang-daqi").await.body);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][2..6], ["company_zh", "company_en", "competition_zh", "competition_en"]);
+    assert_eq!(rows[1][2], "长光大器");
+    assert!(rows[1][4].contains("创新创业大赛"), "{:?}", rows[1]);
+    assert_eq!(rows[1][13], "40000");
+    assert_eq!(app.get("/awards.csv?company=nope").await.status, StatusCode::BAD_REQUEST);
+
+    // Past the limit, the whole directory's open-data file instead of a file built per request.
+    app.exec_and_settle(
+        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 5001) \
+         insert into company (slug, short_name_zh) select 'bulk-' || i, '批量' || i from n",
+    )
+    .await;
+    let many = app.get("/en/companies").await;
+    many.assert_contains("<a href=\"/data/companies.csv\" download>Download every company (CSV, open data)</a>");
+    let redirected = app.get("/companies.csv").await;
+    assert!(redirected.status.is_redirection());
+    assert_eq!(redirected.header("location"), "/data/companies.csv");
+}
+
 #[tokio::test]
 async fn each_filter_alone() {
     let app = TestApp::new().await;

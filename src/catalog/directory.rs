@@ -424,6 +424,29 @@ pub fn facets(cat: &Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashS
     }
 }
 
+/// Every company `query` matches, in its order (for a download of the results; the page uses [`run`]).
+pub fn all_matches<'a>(
+    cat: &'a Catalog,
+    query: &DirectoryQuery,
+    indexed_hits: Option<&HashSet<i64>>,
+) -> Vec<&'a Company> {
+    let lists = Constraints::of(cat, query, indexed_hits);
+    let mut matches = intersect(&lists.lists(None)).unwrap_or_else(|| (0..cat.companies.len() as u32).collect());
+    sort_positions(cat, &mut matches, query.sort);
+    matches.iter().map(|&p| &*cat.companies[p as usize]).collect()
+}
+
+/// Positions are name order already; the other sorts are stable on top of it.
+fn sort_positions(cat: &Catalog, positions: &mut [u32], sort: Sort) {
+    match sort {
+        Sort::Name => {}
+        Sort::Founded => {
+            positions.sort_by_key(|&p| std::cmp::Reverse(cat.companies[p as usize].founded_year.unwrap_or(i64::MIN)))
+        }
+        Sort::Awards => positions.sort_by_key(|&p| std::cmp::Reverse(cat.companies[p as usize].award_ids.len())),
+    }
+}
+
 /// Applies `query` to the catalog. `indexed_hits` are the ids the search index matched for the query's
 /// terms of three or more characters (None when it has none); shorter terms are matched here.
 ///
@@ -447,13 +470,7 @@ pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&H
         }
         _ => {
             let mut matches = intersect(&lists).unwrap_or_else(|| (0..cat.companies.len() as u32).collect());
-            // Positions are name order already; the other sorts are stable on top of it.
-            match query.sort {
-                Sort::Name => {}
-                Sort::Founded => matches
-                    .sort_by_key(|&p| std::cmp::Reverse(cat.companies[p as usize].founded_year.unwrap_or(i64::MIN))),
-                Sort::Awards => matches.sort_by_key(|&p| std::cmp::Reverse(cat.companies[p as usize].award_ids.len())),
-            }
+            sort_positions(cat, &mut matches, query.sort);
             (page_of(&matches), matches.len())
         }
     };

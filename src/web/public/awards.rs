@@ -30,6 +30,8 @@ struct AwardsPage<'a> {
     sort: &'static str,
     prize_total: i64,
     support_total: i64,
+    /// These rows as a CSV file.
+    download: String,
 }
 
 /// A filtered list is a page of its own (its title and description say which, its canonical URL keeps the
@@ -69,61 +71,99 @@ fn awards_chrome(ctx: &Ctx, competition: Option<&Competition>, company: Option<&
     chrome.describe(format!("{title} · {}", labels.join(l.t("、", ", "))), description)
 }
 
-pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let cat = state.catalog();
-    let mut competition = None;
-    let mut company = None;
-    let mut sort = "competition";
-    for (key, value) in ctx.query_pairs() {
-        let value = value.trim();
-        if value.is_empty() {
-            continue;
-        }
-        match key.as_str() {
-            "competition" => {
-                competition = Some(cat.competition_by_slug(value).ok_or_else(|| {
-                    AppError::BadRequest(Text::new(
-                        format!("没有名为“{value}”的赛事。"),
-                        format!("There is no competition called “{value}”."),
-                    ))
-                })?);
+/// What the awards list was asked for: a competition, a company, an order.
+pub(super) struct AwardsQuery<'a> {
+    pub competition: Option<&'a Competition>,
+    pub company: Option<&'a Company>,
+    pub sort: &'static str,
+}
+
+impl<'a> AwardsQuery<'a> {
+    pub(super) fn parse(pairs: &[(String, String)], cat: &'a Catalog) -> AppResult<AwardsQuery<'a>> {
+        let mut query = AwardsQuery { competition: None, company: None, sort: "competition" };
+        for (key, value) in pairs {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
             }
-            "company" => {
-                company = Some(cat.company_by_slug(value).ok_or_else(|| {
-                    AppError::BadRequest(Text::new(
-                        format!("没有名为“{value}”的企业。"),
-                        format!("There is no company called “{value}”."),
-                    ))
-                })?);
-            }
-            "sort" => {
-                sort = match value {
-                    "competition" => "competition",
-                    "company" => "company",
-                    "prize" => "prize",
-                    _ => {
-                        return Err(AppError::BadRequest(Text::new(
-                            "排序方式无效：可选 competition、company、prize。",
-                            "Unknown sort: use competition, company or prize.",
-                        )));
+            match key.as_str() {
+                "competition" => {
+                    query.competition = Some(cat.competition_by_slug(value).ok_or_else(|| {
+                        AppError::BadRequest(Text::new(
+                            format!("没有名为“{value}”的赛事。"),
+                            format!("There is no competition called “{value}”."),
+                        ))
+                    })?);
+                }
+                "company" => {
+                    query.company = Some(cat.company_by_slug(value).ok_or_else(|| {
+                        AppError::BadRequest(Text::new(
+                            format!("没有名为“{value}”的企业。"),
+                            format!("There is no company called “{value}”."),
+                        ))
+                    })?);
+                }
+                "sort" => {
+                    query.sort = match value {
+                        "competition" => "competition",
+                        "company" => "company",
+                        "prize" => "prize",
+                        _ => {
+                            return Err(AppError::BadRequest(Text::new(
+                                "排序方式无效：可选 competition、company、prize。",
+                                "Unknown sort: use competition, company or prize.",
+                            )));
+                        }
                     }
                 }
+                _ => {}
             }
-            _ => {}
         }
+        Ok(query)
     }
-    let mut rows: Vec<&Award> = cat
-        .awards
-        .iter()
-        .map(|a| &**a)
-        .filter(|a| competition.is_none_or(|c| a.competition_id == c.id))
-        .filter(|a| company.is_none_or(|c| a.company_id == c.id))
-        .collect();
-    match sort {
-        "company" => rows.sort_by_key(|a| cat.position(a.company_id)),
-        "prize" => rows.sort_by_key(|a| std::cmp::Reverse(a.prize_money_yuan.unwrap_or(-1))),
-        _ => rows.sort_by_key(|a| (a.competition_id, std::cmp::Reverse(a.edition))),
+
+    /// The awards asked for, in the order asked for.
+    pub(super) fn rows(&self, cat: &'a Catalog) -> Vec<&'a Award> {
+        let mut rows: Vec<&Award> = cat
+            .awards
+            .iter()
+            .map(|a| &**a)
+            .filter(|a| self.competition.is_none_or(|c| a.competition_id == c.id))
+            .filter(|a| self.company.is_none_or(|c| a.company_id == c.id))
+            .collect();
+        match self.sort {
+            "company" => rows.sort_by_key(|a| cat.position(a.company_id)),
+            "prize" => rows.sort_by_key(|a| std::cmp::Reverse(a.prize_money_yuan.unwrap_or(-1))),
+            _ => rows.sort_by_key(|a| (a.competition_id, std::cmp::Reverse(a.edition))),
+        }
+        rows
     }
+
+    /// The same query as a query string (for the download link), without defaults.
+    pub(super) fn to_query_string(&self) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if let Some(c) = self.competition {
+            s.append_pair("competition", &c.slug);
+        }
+        if let Some(c) = self.company {
+            s.append_pair("company", &c.slug);
+        }
+        if self.sort != "competition" {
+            s.append_pair("sort", self.sort);
+        }
+        s.finish()
+    }
+}
+
+pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let cat = state.catalog();
+    let query = AwardsQuery::parse(&ctx.query_pairs(), &cat)?;
+    let rows = query.rows(&cat);
+    let download = match query.to_query_string() {
+        q if q.is_empty() => "/awards.csv".to_string(),
+        q => format!("/awards.csv?{q}"),
+    };
+    let AwardsQuery { competition, company, sort } = query;
     let prize_total = rows.iter().filter_map(|a| a.prize_money_yuan).sum();
     let support_total = rows.iter().filter_map(|a| a.project_support_yuan).sum();
     let winners = cat.members_of(&cat.awarded, usize::MAX);
@@ -139,5 +179,6 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         sort,
         prize_total,
         support_total,
+        download,
     })
 }

@@ -25,6 +25,8 @@ struct DirectoryPage<'a> {
     query: DirectoryQuery,
     results: Results<'a>,
     facets: Facets,
+    /// These results as a CSV file: the results' own, or the whole directory's open data past the limit.
+    download: String,
     /// (label, URL without that filter) for each active filter.
     chips: Vec<(String, String)>,
     sorts: [Sort; 3],
@@ -44,6 +46,11 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
     let hits = indexed_hits(&state.pool, &query).await?;
     let results = page_of(&cat, &query, hits.as_ref())?;
     let facets = directory::facets(&cat, &query, hits.as_ref());
+    let download = if results.total > super::downloads::MAX_ROWS {
+        "/data/companies.csv".to_string()
+    } else {
+        query.with_page(1).url("/companies.csv")
+    };
     let path = ctx.lang.url("/companies");
     let chips = query
         .active_filters()
@@ -60,6 +67,7 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         cat: &cat,
         results,
         facets,
+        download,
         chips,
         sorts: Sort::ALL,
         prev_url,
@@ -110,7 +118,7 @@ pub(super) async fn find<'a>(pool: &SqlitePool, cat: &'a Catalog, query: &Direct
 }
 
 /// What the full-text index matches for the query's long terms (None when it has none).
-async fn indexed_hits(pool: &SqlitePool, query: &DirectoryQuery) -> AppResult<Option<HashSet<i64>>> {
+pub(super) async fn indexed_hits(pool: &SqlitePool, query: &DirectoryQuery) -> AppResult<Option<HashSet<i64>>> {
     let terms = Terms::of(&query.q);
     Ok(if terms.indexed.is_empty() { None } else { Some(crate::db::search::find(pool, &terms.indexed).await?) })
 }

@@ -4,6 +4,7 @@ mod about;
 mod awards;
 mod companies;
 pub mod data;
+mod downloads;
 mod feed;
 mod home;
 mod phases;
@@ -18,12 +19,14 @@ use crate::app::AppState;
 use crate::catalog::directory::DirectoryQuery;
 use crate::query::QueryParam;
 
+pub use downloads::MAX_ROWS as MAX_DOWNLOAD_ROWS;
+
 /// The query parameters the public page at `route` (a route pattern, `/en` included) reads; the lists live
 /// beside the code that parses them. Pages not named here read none.
 pub fn query_params(route: &str) -> &'static [QueryParam] {
     match route.strip_prefix("/en").unwrap_or(route) {
-        "/companies" | "/api/companies" => DirectoryQuery::PARAMS,
-        "/awards" => awards::PARAMS,
+        "/companies" | "/api/companies" | "/companies.csv" => DirectoryQuery::PARAMS,
+        "/awards" | "/awards.csv" => awards::PARAMS,
         _ => &[],
     }
 }
@@ -65,7 +68,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
 /// The open-data files, language-neutral (the records carry both languages): built in the background and
 /// served from disk, outside the response cache (they are large, and on disk already).
 fn data_files() -> Router<AppState> {
-    let mut router = Router::new();
+    let mut router =
+        Router::new().route("/companies.csv", get(downloads::companies)).route("/awards.csv", get(downloads::awards));
     for dataset in data::Dataset::ALL {
         for format in data::Format::ALL {
             router =
