@@ -239,7 +239,7 @@ async fn export(key: &str, output: Option<&std::path::Path>, db: &DatabaseArgs) 
     use crate::admin::record::{self, ListQuery};
     let entity = entity_named(key)?;
     let pool = crate::db::open(&db.database).await?;
-    let all = ListQuery { q: "", filters: Vec::new(), sort: Some(("id", false)), page: 1, per_page: -1 };
+    let all = ListQuery { q: "", filters: Vec::new(), sort: Some(("id", false)), page: 1, per_page: -1, rank: None };
     let (records, _) = record::list(&pool, entity, &all).await?;
     let bytes = crate::admin::csv::write(&mut *pool.acquire().await?, entity, &records).await?;
     match output {

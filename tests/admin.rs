@@ -622,6 +622,41 @@ async fn the_park_office_is_reached_from_every_page_and_staff_fill_in_what_the_s
     assert!(!about.body.contains("gives no phone number or email address"));
 }
 
+/// The ids of the entries an admin list shows, in its order (each row links its edit page).
+fn listed_ids(body: &str, key: &str) -> Vec<i64> {
+    let mut ids: Vec<i64> = Vec::new();
+    for rest in body.split(&format!("href=\"/en/admin/{key}/")).skip(1) {
+        let id = rest.split_once("/edit\"").and_then(|(id, _)| id.parse().ok());
+        if let Some(id) = id.filter(|id| ids.last() != Some(id)) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+#[tokio::test]
+async fn the_company_list_is_in_pinyin_order_like_the_directory() {
+    let (app, cookie) = signed_in().await;
+    // 长光辰芯, 长光大器, 长光华大, 辰英仪器, 圆辰: by pinyin, as a Chinese reader expects and as the directory
+    // lists them (by code point 圆 would come first and 长 last).
+    let expected = vec![1, 4, 2, 5, 3];
+    let list = app.get_as("/en/admin/companies", &cookie).await;
+    assert_eq!(listed_ids(&list.body, "companies"), expected);
+    let directory = app.get("/companies").await.card_slugs();
+    assert_eq!(directory, ["gpixel", "changguang-daqi", "changguang-huada", "chenying", "yuanchen"]);
+    // Sorted by that column, both ways; a search keeps the order.
+    let by_name = app.get_as("/en/admin/companies?sort=short_name_zh", &cookie).await;
+    assert_eq!(listed_ids(&by_name.body, "companies"), expected);
+    let reversed = app.get_as("/en/admin/companies?sort=-short_name_zh", &cookie).await;
+    assert_eq!(listed_ids(&reversed.body, "companies"), expected.iter().rev().copied().collect::<Vec<_>>());
+    // 长光: the three short names, and 辰英仪器 by its legal name 长春长光辰英….
+    let searched = app.get_as("/en/admin/companies?q=%E9%95%BF%E5%85%89", &cookie).await;
+    assert_eq!(listed_ids(&searched.body, "companies"), vec![1, 4, 2, 5]);
+    // Other columns still sort in SQL.
+    let by_slug = app.get_as("/en/admin/companies?sort=slug", &cookie).await;
+    assert_eq!(listed_ids(&by_slug.body, "companies"), vec![4, 2, 5, 1, 3]);
+}
+
 #[tokio::test]
 async fn history_shows_only_what_changed_on_the_parks_clock_and_an_undo_asks_first() {
     let (app, cookie) = signed_in().await;

@@ -396,8 +396,13 @@ pub async fn list(
     let pairs = ctx.query_pairs();
     lookups.name_filters(&state, entity, &pairs).await?;
     let ListParams { q, sort_raw, sort, page, filters, active } = list_params(entity, &pairs, &lookups, ctx.lang)?;
+    // Companies by name are listed in the directory's order (pinyin), which the catalog knows and SQL does not.
+    let cat = state.catalog();
+    let by_pinyin = |id: i64| cat.position(id);
+    let by_name = entity.key == "companies" && sort.is_none_or(|(column, _)| column == "short_name_zh");
+    let rank: Option<&(dyn Fn(i64) -> Option<u32> + Sync)> = if by_name { Some(&by_pinyin) } else { None };
     let (records, total) =
-        record::list(&state.pool, entity, &ListQuery { q: &q, filters: active, sort, page, per_page: PER_PAGE })
+        record::list(&state.pool, entity, &ListQuery { q: &q, filters: active, sort, page, per_page: PER_PAGE, rank })
             .await?;
     lookups.name(&state, entity, records.iter().map(|r| &r.values)).await?;
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
@@ -463,8 +468,12 @@ pub async fn export(
     let pairs = ctx.query_pairs();
     lookups.name_filters(&state, entity, &pairs).await?;
     let ListParams { q, sort, filters: _, active, .. } = list_params(entity, &pairs, &lookups, ctx.lang)?;
-    let (records, _) =
-        record::list(&state.pool, entity, &ListQuery { q: &q, filters: active, sort, page: 1, per_page: -1 }).await?;
+    let (records, _) = record::list(
+        &state.pool,
+        entity,
+        &ListQuery { q: &q, filters: active, sort, page: 1, per_page: -1, rank: None },
+    )
+    .await?;
     let mut conn = state.pool.acquire().await?;
     let bytes = crate::admin::csv::write(&mut conn, entity, &records).await?;
     Ok((
