@@ -133,13 +133,15 @@ fn pieces(before: &str, after: &str) -> (Vec<Piece>, Vec<Piece>) {
     (old, new)
 }
 
-/// Each revision of `entity` `id` with what it changed.
-async fn entries(
-    state: &AppState,
-    ctx: &Ctx,
-    entity: &'static Entity,
-    id: i64,
-) -> AppResult<(Vec<HistoryEntry>, Option<record::Record>)> {
+/// An entry's history: its title (from its last revision once it is deleted), whether it exists, and each
+/// revision with what it changed.
+struct Story {
+    title: String,
+    exists: bool,
+    entries: Vec<HistoryEntry>,
+}
+
+async fn story(state: &AppState, ctx: &Ctx, entity: &'static Entity, id: i64) -> AppResult<Story> {
     let revisions = record::revisions(&state.pool, entity, id).await?;
     let mut conn = state.pool.acquire().await?;
     let current = record::load(&mut conn, entity, id).await?;
@@ -166,8 +168,12 @@ async fn entries(
                 changes,
             }
         })
-        .collect();
-    Ok((entries, current))
+        .collect::<Vec<HistoryEntry>>();
+    let title = match &current {
+        Some(r) => r.title(entity, ctx.lang.is_en()),
+        None => entries.first().map(|e| revision_line(e.revision.clone(), ctx.lang).title).unwrap_or_default(),
+    };
+    Ok(Story { title, exists: current.is_some(), entries })
 }
 
 pub async fn history(
@@ -178,11 +184,7 @@ pub async fn history(
 ) -> AppResult<Response> {
     let user = staff(&auth)?;
     let entity = entity_of(&key)?;
-    let (entries, current) = entries(&state, &ctx, entity, id).await?;
-    let title = match &current {
-        Some(r) => r.title(entity, ctx.lang.is_en()),
-        None => entries.first().map(|e| revision_line(e.revision.clone(), ctx.lang).title).unwrap_or_default(),
-    };
+    let Story { title, exists, entries } = story(&state, &ctx, entity, id).await?;
     render(&HistoryPage {
         l: ctx.lang,
         chrome: ctx.chrome("admin"),
@@ -191,7 +193,7 @@ pub async fn history(
         entity,
         id,
         title,
-        exists: current.is_some(),
+        exists,
         entries,
     })
 }
@@ -217,11 +219,9 @@ pub async fn confirm_revert(
 ) -> AppResult<Response> {
     let user = staff(&auth)?;
     let entity = entity_of(&key)?;
-    let (entries, current) = entries(&state, &ctx, entity, id).await?;
-    let title = current.map(|r| r.title(entity, ctx.lang.is_en())).unwrap_or_default();
+    let Story { title, entries, .. } = story(&state, &ctx, entity, id).await?;
     let entry =
         entries.into_iter().find(|e| e.revision.id == revision && e.revert_url.is_some()).ok_or(AppError::NotFound)?;
-    let title = if title.is_empty() { revision_line(entry.revision.clone(), ctx.lang).title } else { title };
     render(&RevertPage {
         l: ctx.lang,
         chrome: ctx.chrome("admin"),
