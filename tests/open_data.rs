@@ -274,8 +274,13 @@ async fn db_ids(app: &TestApp, table: &str) -> Vec<i64> {
 #[tokio::test]
 async fn datasets_match_the_database_and_carry_their_licence_and_source() {
     let app = TestApp::new().await;
-    for (dataset, table) in [("companies", "company"), ("awards", "award"), ("phases", "phase"), ("sectors", "sector")]
-    {
+    for (dataset, table) in [
+        ("companies", "company"),
+        ("awards", "award"),
+        ("phases", "phase"),
+        ("sectors", "sector"),
+        ("competitions", "competition"),
+    ] {
         let (response, file) = json(&app, &format!("/data/{dataset}.json")).await;
         assert_eq!(response.status, StatusCode::OK);
         assert_eq!(response.header("content-type"), "application/json; charset=utf-8");
@@ -295,6 +300,13 @@ async fn datasets_match_the_database_and_carry_their_licence_and_source() {
         assert_eq!(got, db_ids(&app, table).await, "{dataset}");
         assert_eq!(header["rows"].as_i64().unwrap(), app.count(&format!("select count(*) from {table}")).await);
     }
+
+    // The competitions on their own, as CSV too: one row each, named in both languages.
+    let competitions = app.get("/data/competitions.csv").await;
+    assert_eq!(competitions.status, StatusCode::OK);
+    assert!(competitions.body.starts_with("\u{feff}id,slug,name_zh,name_en\r\n"), "{}", competitions.body);
+    assert_eq!(competitions.body.lines().count() as i64 - 1, app.count("select count(*) from competition").await);
+    competitions.assert_contains("中国创新创业大赛");
 
     // Both languages side by side; what the source does not state is null, never filled in.
     let (_, companies) = json(&app, "/data/companies.json").await;

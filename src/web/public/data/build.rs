@@ -1,6 +1,6 @@
 //! The open-data files, built in the background once per catalog publication, never by a request.
 //!
-//! A task subscribed to [`AppState::published`] builds the eight files (`/data/*.json`, `/data/*.csv`) after each
+//! A task subscribed to [`AppState::published`] builds the files (`/data/*.json`, `/data/*.csv`) after each
 //! publication: the JSON from the catalog and the CSV from the database, streamed to disk with a gzip copy and
 //! a digest written alongside, in bounded memory and off the async runtime's workers. The new set is then
 //! swapped in whole. Publications that arrive during a build are coalesced: the next build takes the newest
@@ -29,7 +29,7 @@ use super::records::{
 use super::{Dataset, Format, http_date, now};
 use crate::admin::csv::{self as admin_csv, CsvLinks};
 use crate::admin::record::{self, Record};
-use crate::admin::spec::{AWARDS, COMPANIES, Entity, PHASES, SECTORS};
+use crate::admin::spec::{AWARDS, COMPANIES, COMPETITIONS, Entity, PHASES, SECTORS};
 use crate::app::AppState;
 use crate::catalog::Catalog;
 use crate::web::cache::Digest;
@@ -54,7 +54,7 @@ pub struct DataFile {
     pub gz_bytes: tokio::sync::OnceCell<axum::body::Bytes>,
 }
 
-/// The eight files built from one catalog. Its folder is deleted when the last holder lets go: the set of
+/// The files built from one catalog (each dataset as JSON and as CSV). Its folder is deleted when the last holder lets go: the set of
 /// current files, or a response still streaming one of them.
 #[derive(Debug)]
 pub struct Generation {
@@ -273,7 +273,7 @@ async fn build(state: &AppState, publication: u64) -> anyhow::Result<Generation>
         last_modified: http_date(cat.last_modified()),
         generated_at: now(),
         dir,
-        files: Vec::with_capacity(8),
+        files: Vec::with_capacity(Dataset::ALL.len() * Format::ALL.len()),
     };
 
     // The JSON files: CPU only, from the catalog, on a blocking thread.
@@ -309,6 +309,7 @@ async fn build(state: &AppState, publication: u64) -> anyhow::Result<Generation>
                     Dataset::Awards => &AWARDS,
                     Dataset::Phases => &PHASES,
                     Dataset::Sectors => &SECTORS,
+                    Dataset::Competitions => &COMPETITIONS,
                 };
                 let path = dir.join(format!("{}.csv", dataset.key()));
                 files.push((dataset, Format::Csv, write_csv(&mut tx, entity, path, pace).await?));
@@ -486,6 +487,7 @@ fn json_document<S: Serializer>(
         Dataset::Awards => 3,
         Dataset::Phases => 4,
         Dataset::Sectors => 2,
+        Dataset::Competitions => 2,
     };
     let mut file = serializer.serialize_struct("File", fields)?;
     file.serialize_field("header", &header)?;
@@ -509,6 +511,9 @@ fn json_document<S: Serializer>(
         }
         Dataset::Sectors => {
             file.serialize_field("sectors", &Seq(|| cat.sectors.iter().map(|s| SectorRecord::of(state, cat, s))))?;
+        }
+        Dataset::Competitions => {
+            file.serialize_field("competitions", &Seq(|| cat.competitions.iter().map(CompetitionRecord::of)))?;
         }
     }
     file.end()

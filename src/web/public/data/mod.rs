@@ -39,10 +39,12 @@ pub enum Dataset {
     Awards,
     Phases,
     Sectors,
+    Competitions,
 }
 
 impl Dataset {
-    pub const ALL: [Dataset; 4] = [Dataset::Companies, Dataset::Awards, Dataset::Phases, Dataset::Sectors];
+    pub const ALL: [Dataset; 5] =
+        [Dataset::Companies, Dataset::Awards, Dataset::Phases, Dataset::Sectors, Dataset::Competitions];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -50,6 +52,7 @@ impl Dataset {
             Dataset::Awards => "awards",
             Dataset::Phases => "phases",
             Dataset::Sectors => "sectors",
+            Dataset::Competitions => "competitions",
         }
     }
 
@@ -60,6 +63,7 @@ impl Dataset {
             Dataset::Awards => l.t("企业获奖", "Awards"),
             Dataset::Phases => l.t("园区分期", "Phases"),
             Dataset::Sectors => l.t("产业方向", "Sectors"),
+            Dataset::Competitions => l.t("赛事", "Competitions"),
         }
     }
 
@@ -79,6 +83,10 @@ impl Dataset {
                 "Each phase's status, dates and tenants, with the buildings and the park's milestones.",
             ),
             Dataset::Sectors => l.t("园区的产业方向及各方向的企业。", "The park's sectors and the companies in each."),
+            Dataset::Competitions => l.t(
+                "园区企业获奖的赛事及其中英文名称（各奖项见“企业获奖”）。",
+                "The competitions park companies won awards in, named in both languages (the awards are in Awards).",
+            ),
         }
     }
 
@@ -89,6 +97,7 @@ impl Dataset {
             Dataset::Awards => cat.awards.len(),
             Dataset::Phases => cat.phases.len(),
             Dataset::Sectors => cat.sectors.len(),
+            Dataset::Competitions => cat.competitions.len(),
         }
     }
 

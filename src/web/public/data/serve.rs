@@ -31,7 +31,7 @@ const CHUNK: usize = 128 * 1024;
 /// Bytes handed to the socket at a time from memory, other requests running between two.
 const MEMORY_CHUNK: usize = 32 * 1024;
 /// A gzip copy up to this size is served from memory (read once per build): a download is then slices of
-/// one buffer, not a read on the blocking pool per chunk. At 100,000 companies the eight gzip copies come to
+/// one buffer, not a read on the blocking pool per chunk. At 100,000 companies the gzip copies come to
 /// about 10 MB; the identity files (137 MB for companies.json) always stream from disk.
 const GZIP_IN_MEMORY: u64 = 16 * 1024 * 1024;
 
