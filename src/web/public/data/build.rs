@@ -54,8 +54,8 @@ pub struct DataFile {
     pub gz_bytes: tokio::sync::OnceCell<axum::body::Bytes>,
 }
 
-/// The files built from one catalog (each dataset as JSON and as CSV). Its folder is deleted when the last holder lets go: the set of
-/// current files, or a response still streaming one of them.
+/// The files built from one catalog, each dataset as JSON and as CSV. Its folder is deleted when the last
+/// holder lets go: the set of current files, or a response still streaming one of them.
 #[derive(Debug)]
 pub struct Generation {
     /// The publication (value of [`AppState::published`]) this was built after.
@@ -355,10 +355,10 @@ const YIELD_SHARE: u32 = 5;
 /// The longest pause between two chunks of a build.
 const LONGEST_PAUSE: Duration = Duration::from_millis(50);
 
-/// Paces a build against the visitors. A lower scheduling priority is not enough: on two cores (or two
-/// hyperthreads of one), a build at nice 10 still took a fifth of the pages' throughput while an editor saved
-/// (bench/write_path). So between chunks the build looks whether requests came in since the last one, and if so
-/// sleeps four times as long as it worked; with nobody asking, it runs flat out.
+/// Paces a build against the visitors. A lower scheduling priority is not enough: on two cores, a build at
+/// nice 10 overlapping bench/write_path's reads run still cost the pages about a quarter of their throughput.
+/// So between chunks the build looks whether requests came in since the last one, and if so sleeps four times
+/// as long as it worked; with nobody asking, it runs flat out.
 struct Pace {
     requests: Arc<AtomicU64>,
     seen: u64,
