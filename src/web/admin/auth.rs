@@ -81,6 +81,18 @@ impl AuthnBackend for Backend {
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
+/// The signed-in member of staff, as a handler's argument: a request without one is refused with 401 before
+/// the handler runs (behind [`require_staff`] that cannot happen, but a handler never assumes its router).
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Staff {
+    type Rejection = crate::error::AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Staff, Self::Rejection> {
+        let auth =
+            AuthSession::from_request_parts(parts, state).await.map_err(|_| crate::error::AppError::Unauthorized)?;
+        auth.user.ok_or(crate::error::AppError::Unauthorized)
+    }
+}
+
 /// Session key of the sign-in time, for the absolute timeout.
 const SIGNED_IN_AT: &str = "signed_in_at";
 /// Sessions end 12 hours after sign-in, however active.

@@ -11,7 +11,7 @@ use serde_json::Value;
 use similar::{Algorithm, ChangeTag};
 
 use super::auth::{AuthSession, Staff};
-use super::pages::{Lookups, display, entity_of, revision_line, save_failure, set_flash, staff, take_flash};
+use super::pages::{Lookups, display, entity_of, revision_line, save_failure, set_flash, take_flash};
 use crate::admin::record::{self, Revision, SaveError, Values};
 use crate::admin::spec::{Entity, Label};
 use crate::app::AppState;
@@ -180,9 +180,9 @@ pub async fn history(
     State(state): State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
+    user: Staff,
     Path((key, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let user = staff(&auth)?;
     let entity = entity_of(&key)?;
     let Story { title, exists, entries } = story(&state, &ctx, entity, id).await?;
     render(&HistoryPage {
@@ -214,10 +214,9 @@ struct RevertPage {
 pub async fn confirm_revert(
     State(state): State<AppState>,
     ctx: Ctx,
-    auth: AuthSession,
+    user: Staff,
     Path((key, id, revision)): Path<(String, i64, i64)>,
 ) -> AppResult<Response> {
-    let user = staff(&auth)?;
     let entity = entity_of(&key)?;
     let Story { title, entries, .. } = story(&state, &ctx, entity, id).await?;
     let entry =
@@ -237,9 +236,9 @@ pub async fn revert(
     State(state): State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
+    user: Staff,
     Path((key, id, revision)): Path<(String, i64, i64)>,
 ) -> AppResult<Response> {
-    let user = staff(&auth)?;
     let entity = entity_of(&key)?;
     match record::revert(&state.pool, entity, id, revision, &user.username).await {
         Ok(()) => {

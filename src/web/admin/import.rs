@@ -30,10 +30,6 @@ fn entity_of(key: &str) -> AppResult<&'static Entity> {
     spec::entity(key).ok_or(AppError::NotFound)
 }
 
-fn staff(auth: &AuthSession) -> AppResult<Staff> {
-    auth.user.clone().ok_or(AppError::Unauthorized)
-}
-
 #[derive(Template)]
 #[template(path = "admin/import.html")]
 struct ImportPage {
@@ -61,8 +57,7 @@ fn import_page(ctx: &Ctx, user: Staff, entity: &'static Entity, problem: Option<
 }
 
 /// `GET /admin/{entity}/import`: the upload form.
-pub async fn form(ctx: Ctx, auth: AuthSession, Path(key): Path<String>) -> AppResult<Response> {
-    let user = staff(&auth)?;
+pub async fn form(ctx: Ctx, user: Staff, Path(key): Path<String>) -> AppResult<Response> {
     let entity = entity_of(&key)?;
     import_page(&ctx, user, entity, None)
 }
@@ -129,11 +124,10 @@ fn too_large() -> AppError {
 pub async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
-    auth: AuthSession,
+    user: Staff,
     Path(key): Path<String>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let user = staff(&auth)?;
     let entity = entity_of(&key)?;
     let mut bytes = None;
     while let Some(field) = upload::next_part(&mut multipart, too_large).await? {
@@ -172,10 +166,10 @@ pub async fn confirm(
     State(state): State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
+    user: Staff,
     Path(key): Path<String>,
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let user = staff(&auth)?;
     let entity = entity_of(&key)?;
     let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str()).unwrap_or("");
     let start_over = || {

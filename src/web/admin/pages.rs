@@ -26,10 +26,6 @@ pub(super) fn entity_of(key: &str) -> AppResult<&'static Entity> {
     spec::entity(key).ok_or(AppError::NotFound)
 }
 
-pub(super) fn staff(auth: &AuthSession) -> AppResult<Staff> {
-    auth.user.clone().ok_or(AppError::Unauthorized)
-}
-
 pub(super) async fn set_flash(auth: &AuthSession, message: Text) {
     let _ = auth.session.insert(FLASH, (message.zh, message.en)).await;
 }
@@ -218,8 +214,7 @@ pub fn action_label(action: &str, l: impl std::borrow::Borrow<Lang>) -> &'static
     }
 }
 
-pub async fn dashboard(State(state): State<AppState>, ctx: Ctx, auth: AuthSession) -> AppResult<Response> {
-    let user = staff(&auth)?;
+pub async fn dashboard(State(state): State<AppState>, ctx: Ctx, auth: AuthSession, user: Staff) -> AppResult<Response> {
     let mut counts = Vec::new();
     let mut untranslated = Vec::new();
     for entity in ENTITIES.iter().copied() {
@@ -385,9 +380,9 @@ pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
+    user: Staff,
     Path(key): Path<String>,
 ) -> AppResult<Response> {
-    let user = staff(&auth)?;
     let entity = entity_of(&key)?;
     if entity.singleton {
         return Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}/1/edit", entity.key))).into_response());
@@ -459,10 +454,9 @@ pub async fn list(
 pub async fn export(
     State(state): State<AppState>,
     ctx: Ctx,
-    auth: AuthSession,
+    _staff: Staff,
     Path(key): Path<String>,
 ) -> AppResult<Response> {
-    staff(&auth)?;
     let entity = entity_of(&key)?;
     let mut lookups = Lookups::load(&state, entity).await?;
     let pairs = ctx.query_pairs();
@@ -627,10 +621,9 @@ fn form_page(
 pub async fn new_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    auth: AuthSession,
+    user: Staff,
     Path(key): Path<String>,
 ) -> AppResult<Response> {
-    let user = staff(&auth)?;
     let entity = entity_of(&key)?;
     if entity.singleton {
         return Err(AppError::NotFound);
@@ -661,10 +654,10 @@ pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
+    user: Staff,
     Path(key): Path<String>,
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let user = staff(&auth)?;
     let entity = entity_of(&key)?;
     if entity.singleton {
         return Err(AppError::NotFound);
@@ -713,9 +706,9 @@ pub async fn edit_form(
     State(state): State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
+    user: Staff,
     Path((key, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let user = staff(&auth)?;
     let entity = entity_of(&key)?;
     edit_page(&state, &ctx, user, take_flash(&auth).await, entity, id, None).await
 }
@@ -774,10 +767,10 @@ pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
+    user: Staff,
     Path((key, id)): Path<(String, i64)>,
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let user = staff(&auth)?;
     let entity = entity_of(&key)?;
     let mut lookups = Lookups::load(&state, entity).await?;
     let mut data = FormData::from_pairs(entity, &pairs);
@@ -884,14 +877,7 @@ struct DeletePage {
     referrers: Vec<(Label, Vec<String>)>,
 }
 
-async fn delete_page(
-    state: &AppState,
-    ctx: &Ctx,
-    auth: &AuthSession,
-    key: &str,
-    id: i64,
-) -> AppResult<(DeletePage, bool)> {
-    let user = staff(auth)?;
+async fn delete_page(state: &AppState, ctx: &Ctx, user: Staff, key: &str, id: i64) -> AppResult<(DeletePage, bool)> {
     let entity = entity_of(key)?;
     if entity.singleton {
         return Err(AppError::NotFound);
@@ -918,10 +904,10 @@ async fn delete_page(
 pub async fn confirm_delete(
     State(state): State<AppState>,
     ctx: Ctx,
-    auth: AuthSession,
+    user: Staff,
     Path((key, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let (page, _) = delete_page(&state, &ctx, &auth, &key, id).await?;
+    let (page, _) = delete_page(&state, &ctx, user, &key, id).await?;
     render(&page)
 }
 
@@ -929,9 +915,10 @@ pub async fn delete(
     State(state): State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
+    user: Staff,
     Path((key, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let (page, blocked) = delete_page(&state, &ctx, &auth, &key, id).await?;
+    let (page, blocked) = delete_page(&state, &ctx, user.clone(), &key, id).await?;
     if blocked {
         let mut response = render(&page)?;
         *response.status_mut() = StatusCode::CONFLICT;
@@ -953,7 +940,7 @@ pub async fn delete(
             Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}", entity.key))).into_response())
         }
         Err(SaveError::Referred) => {
-            let (page, _) = delete_page(&state, &ctx, &auth, &key, id).await?;
+            let (page, _) = delete_page(&state, &ctx, user, &key, id).await?;
             let mut response = render(&page)?;
             *response.status_mut() = StatusCode::CONFLICT;
             Ok(response)

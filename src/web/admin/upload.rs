@@ -153,40 +153,44 @@ pub async fn upload_logo(
     state: State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
+    user: Staff,
     path: Path<(String, i64)>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    upload(&LOGO, state, ctx, auth, path, multipart).await
+    upload(&LOGO, state, ctx, auth, user, path, multipart).await
 }
 
 pub async fn upload_site_plan(
     state: State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
+    user: Staff,
     path: Path<(String, i64)>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    upload(&SITE_PLAN, state, ctx, auth, path, multipart).await
+    upload(&SITE_PLAN, state, ctx, auth, user, path, multipart).await
 }
 
 pub async fn remove_logo(
     state: State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
+    user: Staff,
     path: Path<(String, i64)>,
     form: axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    remove(&LOGO, state, ctx, auth, path, form).await
+    remove(&LOGO, state, ctx, auth, user, path, form).await
 }
 
 pub async fn remove_site_plan(
     state: State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
+    user: Staff,
     path: Path<(String, i64)>,
     form: axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    remove(&SITE_PLAN, state, ctx, auth, path, form).await
+    remove(&SITE_PLAN, state, ctx, auth, user, path, form).await
 }
 
 /// Stores an uploaded image. A refused file (too large, not an image, none chosen) brings back the edit page
@@ -196,10 +200,10 @@ async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
+    user: Staff,
     Path((key, id)): Path<(String, i64)>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let user = auth.user.clone().ok_or(AppError::Unauthorized)?;
     if key != slot.entity.key {
         return Err(AppError::NotFound);
     }
@@ -265,10 +269,10 @@ async fn remove(
     State(state): State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
+    user: Staff,
     Path((key, id)): Path<(String, i64)>,
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let user = auth.user.clone().ok_or(AppError::Unauthorized)?;
     if key != slot.entity.key {
         return Err(AppError::NotFound);
     }
