@@ -397,11 +397,10 @@ fn intersect(lists: &[&[u32]]) -> Option<Vec<u32>> {
     Some(driver.iter().copied().filter(|p| checks.iter().all(|list| list.binary_search(p).is_ok())).collect())
 }
 
-/// The counts beside each filter option for `query`. Without a search term or filters these are the options'
-/// own sizes; otherwise each kind of filter is counted against the companies the rest of the query matches
-/// (work in proportion to those matches and the options' member lists, a few milliseconds at 100,000).
-pub fn facets(cat: &Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashSet<i64>>) -> Facets {
-    let constraints = Constraints::of(cat, query, indexed_hits);
+/// The counts beside each filter option for the query `constraints` were read from. Without a search term or
+/// filters these are the options' own sizes; otherwise each kind of filter is counted against the companies
+/// the rest of the query matches (work in proportion to those matches and the options' member lists).
+fn facets(cat: &Catalog, constraints: &Constraints<'_>) -> Facets {
     let count = |kind: Kind, members: &mut dyn Iterator<Item = &[u32]>| -> Vec<usize> {
         match intersect(&constraints.lists(Some(kind))) {
             None => members.map(<[u32]>::len).collect(),
@@ -424,16 +423,25 @@ pub fn facets(cat: &Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashS
     }
 }
 
-/// Every company `query` matches, in its order (for a download of the results; the page uses [`run`]).
+/// Every company `query` matches, in its order (for a download of the results; the page uses [`run`]); None
+/// when there are more than `at_most`, before any is sorted or looked up.
 pub fn all_matches<'a>(
     cat: &'a Catalog,
     query: &DirectoryQuery,
     indexed_hits: Option<&HashSet<i64>>,
-) -> Vec<&'a Company> {
-    let lists = Constraints::of(cat, query, indexed_hits);
-    let mut matches = intersect(&lists.lists(None)).unwrap_or_else(|| (0..cat.companies.len() as u32).collect());
+    at_most: usize,
+) -> Option<Vec<&'a Company>> {
+    let constraints = Constraints::of(cat, query, indexed_hits);
+    let lists = constraints.lists(None);
+    if lists.is_empty() && cat.companies.len() > at_most {
+        return None;
+    }
+    let mut matches = intersect(&lists).unwrap_or_else(|| (0..cat.companies.len() as u32).collect());
+    if matches.len() > at_most {
+        return None;
+    }
     sort_positions(cat, &mut matches, query.sort);
-    matches.iter().map(|&p| &*cat.companies[p as usize]).collect()
+    Some(matches.iter().map(|&p| &*cat.companies[p as usize]).collect())
 }
 
 /// Positions are name order already; the other sorts are stable on top of it.
@@ -453,7 +461,21 @@ fn sort_positions(cat: &Catalog, positions: &mut [u32], sort: Sort) {
 /// Work is proportional to the smallest candidate list, not to the directory: the filters' member lists
 /// (positions in name order) drive the scan, and an unfiltered or single-list query in name order is a slice.
 pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashSet<i64>>) -> Results<'a> {
+    page(cat, query, &Constraints::of(cat, query, indexed_hits))
+}
+
+/// [`run`] and the counts beside each filter option, from one reading of the query (a search term's matches
+/// are looked up once for both).
+pub fn run_with_facets<'a>(
+    cat: &'a Catalog,
+    query: &DirectoryQuery,
+    indexed_hits: Option<&HashSet<i64>>,
+) -> (Results<'a>, Facets) {
     let constraints = Constraints::of(cat, query, indexed_hits);
+    (page(cat, query, &constraints), facets(cat, &constraints))
+}
+
+fn page<'a>(cat: &'a Catalog, query: &DirectoryQuery, constraints: &Constraints<'_>) -> Results<'a> {
     let lists = constraints.lists(None);
     let start = (query.page - 1) * PAGE_SIZE;
     let page_of = |positions: &[u32]| -> Vec<&'a Company> {

@@ -27,6 +27,7 @@ struct DirectoryPage<'a> {
     facets: Facets,
     /// These results as a CSV file: the results' own, or the whole directory's open data past the limit.
     download: String,
+    download_everything: bool,
     /// (label, URL without that filter) for each active filter.
     chips: Vec<(String, String)>,
     sorts: [Sort; 3],
@@ -44,13 +45,12 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         return Ok(Redirect::to(&query.url(&ctx.lang.url("/companies"))).into_response());
     }
     let hits = indexed_hits(&state.pool, &query).await?;
-    let results = page_of(&cat, &query, hits.as_ref())?;
-    let facets = directory::facets(&cat, &query, hits.as_ref());
-    let download = if results.total > super::downloads::MAX_ROWS {
-        "/data/companies.csv".to_string()
-    } else {
-        query.with_page(1).url("/companies.csv")
-    };
+    let (results, facets) = directory::run_with_facets(&cat, &query, hits.as_ref());
+    let results = checked_page(query.page, results)?;
+    // Past the limit the download is the whole directory's open-data file (see `downloads`).
+    let download_everything = results.total > super::downloads::MAX_ROWS;
+    let download =
+        if download_everything { "/data/companies.csv".to_string() } else { query.with_page(1).url("/companies.csv") };
     let path = ctx.lang.url("/companies");
     let chips = query
         .active_filters()
@@ -68,6 +68,7 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         results,
         facets,
         download,
+        download_everything,
         chips,
         sorts: Sort::ALL,
         prev_url,
@@ -124,11 +125,15 @@ pub(super) async fn indexed_hits(pool: &SqlitePool, query: &DirectoryQuery) -> A
 }
 
 fn page_of<'a>(cat: &'a Catalog, query: &DirectoryQuery, hits: Option<&HashSet<i64>>) -> AppResult<Results<'a>> {
-    let results = directory::run(cat, query, hits);
-    if query.page > results.pages {
+    checked_page(query.page, directory::run(cat, query, hits))
+}
+
+/// `results`, unless the page asked for is past the last.
+fn checked_page(page: usize, results: Results<'_>) -> AppResult<Results<'_>> {
+    if page > results.pages {
         return Err(AppError::BadRequest(Text::new(
-            format!("没有第 {} 页：共 {} 页。", query.page, results.pages),
-            format!("There is no page {}: there are {} pages.", query.page, results.pages),
+            format!("没有第 {} 页：共 {} 页。", page, results.pages),
+            format!("There is no page {}: there are {} pages.", page, results.pages),
         )));
     }
     Ok(results)

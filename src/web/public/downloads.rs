@@ -24,10 +24,9 @@ pub async fn companies(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
     let cat = state.catalog();
     let query = DirectoryQuery::parse(&ctx.query_pairs(), &cat).map_err(AppError::BadRequest)?;
     let hits = super::companies::indexed_hits(&state.pool, &query).await?;
-    let companies = directory::all_matches(&cat, &query, hits.as_ref());
-    if companies.len() > MAX_ROWS {
+    let Some(companies) = directory::all_matches(&cat, &query, hits.as_ref(), MAX_ROWS) else {
         return Ok(Redirect::to("/data/companies.csv").into_response());
-    }
+    };
     let mut rows = vec![row([
         "id",
         "slug",

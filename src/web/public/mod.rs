@@ -19,8 +19,6 @@ use crate::app::AppState;
 use crate::catalog::directory::DirectoryQuery;
 use crate::query::QueryParam;
 
-pub use downloads::MAX_ROWS as MAX_DOWNLOAD_ROWS;
-
 /// The query parameters the public page at `route` (a route pattern, `/en` included) reads; the lists live
 /// beside the code that parses them. Pages not named here read none.
 pub fn query_params(route: &str) -> &'static [QueryParam] {
