@@ -556,3 +556,44 @@ async fn write_csv(
     read?;
     Ok(written)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Works for a moment: what a build does between two chunks.
+    fn work() {
+        let until = std::time::Instant::now() + Duration::from_millis(3);
+        while std::time::Instant::now() < until {
+            std::hint::spin_loop();
+        }
+    }
+
+    #[test]
+    fn a_build_pauses_only_while_requests_come_in_and_counts_its_pauses() {
+        let folder = tempfile::tempdir().unwrap();
+        let open_data = Arc::new(OpenData::new(folder.path()).unwrap());
+        let requests = Arc::new(AtomicU64::new(7));
+        let mut pace = Pace {
+            requests: requests.clone(),
+            seen: 7,
+            since: std::time::Instant::now(),
+            open_data: open_data.clone(),
+        };
+        let paused = || Duration::from_nanos(open_data.paused.load(Ordering::SeqCst));
+        // Nobody asking: flat out.
+        work();
+        pace.step();
+        assert_eq!(paused(), Duration::ZERO);
+        // A request came in: the build pauses four times the work since the last chunk, at most LONGEST_PAUSE.
+        work();
+        requests.fetch_add(1, Ordering::Relaxed);
+        pace.step();
+        let first = paused();
+        assert!(first >= Duration::from_millis(3 * 4) && first <= LONGEST_PAUSE, "{first:?}");
+        // Quiet again: no more pauses.
+        work();
+        pace.step();
+        assert_eq!(paused(), first);
+    }
+}
