@@ -263,7 +263,7 @@ async fn import(
     use crate::admin::csv::{self, Action};
     let entity = entity_named(key)?;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    if bytes.len() > crate::web::admin::upload::MAX_UPLOAD_BYTES {
+    if bytes.len() > crate::admin::MAX_UPLOAD_BYTES {
         anyhow::bail!("{} is larger than 2 MB, the import's limit", file.display());
     }
     let upload = csv::parse(entity, &bytes).map_err(|t| anyhow::anyhow!(t.en))?;
@@ -327,29 +327,14 @@ impl ServeArgs {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let pool = crate::db::open(&args.db.database).await?;
-    let mut settings = crate::app::Settings::for_database(&args.db.database);
-    settings.page_cache = !args.no_page_cache;
-    settings.secure_cookies = args.secure_cookies;
-    settings.public_url = match &args.public_url {
-        Some(url) => url.as_str().trim_end_matches('/').to_string(),
-        None => format!("http://{}", args.bind),
-    };
-    settings.max_concurrency = args.max_concurrency.max(1);
-    settings.request_timeout = std::time::Duration::from_secs(args.request_timeout.max(1));
-    settings.allowed_hosts =
-        args.allowed_hosts.iter().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
-    settings.trusted_proxies = args.trusted_proxies.clone();
-    if let Some(dir) = args.uploads.clone() {
-        settings.uploads_dir = dir;
-    }
-    let state = crate::app::AppState::new(pool, settings).await?;
+    let state = crate::app::start(pool, args.settings()).await?;
     // Expired sessions are removed from the database hourly.
     let store = tower_sessions_sqlx_store::SqliteStore::new(state.pool.clone());
     tokio::spawn(tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
         store,
         tokio::time::Duration::from_secs(3600),
     ));
-    let pruning = state.spawn_attempt_pruning();
+    let pruning = crate::app::spawn_attempt_pruning(&state);
     let app = crate::app::router(state.clone());
     let listener =
         tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;

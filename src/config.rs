@@ -1,13 +1,26 @@
-//! Settings shared by the commands, from flags or environment variables, with defaults that just work.
+//! How the portal runs: the commands' flags and environment variables, and the [`Settings`] a server runs
+//! with. Every default is defined here, once.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ipnet::IpNet;
+
+/// Where the database is when no `--database` is given.
+pub const DEFAULT_DATABASE: &str = "data/park.db";
+/// Where the server listens when no `--bind` is given.
+pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
+/// Requests handled at once by default.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 512;
+/// Seconds an admin request may take by default before it is answered 408.
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 
 /// Where the SQLite database lives (`--database`, `PARK_DATABASE`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct DatabaseArgs {
     /// SQLite database file; created, migrated and seeded if missing
-    #[arg(long, env = "PARK_DATABASE", default_value = "data/park.db", value_name = "PATH")]
+    #[arg(long, env = "PARK_DATABASE", default_value = DEFAULT_DATABASE, value_name = "PATH")]
     pub database: PathBuf,
 }
 
@@ -15,7 +28,7 @@ pub struct DatabaseArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
     /// Address and port to listen on
-    #[arg(long, env = "PARK_BIND", default_value = "127.0.0.1:3000", value_name = "ADDR:PORT")]
+    #[arg(long, env = "PARK_BIND", default_value = DEFAULT_BIND, value_name = "ADDR:PORT")]
     pub bind: SocketAddr,
 
     /// Render every page afresh instead of serving it from the response cache (for benchmarks)
@@ -32,11 +45,11 @@ pub struct ServeArgs {
     pub allowed_hosts: Vec<String>,
 
     /// Requests handled at once; more are answered 503 with Retry-After
-    #[arg(long, env = "PARK_MAX_CONCURRENCY", default_value_t = 512)]
+    #[arg(long, env = "PARK_MAX_CONCURRENCY", default_value_t = DEFAULT_MAX_CONCURRENCY)]
     pub max_concurrency: usize,
 
     /// Seconds a request may take before it is answered 408
-    #[arg(long, env = "PARK_REQUEST_TIMEOUT", default_value_t = 30)]
+    #[arg(long, env = "PARK_REQUEST_TIMEOUT", default_value_t = DEFAULT_REQUEST_TIMEOUT_SECS)]
     pub request_timeout: u64,
 
     /// The site's address as visitors reach it, for absolute links (canonical URLs, sitemap, feeds, open data)
@@ -48,8 +61,8 @@ pub struct ServeArgs {
     /// from these peers the client's address is read from X-Forwarded-For / Forwarded. Empty: those headers
     /// are ignored and the connection's peer is the client
     #[arg(long, env = "PARK_TRUSTED_PROXIES", value_delimiter = ',', value_name = "CIDRS",
-          value_parser = crate::web::client_address::parse_range)]
-    pub trusted_proxies: Vec<ipnet::IpNet>,
+          value_parser = parse_range)]
+    pub trusted_proxies: Vec<IpNet>,
 
     /// Folder for uploaded logos [default: `uploads` beside the database]
     #[arg(long, env = "PARK_UPLOADS", value_name = "DIR")]
@@ -57,4 +70,116 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub db: DatabaseArgs,
+}
+
+impl ServeArgs {
+    /// The settings these flags ask for, over the defaults for their database.
+    pub fn settings(&self) -> Settings {
+        let mut settings = Settings::for_database(&self.db.database);
+        settings.page_cache = !self.no_page_cache;
+        settings.secure_cookies = self.secure_cookies;
+        settings.public_url = match &self.public_url {
+            Some(url) => url.as_str().trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.bind),
+        };
+        settings.max_concurrency = self.max_concurrency.max(1);
+        settings.request_timeout = Duration::from_secs(self.request_timeout.max(1));
+        settings.allowed_hosts =
+            self.allowed_hosts.iter().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
+        settings.trusted_proxies = self.trusted_proxies.clone();
+        if let Some(dir) = self.uploads.clone() {
+            settings.uploads_dir = dir;
+        }
+        settings
+    }
+}
+
+/// One `--trusted-proxies` entry: a CIDR range (`10.0.0.0/8`, `fd00::/8`) or a single address.
+pub fn parse_range(text: &str) -> Result<IpNet, String> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+        .map(|net| net.trunc())
+        .map_err(|_| format!("“{text}” is not an address range such as 10.0.0.0/8 or an address such as ::1"))
+}
+
+/// How a server runs, beyond where its database is.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Keep rendered public pages (off only to measure rendering).
+    pub page_cache: bool,
+    /// Mark the session cookie `Secure` (the site is served over HTTPS).
+    pub secure_cookies: bool,
+    /// The site's origin as visitors reach it (`https://park.example`, no trailing slash): absolute links.
+    pub public_url: String,
+    /// Where uploaded logos are kept.
+    pub uploads_dir: PathBuf,
+    /// Where the open-data files are written, each process in a folder of its own inside it.
+    pub open_data_dir: PathBuf,
+    /// Host names this site answers to (`.example.com` also matches its subdomains); empty: any.
+    pub allowed_hosts: Vec<String>,
+    /// Requests handled at once; beyond it, 503 with Retry-After instead of queueing without bound.
+    pub max_concurrency: usize,
+    /// An admin request not answered within this gets 408 (a client sending its form or upload too slowly).
+    /// Public pages read no body and render from memory, so they carry no timer.
+    pub request_timeout: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client; empty: those headers
+    /// are ignored and the socket's peer is the client (see `web::client_address`).
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+impl Settings {
+    /// `path` (starting with `/`) as an absolute URL on this site.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url)
+    }
+
+    /// Defaults for a database file: uploads in an `uploads` folder beside it.
+    pub fn for_database(database: &Path) -> Settings {
+        let dir = database.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Settings {
+            page_cache: true,
+            secure_cookies: false,
+            public_url: format!("http://{DEFAULT_BIND}"),
+            uploads_dir: dir.join("uploads"),
+            open_data_dir: dir.to_path_buf(),
+            allowed_hosts: Vec::new(),
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
+            request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_ranges_parse_as_ranges_or_addresses() {
+        assert_eq!(parse_range(" 10.0.0.1/8 ").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(parse_range("::1").unwrap().to_string(), "::1/128");
+        assert_eq!(parse_range("192.0.2.1").unwrap().to_string(), "192.0.2.1/32");
+        assert!(parse_range("10.0.0.0/33").is_err());
+        assert!(parse_range("proxy.local").is_err());
+        assert!(parse_range("").is_err());
+    }
+
+    #[test]
+    fn the_flags_defaults_are_the_settings_defaults() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Flags {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        let flags = Flags::parse_from(["park-portal"]).serve;
+        let from_flags = flags.settings();
+        let defaults = Settings::for_database(Path::new(DEFAULT_DATABASE));
+        assert_eq!(flags.db.database, Path::new(DEFAULT_DATABASE));
+        assert_eq!(from_flags.public_url, defaults.public_url);
+        assert_eq!(from_flags.max_concurrency, defaults.max_concurrency);
+        assert_eq!(from_flags.request_timeout, defaults.request_timeout);
+        assert_eq!(from_flags.uploads_dir, defaults.uploads_dir);
+    }
 }

@@ -23,7 +23,7 @@ impl Lcg {
 }
 
 pub async fn run(database: &Path, companies: usize) -> anyhow::Result<()> {
-    let default = Path::new("data/park.db");
+    let default = Path::new(crate::config::DEFAULT_DATABASE);
     let same_as_default = database == default
         || std::fs::canonicalize(default).ok().zip(std::fs::canonicalize(database).ok()).is_some_and(|(a, b)| a == b);
     if same_as_default {
@@ -43,50 +43,62 @@ pub async fn run(database: &Path, companies: usize) -> anyhow::Result<()> {
     let mut rng = Lcg(0x5eed);
     let mut tx = pool.begin().await?;
     for i in 1..=companies {
-        let head = format!("{}{}", HEADS[rng.next(HEADS.len())], HEADS[rng.next(HEADS.len())]);
-        let tail = TAILS[rng.next(TAILS.len())];
-        let name_zh = format!("{head}{tail}{i}号（合成）");
-        let name_en = format!("Synthetic Company {i:06}");
-        let product = format!("{}{:04}", PRODUCTS[rng.next(PRODUCTS.len())], rng.next(10_000));
-        let phase = (rng.next(4) > 0).then(|| phases[rng.next(phases.len())].0);
-        let id: (i64,) = sqlx::query_as(
-            "insert into company (slug, short_name_zh, short_name_en, phase_id, description_zh, description_en, highlights_zh, highlights_en)
-             values (?, ?, ?, ?, ?, ?, ?, ?) returning id",
-        )
-        .bind(format!("synthetic-{i:06}"))
-        .bind(&name_zh)
-        .bind(&name_en)
-        .bind(phase)
-        .bind(format!("合成测试数据，并非真实企业：用于衡量门户在大规模数据下的性能。主营{tail}相关产品，产品型号 {product}。"))
-        .bind(format!("Synthetic test data, not a real company: used to measure the portal at scale. Works on {tail} products such as {product}."))
-        .bind(format!("合成数据第 {i} 条"))
-        .bind(format!("Synthetic record {i}"))
-        .fetch_one(&mut *tx)
-        .await?;
-        let sector = sectors[rng.next(sectors.len())].0;
-        sqlx::query("insert into company_sector (company_id, sector_id) values (?, ?)")
-            .bind(id.0)
-            .bind(sector)
-            .execute(&mut *tx)
-            .await?;
-        if rng.next(3) == 0 {
-            sqlx::query(
-                "insert into milestone (occurred_on, kind, company_id, product_name, title_zh, title_en)
-                 values ('2023-01', 'product_launch', ?, ?, ?, ?)",
-            )
-            .bind(id.0)
-            .bind(&product)
-            .bind(format!("（合成）发布 {product}"))
-            .bind(format!("(Synthetic) launch of {product}"))
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_company(&mut tx, i, &mut rng, &sectors, &phases).await?;
     }
     tx.commit().await.context("cannot commit the synthetic companies")?;
     // Build the search index now, so the server's first start is as fast as any other.
     let catalog = crate::catalog::follow::load(&pool).await?.catalog;
-    let indexed = crate::db::search::sync(&pool, &catalog, None).await?;
+    let indexed = crate::catalog::fts::sync(&pool, &catalog, None).await?;
     pool.close().await;
     tracing::info!(companies, indexed, database = %database.display(), "synthetic companies added");
+    Ok(())
+}
+
+/// Synthetic company number `i`: a name, a sector, maybe a phase, and a product launch for one in three.
+async fn insert_company(
+    tx: &mut sqlx::SqliteConnection,
+    i: usize,
+    rng: &mut Lcg,
+    sectors: &[(i64,)],
+    phases: &[(i64,)],
+) -> sqlx::Result<()> {
+    let head = format!("{}{}", HEADS[rng.next(HEADS.len())], HEADS[rng.next(HEADS.len())]);
+    let tail = TAILS[rng.next(TAILS.len())];
+    let name_zh = format!("{head}{tail}{i}号（合成）");
+    let name_en = format!("Synthetic Company {i:06}");
+    let product = format!("{}{:04}", PRODUCTS[rng.next(PRODUCTS.len())], rng.next(10_000));
+    let phase = (rng.next(4) > 0).then(|| phases[rng.next(phases.len())].0);
+    let id: (i64,) = sqlx::query_as(
+        "insert into company (slug, short_name_zh, short_name_en, phase_id, description_zh, description_en, highlights_zh, highlights_en)
+         values (?, ?, ?, ?, ?, ?, ?, ?) returning id",
+    )
+    .bind(format!("synthetic-{i:06}"))
+    .bind(&name_zh)
+    .bind(&name_en)
+    .bind(phase)
+    .bind(format!("合成测试数据，并非真实企业：用于衡量门户在大规模数据下的性能。主营{tail}相关产品，产品型号 {product}。"))
+    .bind(format!("Synthetic test data, not a real company: used to measure the portal at scale. Works on {tail} products such as {product}."))
+    .bind(format!("合成数据第 {i} 条"))
+    .bind(format!("Synthetic record {i}"))
+    .fetch_one(&mut *tx)
+    .await?;
+    let sector = sectors[rng.next(sectors.len())].0;
+    sqlx::query("insert into company_sector (company_id, sector_id) values (?, ?)")
+        .bind(id.0)
+        .bind(sector)
+        .execute(&mut *tx)
+        .await?;
+    if rng.next(3) == 0 {
+        sqlx::query(
+            "insert into milestone (occurred_on, kind, company_id, product_name, title_zh, title_en)
+             values ('2023-01', 'product_launch', ?, ?, ?, ?)",
+        )
+        .bind(id.0)
+        .bind(&product)
+        .bind(format!("（合成）发布 {product}"))
+        .bind(format!("(Synthetic) launch of {product}"))
+        .execute(&mut *tx)
+        .await?;
+    }
     Ok(())
 }

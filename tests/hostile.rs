@@ -254,7 +254,7 @@ fn hostile_form(entity: &park_portal::admin::spec::Entity, n: usize, offset: usi
         .iter()
         .map(|f| {
             let value = match f.kind {
-                Kind::Text | Kind::Lines | Kind::Markdown => {
+                Kind::Line | Kind::Lines | Kind::Markdown => {
                     k += 1;
                     XSS[k % XSS.len()].chars().take(f.max_chars.max(1)).collect()
                 }

@@ -719,11 +719,11 @@ async fn requests_never_build_the_files() {
 
     // Publications in a burst are built once, from the newest.
     for _ in 0..5 {
-        app.state.published.send_modify(|n| *n += 1);
+        app.state.live.republish();
     }
     app.open_data_settled().await;
     assert_eq!(open_data.builds(), builds + 1, "five publications at once, one build");
-    assert_eq!(open_data.current().unwrap().publication, *app.state.published.borrow());
+    assert_eq!(open_data.current().unwrap().publication, app.state.live.publication());
 }
 
 #[tokio::test]

@@ -77,8 +77,8 @@ async fn a_row_that_cannot_be_read_is_left_out_and_stops_nothing() {
     // A new server on the same file starts, without that row.
     let db = app.database();
     let pool = park_portal::db::open(&db).await.expect("the database opens");
-    let settings = park_portal::app::Settings::for_database(&db);
-    let second = park_portal::app::AppState::new(pool, settings).await.expect("the server starts");
+    let settings = park_portal::config::Settings::for_database(&db);
+    let second = park_portal::app::start(pool, settings).await.expect("the server starts");
     assert!(second.catalog().company_by_slug("gpixel").is_none());
     assert!(second.catalog().company_by_slug("ainai").is_some());
     assert!(second.catalog().company_by_slug("changguang-huada").is_some());

@@ -63,7 +63,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = pinyin::search_spellings(&text, 8);
     let _ = pinyin::display(&text);
-    let html = park_portal::web::markdown::to_html(&text);
+    let html = park_portal::markdown::to_html(&text);
     assert!(!html.contains("<script"), "the sanitiser let a script through");
-    let _ = park_portal::web::markdown::first_paragraph_text(&text);
+    let _ = park_portal::markdown::first_paragraph_text(&text);
 });

@@ -4,4 +4,8 @@ pub mod accounts;
 pub mod csv;
 pub mod picker;
 pub mod record;
+pub mod rules;
 pub mod spec;
+
+/// The largest file staff may upload, from the admin or the command line: a logo, a site plan, a CSV file.
+pub const MAX_UPLOAD_BYTES: usize = 2 * 1024 * 1024;

@@ -7,6 +7,7 @@ use sqlx::sqlite::SqliteArguments;
 use sqlx::{Arguments, SqliteConnection};
 
 use super::spec::{self, Entity, Kind};
+use crate::i18n::Lang;
 
 /// At most this many entries are offered for a term (in the form's short list and by the lookup endpoint).
 pub const MAX_CANDIDATES: usize = 20;
@@ -25,8 +26,8 @@ pub struct Candidate {
 
 impl Candidate {
     /// Its name in the page's language (Chinese when there is no English one).
-    pub fn name(&self, en: bool) -> &str {
-        if en && !self.en.is_empty() { &self.en } else { &self.zh }
+    pub fn name(&self, lang: Lang) -> &str {
+        if lang.is_en() && !self.en.is_empty() { &self.en } else { &self.zh }
     }
 }
 

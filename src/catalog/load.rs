@@ -107,32 +107,11 @@ pub(super) async fn read(conn: &mut SqliteConnection, mut touched: Touched, old:
         touched.companies.extend(moved.into_iter().chain(before).chain(after));
     }
 
-    let mut companies = Vec::new();
-    if full || !touched.companies.is_empty() {
-        let ids = Touched::ids(&touched.companies, full);
-        let take = |r: Result<db::companies::CompanyRow, _>| match r {
-            Ok(row) => {
-                let company = row.id;
-                let mut links = |table: &'static str, json: &str| {
-                    let (ids, bad) = db::companies::link_ids(json);
-                    for value in bad {
-                        let reason = format!("a link to {value}, which is not an id");
-                        report(BadRow { table, id: Some(company), reason });
-                    }
-                    ids
-                };
-                let sector_ids = links("company_sector", &row.sector_ids);
-                let designation_ids = links("company_designation", &row.designation_ids);
-                companies.push(CompanyParts { row, sector_ids, designation_ids });
-            }
-            Err(bad) => report(bad),
-        };
-        match ids {
-            None => db::select_all(conn, db::companies::ALL_COMPANIES, take).await?,
-            Some(ids) => db::select_each(conn, db::companies::COMPANIES, Some(&ids), take).await?,
-        }
-    }
-
+    let companies = if full || !touched.companies.is_empty() {
+        read_companies(conn, Touched::ids(&touched.companies, full), &mut report).await?
+    } else {
+        Vec::new()
+    };
     let small = if full || touched.small { Some(read_small(conn, &mut report).await?) } else { None };
     let last_revision_at = if full || touched.revisions {
         sqlx::query_scalar("select created_at from revision order by id desc limit 1")
@@ -142,6 +121,37 @@ pub(super) async fn read(conn: &mut SqliteConnection, mut touched: Touched, old:
         None
     };
     Ok(Loaded { touched, small, companies, milestones, awards, last_revision_at, defer_short_terms: false, problems })
+}
+
+/// Company rows (None: all) with their links, each row that cannot be read reported.
+async fn read_companies(
+    conn: &mut SqliteConnection,
+    ids: Option<Vec<i64>>,
+    report: &mut impl FnMut(BadRow),
+) -> anyhow::Result<Vec<CompanyParts>> {
+    let mut companies = Vec::new();
+    let take = |r: Result<db::companies::CompanyRow, _>| match r {
+        Ok(row) => {
+            let company = row.id;
+            let mut links = |table: &'static str, json: &str| {
+                let (ids, bad) = db::companies::link_ids(json);
+                for value in bad {
+                    let reason = format!("a link to {value}, which is not an id");
+                    report(BadRow { table, id: Some(company), reason });
+                }
+                ids
+            };
+            let sector_ids = links("company_sector", &row.sector_ids);
+            let designation_ids = links("company_designation", &row.designation_ids);
+            companies.push(CompanyParts { row, sector_ids, designation_ids });
+        }
+        Err(bad) => report(bad),
+    };
+    match ids {
+        None => db::select_all(conn, db::companies::ALL_COMPANIES, take).await?,
+        Some(ids) => db::select_each(conn, db::companies::COMPANIES, Some(&ids), take).await?,
+    }
+    Ok(companies)
 }
 
 /// Reads every row of a small table as entities.

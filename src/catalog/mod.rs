@@ -5,10 +5,14 @@
 //! ([`build`]), and the new catalog is swapped in whole, so readers never wait for writers and never see half
 //! an update. A full load is the same code applied to an empty catalog.
 
+pub mod awards;
 mod build;
+mod company;
 pub mod directory;
 pub mod follow;
+pub mod fts;
 mod lists;
+pub mod live;
 mod load;
 mod model;
 pub mod pinyin;
@@ -18,6 +22,7 @@ use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub use company::*;
 pub use load::Touched;
 pub use model::*;
 

@@ -10,7 +10,6 @@ pub mod events;
 pub mod maintenance;
 pub mod park;
 pub mod places;
-pub mod search;
 
 use std::path::Path;
 use std::str::FromStr;

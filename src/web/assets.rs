@@ -13,9 +13,9 @@ use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use axum::routing::get;
 
-use crate::app::AppState;
-use crate::error::AppError;
+use crate::web::AppState;
 use crate::web::cache::Encoded;
+use crate::web::error::AppError;
 
 struct Asset {
     name: &'static str,

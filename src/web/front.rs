@@ -20,8 +20,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tracing::Instrument;
 use tracing::instrument::Instrumented;
 
-use crate::error::AppError;
 use crate::i18n::Text;
+use crate::web::error::AppError;
 
 /// Headers every response carries, error pages and static files included.
 const SECURITY_HEADERS: &[(&str, &str)] = &[
@@ -53,10 +53,10 @@ pub struct FrontDoorLayer {
 struct Shared {
     allowed_hosts: Vec<String>,
     /// For the error pages' links.
-    settings: Arc<crate::app::Settings>,
+    settings: Arc<crate::config::Settings>,
     in_flight: Arc<Semaphore>,
     hsts: bool,
-    /// The next request id ([`AppState::requests`](crate::app::AppState::requests)).
+    /// The next request id ([`AppState::requests`](crate::web::AppState::requests)).
     next_id: Arc<AtomicU64>,
 }
 
@@ -68,7 +68,7 @@ pub fn first_request_id() -> AtomicU64 {
 
 impl FrontDoorLayer {
     pub fn new(
-        settings: &Arc<crate::app::Settings>,
+        settings: &Arc<crate::config::Settings>,
         in_flight: Arc<Semaphore>,
         next_id: Arc<AtomicU64>,
     ) -> FrontDoorLayer {

@@ -5,12 +5,15 @@ pub mod assets;
 pub mod cache;
 pub mod charts;
 pub mod client_address;
+pub mod error;
 pub mod front;
 pub mod head;
-pub mod markdown;
 pub mod origin;
 pub mod public;
 pub mod schematic;
+pub mod state;
+
+pub use state::AppState;
 
 use std::sync::Arc;
 
@@ -20,9 +23,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::app::{AppState, Settings};
-use crate::error::{AppError, AppResult, ErrorDetails};
+use crate::config::Settings;
 use crate::i18n::{Lang, Text};
+use crate::web::error::{AppError, AppResult, ErrorDetails};
 use crate::web::head::{Head, PreviewImage};
 
 /// The parts of a request every page needs: its language and its own URL, relative and absolute.
@@ -46,7 +49,7 @@ impl FromRequestParts<AppState> for Ctx {
         // Nested routers see a stripped URI; the original one tells the language.
         let uri = parts.extensions.get::<OriginalUri>().map(|o| &o.0).unwrap_or(&parts.uri);
         let mut ctx = Ctx::from_uri(uri, state.settings.clone());
-        let changed = state.catalog.load().last_modified().to_string();
+        let changed = state.catalog().last_modified().to_string();
         ctx.data_changed =
             (!changed.is_empty()).then(|| crate::catalog::park_time(&changed).chars().take(10).collect());
         Ok(ctx)

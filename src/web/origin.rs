@@ -11,7 +11,7 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
+use crate::web::AppState;
 
 pub async fn same_scheme(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if crosses_schemes(&request, &state.settings.public_url) {

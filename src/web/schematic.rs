@@ -87,6 +87,40 @@ pub struct DiagramText {
     pub unplaced: bool,
 }
 
+impl GroupBox {
+    /// A group's box across the diagram's inner width, its top at `top`: its heading, then its tenants as
+    /// chips (or the note that it has none).
+    fn layout(group: Group, left: i32, top: i32, width: i32) -> GroupBox {
+        let text_left = left + INNER_PAD;
+        let text_width_max = width - 2 * INNER_PAD;
+        let mut gy = top + INNER_PAD - 2;
+        let heading = wrap(&group.heading, TEXT_SIZE, text_width_max)
+            .into_iter()
+            .map(|t| {
+                gy += LINE;
+                Line { x: text_left, y: gy, text: t }
+            })
+            .collect();
+        gy += 6;
+        let (chips, bottom) = flow_chips(&group.tenants, text_left, gy, text_width_max);
+        let (empty_note, bottom) = if group.tenants.is_empty() {
+            let lines = lines_at(&group.empty_note, text_left, gy, text_width_max);
+            let bottom = gy + LINE * lines.len() as i32;
+            (lines, bottom)
+        } else {
+            (Vec::new(), bottom)
+        };
+        let height = bottom + INNER_PAD - top;
+        GroupBox {
+            rect: Rect { x: left, y: top, width, height },
+            heading,
+            chips,
+            empty_note,
+            is_building: group.is_building,
+        }
+    }
+}
+
 impl Diagram {
     pub fn layout(text: DiagramText, groups: Vec<Group>) -> Diagram {
         let inner_left = PAD + 1;
@@ -107,35 +141,9 @@ impl Diagram {
         y += GROUP_GAP;
         let mut boxes = Vec::with_capacity(groups.len());
         for group in groups {
-            let top = y;
-            let text_left = inner_left + INNER_PAD;
-            let text_width_max = inner_width - 2 * INNER_PAD;
-            let mut gy = top + INNER_PAD - 2;
-            let heading = wrap(&group.heading, TEXT_SIZE, text_width_max)
-                .into_iter()
-                .map(|t| {
-                    gy += LINE;
-                    Line { x: text_left, y: gy, text: t }
-                })
-                .collect();
-            gy += 6;
-            let (chips, bottom) = flow_chips(&group.tenants, text_left, gy, text_width_max);
-            let (empty_note, bottom) = if group.tenants.is_empty() {
-                let lines = lines_at(&group.empty_note, text_left, gy, text_width_max);
-                let bottom = gy + LINE * lines.len() as i32;
-                (lines, bottom)
-            } else {
-                (Vec::new(), bottom)
-            };
-            let height = bottom + INNER_PAD - top;
-            boxes.push(GroupBox {
-                rect: Rect { x: inner_left, y: top, width: inner_width, height },
-                heading,
-                chips,
-                empty_note,
-                is_building: group.is_building,
-            });
-            y = top + height + GROUP_GAP;
+            let group_box = GroupBox::layout(group, inner_left, y, inner_width);
+            y = group_box.rect.y + group_box.rect.height + GROUP_GAP;
+            boxes.push(group_box);
         }
         let mut empty_note = Vec::new();
         if boxes.is_empty() {

@@ -79,7 +79,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
-use park_portal::app::{AppState, router};
+use park_portal::app::{router, start};
+use park_portal::web::AppState;
 use tower::ServiceExt;
 
 pub struct TestApp {
@@ -141,15 +142,15 @@ impl TestApp {
     }
 
     /// A test app whose settings `adjust` changes first.
-    pub async fn with_settings(adjust: impl FnOnce(&mut park_portal::app::Settings)) -> TestApp {
+    pub async fn with_settings(adjust: impl FnOnce(&mut park_portal::config::Settings)) -> TestApp {
         // The portal's log lines (with any incident's cause) are shown with a failing test's output.
         let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("park.db");
-        let mut settings = park_portal::app::Settings::for_database(&db);
+        let mut settings = park_portal::config::Settings::for_database(&db);
         adjust(&mut settings);
         let pool = park_portal::db::open(&db).await.expect("open database");
-        let state = AppState::new(pool, settings).await.expect("app state");
+        let state = start(pool, settings).await.expect("app state");
         let app = TestApp { router: router(state.clone()), state, _dir: dir };
         app.open_data_settled().await;
         app
@@ -158,7 +159,7 @@ impl TestApp {
     /// Waits (at most 30 s) until the open-data files are built from the newest publication: they are built in
     /// the background, after start and after each write.
     pub async fn open_data_settled(&self) {
-        let publication = *self.state.published.borrow();
+        let publication = self.state.live.publication();
         tokio::time::timeout(std::time::Duration::from_secs(30), self.state.open_data.built_after(publication))
             .await
             .expect("the open-data files were built within 30 s");

@@ -11,9 +11,9 @@ use axum_login::{AuthUser, AuthnBackend};
 use sqlx::SqlitePool;
 
 use crate::admin::accounts;
-use crate::app::AppState;
-use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Text};
+use crate::web::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::{Chrome, Ctx, render};
 
 /// A signed-in member of staff.
@@ -84,12 +84,13 @@ pub type AuthSession = axum_login::AuthSession<Backend>;
 /// The signed-in member of staff, as a handler's argument: a request without one is refused with 401 before
 /// the handler runs (behind [`require_staff`] that cannot happen, but a handler never assumes its router).
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Staff {
-    type Rejection = crate::error::AppError;
+    type Rejection = crate::web::error::AppError;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Staff, Self::Rejection> {
-        let auth =
-            AuthSession::from_request_parts(parts, state).await.map_err(|_| crate::error::AppError::Unauthorized)?;
-        auth.user.ok_or(crate::error::AppError::Unauthorized)
+        let auth = AuthSession::from_request_parts(parts, state)
+            .await
+            .map_err(|_| crate::web::error::AppError::Unauthorized)?;
+        auth.user.ok_or(crate::web::error::AppError::Unauthorized)
     }
 }
 
@@ -140,7 +141,7 @@ pub async fn require_staff(
                 format!("{login}?next={}", form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>());
             return Redirect::to(&target).into_response();
         }
-        return crate::error::AppError::Unauthorized.into_response();
+        return crate::web::error::AppError::Unauthorized.into_response();
     }
     next.run(request).await
 }

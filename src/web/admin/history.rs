@@ -11,12 +11,13 @@ use serde_json::Value;
 use similar::{Algorithm, ChangeTag};
 
 use super::auth::{AuthSession, Staff};
-use super::pages::{Lookups, display, entity_of, revision_line, save_failure, set_flash, take_flash};
+use super::names::{Lookups, display, revision_line};
+use super::{entity_of, set_flash, take_flash};
 use crate::admin::record::{self, Revision, SaveError, Values};
 use crate::admin::spec::{Entity, Label};
-use crate::app::AppState;
-use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Text};
+use crate::web::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::{Chrome, Ctx, render};
 
 /// Text longer than this (in characters, on either side) shows the changed words rather than two wholes.
@@ -91,7 +92,7 @@ fn diff(entity: &Entity, before: &Values, after: &Values, lookups: &Lookups, l: 
         })
         .collect();
     for (key, label) in IMAGES {
-        if entity.hidden.contains(key) && changed(key) {
+        if entity.upload_columns.contains(key) && changed(key) {
             let path = |values: &Values| values.get(*key).and_then(Value::as_str).map(str::to_string);
             rows.push(DiffRow {
                 label: *label,
@@ -170,7 +171,7 @@ async fn story(state: &AppState, ctx: &Ctx, entity: &'static Entity, id: i64) ->
         })
         .collect::<Vec<HistoryEntry>>();
     let title = match &current {
-        Some(r) => r.title(entity, ctx.lang.is_en()),
+        Some(r) => r.title(entity, ctx.lang),
         None => entries.first().map(|e| revision_line(e.revision.clone(), ctx.lang).title).unwrap_or_default(),
     };
     Ok(Story { title, exists: current.is_some(), entries })
@@ -257,7 +258,7 @@ pub async fn revert(
             format!("无法恢复：“{column}”的值已被另一条目使用。"),
             format!("Cannot restore: another entry now uses its “{column}”."),
         ))),
-        Err(err) => Err(save_failure(err)),
+        Err(err) => Err(err.into()),
     }
 }
 

@@ -15,12 +15,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::auth::{AuthSession, Staff};
-use super::upload::{self, MAX_UPLOAD_BYTES};
+use super::upload;
+use crate::admin::MAX_UPLOAD_BYTES;
 use crate::admin::csv::{self, Action, Plan, PlannedRow};
 use crate::admin::spec::{self, Entity};
-use crate::app::AppState;
-use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Text};
+use crate::web::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::{Chrome, Ctx, render};
 
 /// The confirmation form carries the file as base64 (4 bytes per 3) plus the versions and rows it names.
@@ -161,6 +162,85 @@ pub async fn upload(
     })
 }
 
+/// What the admin approved on the preview page: the file, the version of every entry it named, the rows it
+/// would write, and whether rows with errors are skipped.
+struct Approved {
+    file: Vec<u8>,
+    versions: BTreeMap<i64, i64>,
+    writes: BTreeSet<usize>,
+    skip_invalid: bool,
+}
+
+impl Approved {
+    fn read(pairs: &[(String, String)]) -> AppResult<Approved> {
+        let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str()).unwrap_or("");
+        let start_over = || {
+            AppError::BadRequest(Text::new(
+                "确认表单不完整，请重新上传文件。",
+                "The confirmation form is incomplete; upload the file again.",
+            ))
+        };
+        let file = BASE64.decode(get("file").trim()).map_err(|_| start_over())?;
+        let versions = get("versions")
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|pair| {
+                let (id, version) = pair.split_once(':')?;
+                Some((id.trim().parse().ok()?, version.trim().parse().ok()?))
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(start_over)?;
+        let writes = get("writes")
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|n| n.trim().parse().ok())
+            .collect::<Option<_>>()
+            .ok_or_else(start_over)?;
+        Ok(Approved { file, versions, writes, skip_invalid: get("skip_invalid") == "1" })
+    }
+
+    /// Refuses a plan that is not what the preview showed: every entry the file names must still be as the
+    /// preview saw it (otherwise the admin approved a comparison that no longer holds, and could undo someone's
+    /// edit without knowing), rows with errors need the admin's leave to be skipped, and the same rows write.
+    fn still_holds(&self, plan: &csv::Plan) -> AppResult<()> {
+        let moved: Vec<String> = plan
+            .rows
+            .iter()
+            .filter(|r| matches!((r.id, r.version), (Some(id), Some(v)) if self.versions.get(&id) != Some(&v)))
+            .map(|r| r.number.to_string())
+            .collect();
+        if !moved.is_empty() {
+            let rows = moved.join(", ");
+            return Err(AppError::Conflict(Text::new(
+                format!(
+                    "预览之后，第 {rows} 行的条目已被他人修改。为免覆盖他人的修改，本次导入未做任何更改；请重新上传文件，查看最新的对比。"
+                ),
+                format!(
+                    "After the preview, the entries in rows {rows} were changed by someone else. So as not to overwrite their work, nothing was imported; upload the file again to see a fresh comparison."
+                ),
+            )));
+        }
+        let invalid = plan.count(Action::Invalid);
+        if invalid > 0 && !self.skip_invalid {
+            return Err(AppError::BadRequest(Text::new(
+                format!(
+                    "有 {invalid} 行存在错误，且未选择跳过这些行。未做任何更改；请修改文件后重新上传，或选择跳过有错误的行。"
+                ),
+                format!(
+                    "{invalid} rows have errors and skipping them was not chosen. Nothing was imported; fix the file and upload it again, or choose to skip the rows with errors."
+                ),
+            )));
+        }
+        if plan.writes().map(|r| r.number).collect::<BTreeSet<usize>>() != self.writes {
+            return Err(AppError::Conflict(Text::new(
+                "预览之后数据已有变化，这个文件现在会写入与预览不同的行。未做任何更改；请重新上传文件。",
+                "The data changed after the preview, and the file would now write other rows than the preview showed. Nothing was imported; upload the file again.",
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// `POST /admin/{entity}/import/confirm`: applies the previewed file in one transaction.
 pub async fn confirm(
     State(state): State<AppState>,
@@ -171,71 +251,12 @@ pub async fn confirm(
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let entity = entity_of(&key)?;
-    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str()).unwrap_or("");
-    let start_over = || {
-        AppError::BadRequest(Text::new(
-            "确认表单不完整，请重新上传文件。",
-            "The confirmation form is incomplete; upload the file again.",
-        ))
-    };
-    let bytes = BASE64.decode(get("file").trim()).map_err(|_| start_over())?;
-    let upload = csv::parse(entity, &bytes).map_err(AppError::BadRequest)?;
-    let seen_versions: BTreeMap<i64, i64> = get("versions")
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(|pair| {
-            let (id, version) = pair.split_once(':')?;
-            Some((id.trim().parse().ok()?, version.trim().parse().ok()?))
-        })
-        .collect::<Option<_>>()
-        .ok_or_else(start_over)?;
-    let seen_writes: BTreeSet<usize> = get("writes")
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(|n| n.trim().parse().ok())
-        .collect::<Option<_>>()
-        .ok_or_else(start_over)?;
-    let skip_invalid = get("skip_invalid") == "1";
-
+    let approved = Approved::read(&pairs)?;
+    let upload = csv::parse(entity, &approved.file).map_err(AppError::BadRequest)?;
     let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
     let plan = csv::plan(&mut tx, entity, &upload).await?;
-    // Every entry the file names must still be as the preview saw it: otherwise the admin approved a
-    // comparison that no longer holds (and could undo someone's edit without knowing).
-    let moved: Vec<String> = plan
-        .rows
-        .iter()
-        .filter(|r| matches!((r.id, r.version), (Some(id), Some(v)) if seen_versions.get(&id) != Some(&v)))
-        .map(|r| r.number.to_string())
-        .collect();
-    if !moved.is_empty() {
-        let rows = moved.join(", ");
-        return Err(AppError::Conflict(Text::new(
-            format!(
-                "预览之后，第 {rows} 行的条目已被他人修改。为免覆盖他人的修改，本次导入未做任何更改；请重新上传文件，查看最新的对比。"
-            ),
-            format!(
-                "After the preview, the entries in rows {rows} were changed by someone else. So as not to overwrite their work, nothing was imported; upload the file again to see a fresh comparison."
-            ),
-        )));
-    }
-    let invalid = plan.count(Action::Invalid);
-    if invalid > 0 && !skip_invalid {
-        return Err(AppError::BadRequest(Text::new(
-            format!(
-                "有 {invalid} 行存在错误，且未选择跳过这些行。未做任何更改；请修改文件后重新上传，或选择跳过有错误的行。"
-            ),
-            format!(
-                "{invalid} rows have errors and skipping them was not chosen. Nothing was imported; fix the file and upload it again, or choose to skip the rows with errors."
-            ),
-        )));
-    }
-    let writes: BTreeSet<usize> = plan.writes().map(|r| r.number).collect();
-    if writes != seen_writes {
-        return Err(AppError::Conflict(Text::new(
-            "预览之后数据已有变化，这个文件现在会写入与预览不同的行。未做任何更改；请重新上传文件。",
-            "The data changed after the preview, and the file would now write other rows than the preview showed. Nothing was imported; upload the file again.",
-        )));
-    }
+    approved.still_holds(&plan)?;
+    let (invalid, skip_invalid) = (plan.count(Action::Invalid), approved.skip_invalid);
     let applied = match csv::apply(&mut tx, entity, &plan, &user.username).await {
         Ok(applied) => applied,
         Err(err) => {

@@ -9,10 +9,10 @@ use serde::Serialize;
 use super::auth::AuthSession;
 use crate::admin::picker::{self, Candidate};
 use crate::admin::spec;
-use crate::app::AppState;
-use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
+use crate::web::AppState;
 use crate::web::Ctx;
+use crate::web::error::{AppError, AppResult};
 
 /// Longest term looked up (names are at most 200 characters; nobody types more to find one).
 const MAX_TERM_CHARS: usize = 100;

@@ -2,22 +2,49 @@
 //! behind [`auth::require_staff`].
 
 pub mod auth;
+pub mod conflict;
+pub mod dashboard;
+pub mod delete;
+pub mod edit;
 pub mod form;
 pub mod history;
 pub mod import;
+pub mod list;
 pub mod lookup;
-pub mod pages;
+pub mod names;
 pub mod upload;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use axum_login::AuthManagerLayerBuilder;
+use axum_login::{AuthManagerLayer, AuthManagerLayerBuilder};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
-use crate::app::AppState;
+use crate::admin::spec::{self, Entity};
+use crate::i18n::Text;
+use crate::web::AppState;
+use crate::web::error::{AppError, AppResult};
+
+use auth::AuthSession;
+
+/// Entries on one page of a list.
+const PER_PAGE: i64 = 50;
+/// The session key of the message shown once on the next page (saved, deleted, …).
+const FLASH: &str = "flash";
+
+pub(super) fn entity_of(key: &str) -> AppResult<&'static Entity> {
+    spec::entity(key).ok_or(AppError::NotFound)
+}
+
+pub(super) async fn set_flash(auth: &AuthSession, message: Text) {
+    let _ = auth.session.insert(FLASH, (message.zh, message.en)).await;
+}
+
+pub(super) async fn take_flash(auth: &AuthSession) -> Option<Text> {
+    auth.session.remove::<(String, String)>(FLASH).await.ok().flatten().map(|(zh, en)| Text::new(zh, en))
+}
 
 /// Form bodies beyond this are refused with 413.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -53,33 +80,33 @@ fn guarded() -> Router<AppState> {
     let mut router = Router::new();
     for (method, path) in GUARDED_ROUTES {
         let route = match (*method, *path) {
-            ("GET", "/") => get(pages::dashboard),
+            ("GET", "/") => get(dashboard::dashboard),
             ("POST", "/logout") => post(auth::logout),
             ("GET", "/lookup/{entity}") => get(lookup::lookup),
-            ("GET", "/{entity}") => get(pages::list),
-            ("GET", "/{entity}/export") => get(pages::export),
+            ("GET", "/{entity}") => get(list::list),
+            ("GET", "/{entity}/export") => get(list::export),
             ("GET", "/{entity}/import") => get(import::form),
             ("POST", "/{entity}/import") => {
-                post(import::upload).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES + 64 * 1024))
+                post(import::upload).layer(DefaultBodyLimit::max(crate::admin::MAX_UPLOAD_BYTES + 64 * 1024))
             }
             ("POST", "/{entity}/import/confirm") => {
                 post(import::confirm).layer(DefaultBodyLimit::max(import::MAX_CONFIRM_BYTES))
             }
-            ("GET", "/{entity}/new") => get(pages::new_form),
-            ("POST", "/{entity}/new") => post(pages::create),
-            ("GET", "/{entity}/{id}/edit") => get(pages::edit_form),
-            ("POST", "/{entity}/{id}/edit") => post(pages::update),
-            ("GET", "/{entity}/{id}/delete") => get(pages::confirm_delete),
-            ("POST", "/{entity}/{id}/delete") => post(pages::delete),
+            ("GET", "/{entity}/new") => get(edit::new_form),
+            ("POST", "/{entity}/new") => post(edit::create),
+            ("GET", "/{entity}/{id}/edit") => get(edit::edit_form),
+            ("POST", "/{entity}/{id}/edit") => post(edit::update),
+            ("GET", "/{entity}/{id}/delete") => get(delete::confirm_delete),
+            ("POST", "/{entity}/{id}/delete") => post(delete::delete),
             ("GET", "/{entity}/{id}/history") => get(history::history),
             ("GET", "/{entity}/{id}/revert/{revision}") => get(history::confirm_revert),
             ("POST", "/{entity}/{id}/revert/{revision}") => post(history::revert),
             ("POST", "/{entity}/{id}/logo") => {
-                post(upload::upload_logo).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES + 64 * 1024))
+                post(upload::upload_logo).layer(DefaultBodyLimit::max(crate::admin::MAX_UPLOAD_BYTES + 64 * 1024))
             }
             ("POST", "/{entity}/{id}/logo/remove") => post(upload::remove_logo),
             ("POST", "/{entity}/{id}/site-plan") => {
-                post(upload::upload_site_plan).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES + 64 * 1024))
+                post(upload::upload_site_plan).layer(DefaultBodyLimit::max(crate::admin::MAX_UPLOAD_BYTES + 64 * 1024))
             }
             ("POST", "/{entity}/{id}/site-plan/remove") => post(upload::remove_site_plan),
             (m, p) => unreachable!("GUARDED_ROUTES names {m} {p} without a handler"),
@@ -89,22 +116,20 @@ fn guarded() -> Router<AppState> {
     router.route_layer(axum::middleware::from_fn(auth::require_staff))
 }
 
-/// Every admin page, the sign-in page included. None is kept by the browser or a proxy: on a shared
-/// computer, the back button after signing out must not show what staff saw.
-fn pages() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(auth::login_form).post(auth::login))
-        .merge(guarded())
-        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
-        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
-            axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("no-store"),
-        ))
+/// Every admin page, the sign-in page included, in both languages (layers: `app::router`).
+pub fn pages() -> Router<AppState> {
+    let pages = || Router::new().route("/login", get(auth::login_form).post(auth::login)).merge(guarded());
+    Router::new().nest("/admin", pages()).nest("/en/admin", pages())
 }
 
-/// The admin, both languages, with sessions (SQLite-backed, HttpOnly, SameSite=Strict, `Secure` when the site
-/// is served over HTTPS, 30 minutes idle) and axum-login over them.
-pub fn router(state: &AppState) -> Router<AppState> {
+/// Uploaded images (logos, site plans), for the public pages and the admin alike.
+pub fn media() -> Router<AppState> {
+    Router::new().route("/media/{dir}/{file}", get(upload::serve_image))
+}
+
+/// Sessions (SQLite-backed, HttpOnly, SameSite=Strict, `Secure` when the site is served over HTTPS, 30
+/// minutes idle) and axum-login over them.
+pub fn sessions(state: &AppState) -> AuthManagerLayer<auth::Backend, SqliteStore> {
     let store = SqliteStore::new(state.pool.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
@@ -113,14 +138,5 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .with_secure(state.settings.secure_cookies)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(30)));
-    let auth = AuthManagerLayerBuilder::new(auth::Backend { pool: state.pool.clone() }, sessions).build();
-    Router::new()
-        .nest("/admin", pages())
-        .nest("/en/admin", pages())
-        .route("/media/{dir}/{file}", get(upload::serve_image))
-        .layer(auth)
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            state.settings.request_timeout,
-        ))
+    AuthManagerLayerBuilder::new(auth::Backend { pool: state.pool.clone() }, sessions).build()
 }

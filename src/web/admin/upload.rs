@@ -16,12 +16,12 @@ use image::ImageFormat;
 use super::auth::{AuthSession, Staff};
 use crate::admin::record::{self, SaveError};
 use crate::admin::spec::{self, Entity, Label};
-use crate::app::AppState;
-use crate::error::{AppError, AppResult};
 use crate::i18n::Text;
+use crate::web::AppState;
 use crate::web::Ctx;
+use crate::web::error::{AppError, AppResult};
 
-pub const MAX_UPLOAD_BYTES: usize = 2 * 1024 * 1024;
+use crate::admin::MAX_UPLOAD_BYTES;
 
 /// Pixels an upload may decode to, at four bytes each: a 4,000 × 4,000 photo fits. A small file that claims
 /// more (a decompression bomb: 47 KB can claim a gigabyte) is refused from its header, before decoding.
@@ -214,7 +214,7 @@ async fn upload(
                 AppError::BadRequest(reason) | AppError::TooLarge(reason) | AppError::Unsupported(reason) => reason,
                 _ => unreachable!("matched above"),
             };
-            let mut page = super::pages::edit_page(&state, &ctx, user, None, slot.entity, id, Some(reason)).await?;
+            let mut page = super::edit::edit_page(&state, &ctx, user, None, slot.entity, id, Some(reason)).await?;
             *page.status_mut() = status;
             Ok(page)
         }

@@ -4,10 +4,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 
-use crate::app::AppState;
 use crate::catalog::Catalog;
-use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::web::AppState;
+use crate::web::error::AppResult;
 use crate::web::head::park_place;
 use crate::web::{Chrome, Ctx, render};
 

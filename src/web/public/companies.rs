@@ -1,18 +1,14 @@
 //! `/companies` (the directory with its filters and search) and `/companies/{slug}` (a profile).
 
-use std::collections::HashSet;
-
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use sqlx::SqlitePool;
 
-use crate::app::AppState;
 use crate::catalog::directory::{self, ActiveFilter, DirectoryQuery, Facets, Results, Sort};
-use crate::catalog::search::Terms;
 use crate::catalog::{Award, Catalog, Company, Milestone};
-use crate::error::{AppError, AppResult};
-use crate::i18n::{Lang, Text};
+use crate::i18n::Lang;
+use crate::web::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::head::{PreviewImage, breadcrumbs, organization};
 use crate::web::{Chrome, Ctx, render};
 
@@ -44,11 +40,9 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
     if DirectoryQuery::has_noise(&pairs) {
         return Ok(Redirect::to(&query.url(&ctx.lang.url("/companies"))).into_response());
     }
-    let hits = indexed_hits(&state.pool, &query).await?;
-    let (results, facets) = directory::run_with_facets(&cat, &query, hits.as_ref());
-    let results = checked_page(query.page, results)?;
+    let (results, facets) = directory::find_with_facets(&state.pool, &cat, &query).await?;
     // Past the limit the download is the whole directory's open-data file (see `downloads`).
-    let download_everything = results.total > super::downloads::MAX_ROWS;
+    let download_everything = results.total > super::MAX_DOWNLOAD_ROWS;
     let download =
         if download_everything { "/data/companies.csv".to_string() } else { query.with_page(1).url("/companies.csv") };
     let path = ctx.lang.url("/companies");
@@ -108,35 +102,6 @@ fn directory_chrome(ctx: &Ctx, cat: &Catalog, query: &DirectoryQuery, total: usi
         format!("长春光电信息产业园企业名录（{}）：共 {total} 家企业。", labels.join("、"))
     };
     chrome.describe(format!("{title} · {}", labels.join(l.t("、", ", "))), description)
-}
-
-/// One page of the directory for `query`: long search terms through the full-text index, everything else
-/// from the catalog. The HTML directory and `/api/companies` both answer through here, so they always agree.
-/// A page past the last is a bad request (with a message saying how many pages there are).
-pub(super) async fn find<'a>(pool: &SqlitePool, cat: &'a Catalog, query: &DirectoryQuery) -> AppResult<Results<'a>> {
-    let hits = indexed_hits(pool, query).await?;
-    page_of(cat, query, hits.as_ref())
-}
-
-/// What the full-text index matches for the query's long terms (None when it has none).
-pub(super) async fn indexed_hits(pool: &SqlitePool, query: &DirectoryQuery) -> AppResult<Option<HashSet<i64>>> {
-    let terms = Terms::of(&query.q);
-    Ok(if terms.indexed.is_empty() { None } else { Some(crate::db::search::find(pool, &terms.indexed).await?) })
-}
-
-fn page_of<'a>(cat: &'a Catalog, query: &DirectoryQuery, hits: Option<&HashSet<i64>>) -> AppResult<Results<'a>> {
-    checked_page(query.page, directory::run(cat, query, hits))
-}
-
-/// `results`, unless the page asked for is past the last.
-fn checked_page(page: usize, results: Results<'_>) -> AppResult<Results<'_>> {
-    if page > results.pages {
-        return Err(AppError::BadRequest(Text::new(
-            format!("没有第 {} 页：共 {} 页。", page, results.pages),
-            format!("There is no page {}: there are {} pages.", page, results.pages),
-        )));
-    }
-    Ok(results)
 }
 
 #[derive(Template)]

@@ -2,29 +2,26 @@
 //! ids (a row of awards names its company and competition), both languages in each file, opened by Excel or
 //! WPS as UTF-8 (byte-order mark) with no cell that would run as a formula.
 //!
-//! Built from the catalog per request, so the work is bounded: past [`MAX_ROWS`] results the page links the
-//! whole directory's open-data file instead, and this address answers with a redirect to it.
+//! Built from the catalog per request, so the work is bounded: past [`super::MAX_DOWNLOAD_ROWS`] results the
+//! page links the whole directory's open-data file instead, and this address answers with a redirect to it.
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::awards::AwardsQuery;
 use crate::admin::csv::{BOM, guard_formula};
-use crate::app::AppState;
+use crate::catalog::awards::AwardsQuery;
 use crate::catalog::directory::{self, DirectoryQuery};
-use crate::error::{AppError, AppResult};
+use crate::web::AppState;
 use crate::web::Ctx;
-
-/// The most rows one download of results builds; more is the open-data file's work.
-pub const MAX_ROWS: usize = 5_000;
+use crate::web::error::{AppError, AppResult};
 
 /// `/companies.csv?…`: the companies the directory shows for the same query, every page of them.
 pub async fn companies(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let cat = state.catalog();
     let query = DirectoryQuery::parse(&ctx.query_pairs(), &cat).map_err(AppError::BadRequest)?;
-    let hits = super::companies::indexed_hits(&state.pool, &query).await?;
-    let Some(companies) = directory::all_matches(&cat, &query, hits.as_ref(), MAX_ROWS) else {
+    let hits = directory::indexed_hits(&state.pool, &query).await?;
+    let Some(companies) = directory::all_matches(&cat, &query, hits.as_ref(), super::MAX_DOWNLOAD_ROWS) else {
         return Ok(Redirect::to("/data/companies.csv").into_response());
     };
     let mut rows = vec![row([
@@ -71,9 +68,9 @@ pub async fn companies(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
 /// `/awards.csv?…`: the awards the list shows for the same query.
 pub async fn awards(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let cat = state.catalog();
-    let query = AwardsQuery::parse(&ctx.query_pairs(), &cat)?;
+    let query = AwardsQuery::parse(&ctx.query_pairs(), &cat).map_err(AppError::BadRequest)?;
     let awards = query.rows(&cat);
-    if awards.len() > MAX_ROWS {
+    if awards.len() > super::MAX_DOWNLOAD_ROWS {
         return Ok(Redirect::to("/data/awards.csv").into_response());
     }
     let mut rows = vec![row([

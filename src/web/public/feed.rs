@@ -17,11 +17,11 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::admin::spec;
-use crate::app::AppState;
 use crate::catalog::{Catalog, Milestone, PhaseStatus};
 use crate::db::events::PublicChange;
-use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::web::AppState;
+use crate::web::error::AppResult;
 
 /// Entries in a feed: enough for any reader polling daily, small enough to stay cheap.
 pub const MAX_ENTRIES: usize = 50;
@@ -98,7 +98,7 @@ pub async fn show(State(state): State<AppState>, ctx: crate::web::Ctx, headers: 
         .into_iter()
         .max_by_key(|t| parse_time(t).unwrap_or(OffsetDateTime::UNIX_EPOCH))
         .unwrap_or(cat.last_modified());
-    Ok(super::data::dated_response(&headers, modified, "application/atom+xml; charset=utf-8", Body::from(xml)))
+    Ok(crate::web::cache::dated_response(&headers, modified, "application/atom+xml; charset=utf-8", Body::from(xml)))
 }
 
 fn lang_key(l: Lang) -> &'static str {
@@ -146,101 +146,115 @@ fn values(json: Option<&str>) -> BTreeMap<String, Value> {
     json.and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
 }
 
+/// What an admin change says as news, before it becomes a feed entry.
+struct News {
+    title: String,
+    summary: String,
+    path: String,
+    category: &'static str,
+    category_label: &'static str,
+}
+
 /// An entry for one admin change, or None when it is not news (a phase edit that kept the status) or its
 /// entry is gone from the public site (deleted since).
 fn revision_entry(state: &AppState, cat: &Catalog, l: Lang, tag: &str, change: &PublicChange) -> Option<Entry> {
     let at = parse_time(&change.created_at)?;
-    let updated = at.format(&Rfc3339).ok()?;
-    let id = format!("{tag}revision/{}/{}", change.id, lang_key(l));
     let added = matches!(change.action.as_str(), "create" | "restore");
-    let entry = |title: String, summary: String, path: String, category, category_label| Entry {
-        id: id.clone(),
-        title: clean(&title),
-        summary: clean(&summary),
-        link: state.absolute(&l.url(&path)),
-        updated: updated.clone(),
-        published: None,
-        category,
-        category_label,
-        order: (at, change.id),
-    };
-    match change.entity.as_str() {
-        "companies" => {
-            let c = cat.company(change.entity_id)?;
-            let name = c.name.get(l);
-            let path = format!("/companies/{}", c.slug);
-            let label = l.t("企业", "Company");
-            if added {
-                let title = match l {
-                    Lang::Zh => format!("新入驻企业：{name}"),
-                    Lang::En => format!("New company: {name}"),
-                };
-                return Some(entry(title, c.summary(l), path, "company", label));
-            }
-            let changed = changed_fields(&spec::COMPANIES, change, l);
-            let title = match l {
-                Lang::Zh => format!("企业资料更新：{name}"),
-                Lang::En => format!("Profile updated: {name}"),
-            };
-            let summary = match (l, changed.is_empty()) {
-                (_, true) => c.summary(l),
-                (Lang::Zh, false) => format!("更新了：{}。", changed.join("、")),
-                (Lang::En, false) => format!("Updated: {}.", changed.join(", ")),
-            };
-            Some(entry(title, summary, path, "company", label))
-        }
-        "awards" if added => {
-            let a = cat.awards.iter().find(|a| a.id == change.entity_id)?;
-            let company = cat.company(a.company_id)?;
-            let competition = cat.competition(a.competition_id).map(|c| c.name.get(l)).unwrap_or_default();
-            let edition = a.edition_label(l);
-            let title = match l {
-                Lang::Zh => format!("新获奖：{} 获{edition}{competition}{}", company.name.get(l), a.rank.get(l)),
-                Lang::En => {
-                    let edition = if edition.is_empty() { String::new() } else { format!("{edition} ") };
-                    format!("New award: {} wins {}, {edition}{competition}", company.name.get(l), a.rank.get(l))
-                }
-            };
-            let mut details: Vec<String> = Vec::new();
-            if !a.division.is_empty() {
-                details.push(a.division.get(l).to_string());
-            }
-            if !a.group.is_empty() {
-                details.push(a.group.get(l).to_string());
-            }
-            if let Some(m) = a.prize_money_yuan {
-                details.push(format!("{}{}", l.t("奖金 ", "prize money "), l.yuan(m)));
-            }
-            if let Some(s) = a.project_support_yuan {
-                details.push(format!("{}{}", l.t("项目支持 ", "project support "), l.yuan(s)));
-            }
-            let summary = details.join(l.t("；", "; "));
-            let summary = if summary.is_empty() { title.clone() } else { summary };
-            Some(entry(title, summary, format!("/companies/{}", company.slug), "award", l.t("获奖", "Award")))
-        }
-        "phases" if change.action != "create" => {
-            let p = cat.phase(change.entity_id)?;
-            let status = |json: Option<&str>| values(json).get("status").and_then(Value::as_str).map(str::to_string);
-            let (before, after) = (status(change.before_json.as_deref()), status(change.after_json.as_deref()));
-            if before == after {
-                return None;
-            }
-            let label = |s: &Option<String>| match s.as_deref().and_then(PhaseStatus::parse) {
-                Some(s) => s.label(l),
-                None => l.t("未说明", "not stated"),
-            };
-            let name = p.name.get(l);
-            let (from, to) = (label(&before), label(&after));
-            let (title, summary) = match l {
-                Lang::Zh => (format!("{name}状态变更：{to}"), format!("{name}的状态由“{from}”变为“{to}”。")),
-                Lang::En => (format!("{name} is now: {to}"), format!("{name} changed from “{from}” to “{to}”.")),
-            };
-            Some(entry(title, summary, format!("/phases/{}", p.number), "phase", l.t("分期", "Phase")))
-        }
+    let news = match change.entity.as_str() {
+        "companies" => company_news(cat, l, change, added)?,
+        "awards" if added => award_news(cat, l, change)?,
+        "phases" if change.action != "create" => phase_news(cat, l, change)?,
         // Milestones are entries of their own (below), dated by when they happened; their revisions only
         // move their `updated` time. Other changes are not news.
-        _ => None,
+        _ => return None,
+    };
+    Some(Entry {
+        id: format!("{tag}revision/{}/{}", change.id, lang_key(l)),
+        title: clean(&news.title),
+        summary: clean(&news.summary),
+        link: state.absolute(&l.url(&news.path)),
+        updated: at.format(&Rfc3339).ok()?,
+        published: None,
+        category: news.category,
+        category_label: news.category_label,
+        order: (at, change.id),
+    })
+}
+
+/// A company added, or its profile changed (naming the fields).
+fn company_news(cat: &Catalog, l: Lang, change: &PublicChange, added: bool) -> Option<News> {
+    let c = cat.company(change.entity_id)?;
+    let name = c.name.get(l);
+    let (title, summary) = if added {
+        let title = match l {
+            Lang::Zh => format!("新入驻企业：{name}"),
+            Lang::En => format!("New company: {name}"),
+        };
+        (title, c.summary(l))
+    } else {
+        let changed = changed_fields(&spec::COMPANIES, change, l);
+        let summary = match (l, changed.is_empty()) {
+            (_, true) => c.summary(l),
+            (Lang::Zh, false) => format!("更新了：{}。", changed.join("、")),
+            (Lang::En, false) => format!("Updated: {}.", changed.join(", ")),
+        };
+        let title = match l {
+            Lang::Zh => format!("企业资料更新：{name}"),
+            Lang::En => format!("Profile updated: {name}"),
+        };
+        (title, summary)
+    };
+    let path = format!("/companies/{}", c.slug);
+    Some(News { title, summary, path, category: "company", category_label: l.t("企业", "Company") })
+}
+
+/// An award won: who, what, and the money and support it brought.
+fn award_news(cat: &Catalog, l: Lang, change: &PublicChange) -> Option<News> {
+    let a = cat.awards.iter().find(|a| a.id == change.entity_id)?;
+    let company = cat.company(a.company_id)?;
+    let competition = cat.competition(a.competition_id).map(|c| c.name.get(l)).unwrap_or_default();
+    let edition = a.edition_label(l);
+    let title = match l {
+        Lang::Zh => format!("新获奖：{} 获{edition}{competition}{}", company.name.get(l), a.rank.get(l)),
+        Lang::En => {
+            let edition = if edition.is_empty() { String::new() } else { format!("{edition} ") };
+            format!("New award: {} wins {}, {edition}{competition}", company.name.get(l), a.rank.get(l))
+        }
+    };
+    let mut details: Vec<String> =
+        [&a.division, &a.group].into_iter().filter(|t| !t.is_empty()).map(|t| t.get(l).to_string()).collect();
+    if let Some(m) = a.prize_money_yuan {
+        details.push(format!("{}{}", l.t("奖金 ", "prize money "), l.yuan(m)));
     }
+    if let Some(s) = a.project_support_yuan {
+        details.push(format!("{}{}", l.t("项目支持 ", "project support "), l.yuan(s)));
+    }
+    let summary = details.join(l.t("；", "; "));
+    let summary = if summary.is_empty() { title.clone() } else { summary };
+    let path = format!("/companies/{}", company.slug);
+    Some(News { title, summary, path, category: "award", category_label: l.t("获奖", "Award") })
+}
+
+/// A phase's status changed (other edits of a phase are not news).
+fn phase_news(cat: &Catalog, l: Lang, change: &PublicChange) -> Option<News> {
+    let p = cat.phase(change.entity_id)?;
+    let status = |json: Option<&str>| values(json).get("status").and_then(Value::as_str).map(str::to_string);
+    let (before, after) = (status(change.before_json.as_deref()), status(change.after_json.as_deref()));
+    if before == after {
+        return None;
+    }
+    let label = |s: &Option<String>| match s.as_deref().and_then(PhaseStatus::parse) {
+        Some(s) => s.label(l),
+        None => l.t("未说明", "not stated"),
+    };
+    let name = p.name.get(l);
+    let (from, to) = (label(&before), label(&after));
+    let (title, summary) = match l {
+        Lang::Zh => (format!("{name}状态变更：{to}"), format!("{name}的状态由“{from}”变为“{to}”。")),
+        Lang::En => (format!("{name} is now: {to}"), format!("{name} changed from “{from}” to “{to}”.")),
+    };
+    let path = format!("/phases/{}", p.number);
+    Some(News { title, summary, path, category: "phase", category_label: l.t("分期", "Phase") })
 }
 
 /// Labels of the public fields a change touched, in form order.

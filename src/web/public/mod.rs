@@ -15,16 +15,20 @@ mod stats;
 use axum::Router;
 use axum::routing::get;
 
-use crate::app::AppState;
 use crate::catalog::directory::DirectoryQuery;
 use crate::query::QueryParam;
+use crate::web::AppState;
+
+/// The most rows one download of results (`/companies.csv?…`) builds; past it the page links the whole
+/// open-data file instead.
+pub const MAX_DOWNLOAD_ROWS: usize = 5_000;
 
 /// The query parameters the public page at `route` (a route pattern, `/en` included) reads; the lists live
 /// beside the code that parses them. Pages not named here read none.
 pub fn query_params(route: &str) -> &'static [QueryParam] {
     match route.strip_prefix("/en").unwrap_or(route) {
         "/companies" | "/api/companies" | "/companies.csv" => DirectoryQuery::PARAMS,
-        "/awards" | "/awards.csv" => awards::PARAMS,
+        "/awards" | "/awards.csv" => crate::catalog::awards::PARAMS,
         _ => &[],
     }
 }
@@ -45,7 +49,8 @@ fn pages() -> Router<AppState> {
         .route("/feed.atom", get(feed::show))
 }
 
-pub fn router(state: &AppState) -> Router<AppState> {
+/// Every page the response cache may keep (layers: `app::router`).
+pub fn cached_pages() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
         .route("/en", get(home::show))
@@ -58,14 +63,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         // The API is the same in both languages: one address.
         .route("/api/companies", get(data::api_companies))
         .route("/api/{*rest}", get(data::api_not_found))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::web::cache::serve_cached))
-        .merge(data_files())
-        .layer(axum::middleware::from_fn(crate::web::cache::redirect_to_canonical))
 }
 
 /// The open-data files, language-neutral (the records carry both languages): built in the background and
 /// served from disk, outside the response cache (they are large, and on disk already).
-fn data_files() -> Router<AppState> {
+pub fn data_files() -> Router<AppState> {
     let mut router =
         Router::new().route("/companies.csv", get(downloads::companies)).route("/awards.csv", get(downloads::awards));
     for dataset in data::Dataset::ALL {

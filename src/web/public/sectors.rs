@@ -4,10 +4,10 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use crate::app::AppState;
 use crate::catalog::{Catalog, Company, Sector};
-use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::web::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::head::breadcrumbs;
 use crate::web::{Chrome, Ctx, render};
 

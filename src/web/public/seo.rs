@@ -15,10 +15,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::catalog::Catalog;
-use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::web::AppState;
+use crate::web::error::{AppError, AppResult};
 
 /// URLs per sitemap file (each page counts twice: once per language).
 pub const URLS_PER_FILE: usize = 2_000;

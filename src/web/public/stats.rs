@@ -8,11 +8,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 
-use crate::app::AppState;
 use crate::catalog::{Award, Catalog};
-use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::web::AppState;
 use crate::web::charts::{Bar, BarChart, ChartText};
+use crate::web::error::AppResult;
 use crate::web::{Chrome, Ctx, render};
 
 /// A chart with what the reader should know about its numbers.

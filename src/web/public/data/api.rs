@@ -7,13 +7,13 @@ use serde::Serialize;
 
 use super::JSON;
 use super::records::{Both, CompanyRecord, LICENCE, Licence, Urls};
-use crate::app::AppState;
 use crate::catalog::Catalog;
 use crate::catalog::directory::{DirectoryQuery, PAGE_SIZE, Results};
-use crate::error::{AppError, ErrorDetails};
 use crate::i18n::Text;
+use crate::web::AppState;
 use crate::web::Ctx;
 use crate::web::cache::{DoNotCache, PAGE_CACHE_CONTROL};
+use crate::web::error::{AppError, ErrorDetails};
 
 pub(super) const API_PATH: &str = "/api/companies";
 
@@ -78,7 +78,7 @@ pub async fn api_companies(State(state): State<AppState>, ctx: Ctx) -> Response 
     let cat = state.catalog();
     let answer = async {
         let query = DirectoryQuery::parse(&ctx.query_pairs(), &cat).map_err(AppError::BadRequest)?;
-        let results = super::super::companies::find(&state.pool, &cat, &query).await?;
+        let results = crate::catalog::directory::find(&state.pool, &cat, &query).await?;
         let body =
             serde_json::to_vec(&api_answer(&state, &cat, &query, results)).map_err(|e| AppError::Other(e.into()))?;
         Ok::<_, AppError>((query, body))

@@ -10,10 +10,7 @@ mod build;
 mod page;
 mod records;
 mod serve;
-
-use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+mod write;
 
 pub use api::{api_companies, api_not_found, json_error};
 pub use build::{DataFile, Generation, OpenData, spawn_builder};
@@ -22,7 +19,6 @@ pub use serve::{FIRST_BUILD_PATIENCE, route};
 
 use crate::catalog::Catalog;
 use crate::i18n::Lang;
-use crate::web::cache::{PAGE_CACHE_CONTROL, not_modified, unmodified_since};
 
 /// The licence of the portal's own compilation. The facts themselves come from the cited reporting.
 pub const LICENCE_NAME: &str = "CC BY 4.0";
@@ -133,23 +129,6 @@ impl Format {
             Format::Csv => "text/csv; charset=utf-8",
         }
     }
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` (or any RFC 3339 time) as an HTTP date (`Fri, 27 Nov 2026 18:00:00 GMT`).
-pub fn http_date(rfc3339: &str) -> Option<HeaderValue> {
-    let at = time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339).ok()?;
-    HeaderValue::from_str(&httpdate::fmt_http_date(at.into())).ok()
-}
-
-/// A response carrying `Last-Modified` (from `modified`, RFC 3339) and the pages' `Cache-Control`; a 304
-/// when the request's `If-Modified-Since` is at or after it.
-pub fn dated_response(request: &HeaderMap, modified: &str, content_type: &'static str, body: Body) -> Response {
-    let mut response =
-        ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, PAGE_CACHE_CONTROL)], body).into_response();
-    if let Some(date) = http_date(modified) {
-        response.headers_mut().insert(header::LAST_MODIFIED, date);
-    }
-    if unmodified_since(request, response.headers()) { not_modified(response) } else { response }
 }
 
 /// Now, as `YYYY-MM-DDTHH:MM:SSZ`.

@@ -6,11 +6,11 @@ use axum::response::Response;
 
 use super::api::{API_PATH, api_answer};
 use super::{Dataset, LICENCE_URL};
-use crate::app::AppState;
 use crate::catalog::Catalog;
 use crate::catalog::directory::DirectoryQuery;
-use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::web::AppState;
+use crate::web::error::{AppError, AppResult};
 use crate::web::{Chrome, Ctx, render};
 
 /// One dataset as the data page lists it.
@@ -53,7 +53,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
     // an editor remove the example's designation, the example becomes the unfiltered directory.
     let pairs: Vec<(String, String)> = form_urlencoded::parse(EXAMPLE_QUERY.as_bytes()).into_owned().collect();
     let query = DirectoryQuery::parse(&pairs, &cat).unwrap_or(DirectoryQuery { page: 1, ..Default::default() });
-    let results = super::super::companies::find(&state.pool, &cat, &query).await?;
+    let results = crate::catalog::directory::find(&state.pool, &cat, &query).await?;
     let example_response = serde_json::to_string_pretty(&api_answer(&state, &cat, &query, results))
         .map_err(|e| AppError::Other(e.into()))?;
     let modified = cat.last_modified();

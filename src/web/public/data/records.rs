@@ -4,9 +4,9 @@
 use serde::Serialize;
 
 use super::{Dataset, LICENCE_NAME, LICENCE_NOTE_EN, LICENCE_NOTE_ZH, LICENCE_URL};
-use crate::app::AppState;
 use crate::catalog::{Award, Building, Catalog, Company, Competition, Designation, Milestone, Phase, Sector, Source};
 use crate::i18n::{Lang, Text};
+use crate::web::AppState;
 
 /// A text in both languages; an empty side is `null` (not stated), never filled from the other language.
 #[derive(Debug, Serialize)]

@@ -19,7 +19,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::build::{DataFile, Generation, OpenData};
 use super::{Dataset, Format, JSON};
-use crate::app::AppState;
+use crate::web::AppState;
 use crate::web::KeepBody;
 use crate::web::cache::{DoNotCache, PAGE_CACHE_CONTROL, accepts, unmodified_since};
 
@@ -59,6 +59,51 @@ pub async fn respond(
     response
 }
 
+/// The headers every answer for a file carries, a 304 included: caching, its validators, ranges.
+fn validators(generation: &Generation, etag: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(PAGE_CACHE_CONTROL));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, value);
+    }
+    if let Some(date) = &generation.last_modified {
+        headers.insert(header::LAST_MODIFIED, date.clone());
+    }
+    headers
+}
+
+/// The part of a file of `len` bytes the request asks for, as (status, first byte, length), with its
+/// `Content-Range`; None when the range lies outside the file.
+fn slice(request: &HeaderMap, etag: &str, len: u64, headers: &mut HeaderMap) -> Option<(StatusCode, u64, u64)> {
+    let range = request
+        .get(header::RANGE)
+        .filter(|_| if_range_holds(request, etag))
+        .and_then(|v| v.to_str().ok())
+        .map_or(Wanted::Whole, |v| wanted(v, len));
+    match range {
+        Wanted::Whole => Some((StatusCode::OK, 0, len)),
+        Wanted::Slice(first, last) => {
+            let value = format!("bytes {first}-{last}/{len}");
+            headers.insert(header::CONTENT_RANGE, HeaderValue::from_str(&value).expect("ASCII"));
+            Some((StatusCode::PARTIAL_CONTENT, first, last - first + 1))
+        }
+        Wanted::Unsatisfiable => None,
+    }
+}
+
+/// 416, saying how long the file is.
+fn unsatisfiable(mut headers: HeaderMap, len: u64) -> Response {
+    let value = format!("bytes */{len}");
+    headers.insert(header::CONTENT_RANGE, HeaderValue::from_str(&value).expect("ASCII"));
+    headers.remove(header::CONTENT_ENCODING);
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    let mut response = (StatusCode::RANGE_NOT_SATISFIABLE, headers, "The range is outside the file.\n").into_response();
+    response.extensions_mut().insert(KeepBody);
+    response
+}
+
 async fn answer(
     generation: Arc<Generation>,
     method: &Method,
@@ -74,22 +119,14 @@ async fn answer(
     let (path, len, etag) =
         if gzip { (&file.gz_path, file.gz_len, &gzip_tag) } else { (&file.path, file.len, &identity_tag) };
 
-    let mut headers = HeaderMap::new();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(PAGE_CACHE_CONTROL));
-    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    if let Ok(value) = HeaderValue::from_str(etag) {
-        headers.insert(header::ETAG, value);
-    }
-    if let Some(date) = &generation.last_modified {
-        headers.insert(header::LAST_MODIFIED, date.clone());
-    }
+    let headers = validators(&generation, etag);
     let none_match = request.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|inm| {
         inm.split(',').map(str::trim).any(|tag| {
             let tag = tag.strip_prefix("W/").unwrap_or(tag);
             tag == "*" || tag == identity_tag || tag == gzip_tag
         })
     });
+    let mut headers = headers;
     if none_match || unmodified_since(request, &headers) {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
@@ -98,28 +135,8 @@ async fn answer(
     if gzip {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
-    let range = request
-        .get(header::RANGE)
-        .filter(|_| if_range_holds(request, etag))
-        .and_then(|v| v.to_str().ok())
-        .map_or(Wanted::Whole, |v| wanted(v, len));
-    let (status, start, length) = match range {
-        Wanted::Whole => (StatusCode::OK, 0, len),
-        Wanted::Slice(first, last) => {
-            let value = format!("bytes {first}-{last}/{len}");
-            headers.insert(header::CONTENT_RANGE, HeaderValue::from_str(&value).expect("ASCII"));
-            (StatusCode::PARTIAL_CONTENT, first, last - first + 1)
-        }
-        Wanted::Unsatisfiable => {
-            let value = format!("bytes */{len}");
-            headers.insert(header::CONTENT_RANGE, HeaderValue::from_str(&value).expect("ASCII"));
-            headers.remove(header::CONTENT_ENCODING);
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-            let mut response =
-                (StatusCode::RANGE_NOT_SATISFIABLE, headers, "The range is outside the file.\n").into_response();
-            response.extensions_mut().insert(KeepBody);
-            return response;
-        }
+    let Some((status, start, length)) = slice(request, etag, len, &mut headers) else {
+        return unsatisfiable(headers, len);
     };
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     if method == Method::HEAD {
@@ -134,7 +151,7 @@ async fn answer(
         Ok(body) => (status, headers, body).into_response(),
         Err(err) => {
             tracing::error!(error = %err, path = %path.display(), "cannot read an open-data file");
-            crate::error::AppError::Other(err.into()).into_response()
+            crate::web::error::AppError::Other(err.into()).into_response()
         }
     }
 }

@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 
 use sqlx::SqlitePool;
 
-use crate::catalog::Catalog;
+use super::Catalog;
 
 /// A search never returns more than this many companies (a bound on work, far above a directory's size).
 pub const MAX_HITS: i64 = 5_000;

@@ -42,6 +42,33 @@ pub struct ErrorDetails {
     pub incident: Option<String>,
 }
 
+impl From<crate::catalog::directory::FindError> for AppError {
+    fn from(err: crate::catalog::directory::FindError) -> AppError {
+        use crate::catalog::directory::FindError;
+        match err {
+            FindError::NoSuchPage { page, pages } => AppError::BadRequest(FindError::no_such_page(page, pages)),
+            FindError::Database(err) => AppError::Database(err),
+        }
+    }
+}
+
+/// A failed save, for a handler that has nothing more specific to say (a conflict or a taken value gets its
+/// own page where the form is).
+impl From<crate::admin::record::SaveError> for AppError {
+    fn from(err: crate::admin::record::SaveError) -> AppError {
+        use crate::admin::record::SaveError;
+        match err {
+            SaveError::NotFound => AppError::NotFound,
+            SaveError::Database(e) => AppError::Database(e),
+            SaveError::Invalid(text) => AppError::Conflict(text),
+            SaveError::Referred => {
+                AppError::Conflict(Text::new("其他条目仍引用此条目。", "Other entries still refer to this one."))
+            }
+            other => AppError::Other(anyhow::anyhow!("{other}")),
+        }
+    }
+}
+
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {

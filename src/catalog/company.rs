@@ -1,0 +1,176 @@
+//! A company as the public pages show it: its names and texts, what it is linked to, and what is worked out
+//! from them (the pinyin it sorts by, the keys short search terms match, the summary on its card).
+
+use std::borrow::Borrow;
+
+use super::model::text;
+use super::{pinyin, search};
+use crate::db;
+use crate::i18n::{Lang, Text};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Company {
+    pub id: i64,
+    pub slug: String,
+    /// Short names: the ones people use (长光辰芯, Gpixel).
+    pub name: Text,
+    pub legal_name: Text,
+    pub phase_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub founded_year: Option<i64>,
+    pub ciomp_spinoff: bool,
+    pub description: Text,
+    pub highlights: Text,
+    pub website: Option<String>,
+    pub logo_path: Option<String>,
+    pub status: String,
+    pub source_id: Option<i64>,
+    pub updated_at: String,
+    pub sector_ids: Vec<i64>,
+    pub designation_ids: Vec<i64>,
+    pub award_ids: Vec<i64>,
+    pub milestone_ids: Vec<i64>,
+    /// Product names from the company's milestones, in milestone order (searchable, in the open data).
+    pub products: Vec<String>,
+    /// When staff last changed this entry, if ever (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub edited_at: Option<String>,
+    /// What the directory sorts by: the pinyin of the Chinese name, then the name (the same in both languages).
+    pub sort_key: String,
+    /// Names, pinyin spellings and product names, lower-cased: what short search terms match; see
+    /// [`Company::search_keys`].
+    search_keys: Derived<String>,
+}
+
+/// A value worked out from the rest of its entry when first asked for (not while a large directory loads and
+/// visitors wait for the first page). Always equal: what it is made from is compared instead.
+#[derive(Debug, Clone, Default)]
+pub struct Derived<T>(std::sync::OnceLock<T>);
+
+impl<T> PartialEq for Derived<T> {
+    fn eq(&self, _: &Derived<T>) -> bool {
+        true
+    }
+}
+
+impl Company {
+    /// A company from its row, links and products: computes its pinyin sort key and search keys.
+    pub(super) fn build(
+        c: db::companies::CompanyRow,
+        sector_ids: Vec<i64>,
+        designation_ids: Vec<i64>,
+        products: Vec<String>,
+    ) -> Company {
+        let mut company = Company {
+            id: c.id,
+            slug: c.slug,
+            name: text(c.short_name_zh, c.short_name_en),
+            legal_name: text(c.legal_name_zh, c.legal_name_en),
+            phase_id: c.phase_id,
+            building_id: c.building_id,
+            founded_year: c.founded_year,
+            ciomp_spinoff: c.ciomp_spinoff,
+            description: text(c.description_zh, c.description_en),
+            highlights: text(c.highlights_zh, c.highlights_en),
+            website: c.website.filter(|w| !w.trim().is_empty()),
+            logo_path: c.logo_path.filter(|p| !p.trim().is_empty()),
+            status: c.status,
+            source_id: c.source_id,
+            updated_at: c.updated_at,
+            sector_ids,
+            designation_ids,
+            award_ids: Vec::new(),
+            milestone_ids: Vec::new(),
+            products,
+            edited_at: c.edited_at,
+            sort_key: String::new(),
+            search_keys: Derived::default(),
+        };
+        company.sort_key = format!("{} {}", pinyin::display(&company.name.zh).to_lowercase(), company.name.zh);
+        company
+    }
+
+    /// Names, pinyin spellings and product names, lower-cased: what short search terms match; see [`search`].
+    pub fn search_keys(&self) -> &str {
+        self.search_keys.0.get_or_init(|| search::search_keys(self))
+    }
+
+    /// Directory order: by [`Company::sort_key`], then id.
+    pub fn order(&self, other: &Company) -> std::cmp::Ordering {
+        self.sort_key.cmp(&other.sort_key).then(self.id.cmp(&other.id))
+    }
+
+    /// The name as a page in `l` writes it: on an English page, a name with no English form is written in
+    /// pinyin with the Chinese in brackets ("Chényīng Yíqì (辰英仪器)").
+    pub fn display_name(&self, l: impl Borrow<Lang>) -> String {
+        let l = *l.borrow();
+        let pinyin = if self.name.is_fallback(l) { self.pinyin() } else { String::new() };
+        match pinyin.is_empty() {
+            true => self.name.get(l).to_string(),
+            false => format!("{pinyin} ({})", self.name.zh),
+        }
+    }
+
+    /// Tone-marked pinyin of the Chinese short name, shown on English pages when no English name exists.
+    pub fn pinyin(&self) -> String {
+        pinyin::display(&self.name.zh)
+    }
+
+    /// The lower-cased document the full-text index holds for this company.
+    pub fn search_document(&self) -> String {
+        search::document(self)
+    }
+
+    /// The description's opening, as plain text, for cards and meta descriptions: whole sentences until it
+    /// says more than a name and a phase ("X is a phase 1 tenant of the park." alone says nothing of what X
+    /// does), at most two. On an English page a name with no English form is written in pinyin.
+    pub fn summary(&self, l: impl Borrow<Lang>) -> String {
+        let l = *l.borrow();
+        let text = self.in_english_names(l, crate::markdown::first_paragraph_text(self.description.get(l)), false);
+        let enough = if l.is_en() { 60 } else { 30 };
+        let mut end = 0;
+        for _ in 0..2 {
+            if text[..end].chars().count() >= enough {
+                break;
+            }
+            let rest = &text[end..];
+            end += rest
+                .char_indices()
+                .find(|(_, c)| matches!(c, '。' | '！' | '？'))
+                .map(|(i, c)| i + c.len_utf8())
+                .or_else(|| rest.find(". ").map(|i| i + 1))
+                .unwrap_or(rest.len());
+        }
+        text[..end].trim().to_string()
+    }
+
+    /// The description as safe HTML (editors write Markdown).
+    pub fn description_html(&self, l: impl Borrow<Lang>) -> String {
+        let l = *l.borrow();
+        crate::markdown::to_html(&self.in_english_names(l, self.description.get(l).to_string(), true))
+    }
+
+    /// `text` with the Chinese name written in pinyin, when `l` is English and the company has no English name
+    /// (an English reader cannot say 长光华大); with `beside`, the first mention keeps the Chinese in brackets.
+    fn in_english_names(&self, l: Lang, text: String, beside: bool) -> String {
+        if !l.is_en()
+            || !self.name.is_fallback(l)
+            || self.description.is_fallback(l)
+            || self.name.zh.is_empty()
+            || !text.contains(&self.name.zh)
+        {
+            return text;
+        }
+        let pinyin = self.pinyin();
+        if pinyin.is_empty() {
+            return text;
+        }
+        match beside {
+            true => {
+                let first = text.replacen(&self.name.zh, &format!("{pinyin} ({})", self.name.zh), 1);
+                let (head, tail) = first.split_at(first.find(&self.name.zh).unwrap_or(0) + self.name.zh.len());
+                format!("{head}{}", tail.replace(&self.name.zh, &pinyin))
+            }
+            false => text.replace(&self.name.zh, &pinyin),
+        }
+    }
+}

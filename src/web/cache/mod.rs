@@ -1,0 +1,229 @@
+//! The response cache of the read path: each public page's bytes, rendered once, compressed once per encoding
+//! a client asks for (gzip, brotli), with a strong ETag; served from memory until the next write swaps the
+//! catalog. A page rendered again after a swap that comes out byte for byte the same keeps its compressed
+//! copies and its ETag: most saves change a few pages, not all.
+//!
+//! Why: rendering from the catalog is fast, but serving stored bytes is faster still, and compressing per
+//! request would cost more than everything else together (see ARCHITECTURE.md, "The read path").
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::body::Bytes;
+use axum::extract::{MatchedPath, OriginalUri, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::web::AppState;
+
+/// Pages beyond this many bytes (all encodings together) are evicted, least recently used first.
+const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+/// Bodies larger than this are compressed on the blocking pool.
+const LARGE_BODY: usize = 64 * 1024;
+
+mod conditional;
+mod encoded;
+
+pub use conditional::{PAGE_CACHE_CONTROL, dated_response, http_date, not_modified, unmodified_since};
+pub use encoded::{Digest, Encoded, Encoding, accepts};
+
+#[derive(Clone)]
+struct Weigh;
+
+impl quick_cache::Weighter<String, Arc<CachedPage>> for Weigh {
+    fn weight(&self, key: &String, page: &Arc<CachedPage>) -> u64 {
+        key.len() as u64 + page.body.weight()
+    }
+}
+
+struct CachedPage {
+    generation: u64,
+    /// Shared with the page's next generation when that renders to the same bytes.
+    body: Arc<Encoded>,
+    /// `Content-Type`, and `Last-Modified` / `Content-Disposition` where the handler set them.
+    headers: HeaderMap,
+}
+
+/// Content types worth keeping: pages, feeds, the sitemap and open data files.
+fn cacheable(content_type: &[u8]) -> bool {
+    [&b"text/"[..], b"application/xml", b"application/atom+xml", b"application/json", b"application/ld+json"]
+        .iter()
+        .any(|prefix| content_type.starts_with(prefix))
+}
+
+/// The response headers a cached page keeps.
+fn kept_headers(from: &HeaderMap) -> HeaderMap {
+    let mut kept = HeaderMap::new();
+    for name in [header::CONTENT_TYPE, header::LAST_MODIFIED, header::CONTENT_DISPOSITION] {
+        if let Some(value) = from.get(&name) {
+            kept.insert(name, value.clone());
+        }
+    }
+    kept
+}
+
+impl CachedPage {
+    fn respond(&self, request_headers: &HeaderMap, method: &Method) -> Response {
+        let mut response = self.body.respond(request_headers, method, "text/html; charset=utf-8", PAGE_CACHE_CONTROL);
+        for (name, value) in &self.headers {
+            response.headers_mut().insert(name, value.clone());
+        }
+        if response.status() == StatusCode::OK && unmodified_since(request_headers, &self.headers) {
+            return not_modified(response);
+        }
+        response
+    }
+}
+
+/// Tells the cache not to keep a response (search results: every term is new, so keeping them only evicts
+/// pages that will be asked for again).
+#[derive(Debug, Clone, Copy)]
+pub struct DoNotCache;
+
+pub struct PageCache {
+    generation: AtomicU64,
+    pages: quick_cache::sync::Cache<String, Arc<CachedPage>, Weigh>,
+    enabled: bool,
+}
+
+impl PageCache {
+    pub fn new(enabled: bool) -> PageCache {
+        PageCache {
+            generation: AtomicU64::new(0),
+            pages: quick_cache::sync::Cache::with_weighter(4096, CACHE_BYTES, Weigh),
+            enabled,
+        }
+    }
+
+    /// Makes every kept page stale. Call after the catalog is swapped: a stale page is never served, but is
+    /// kept until its page is rendered again, to lend its compressed copies if the bytes did not change. Pages
+    /// rendered from the old catalog that finish afterwards carry the old generation and are never served.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub fn len(&self) -> usize {
+        self.pages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+}
+
+/// A permanent redirect to the canonical URL of the requested page. Browsers may keep it for a day, not
+/// forever: a later version of a page may read a parameter that is dropped today.
+fn moved_to(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => (
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, value), (header::CACHE_CONTROL, HeaderValue::from_static("max-age=86400"))],
+        )
+            .into_response(),
+        // unreachable for a path that came in a request line, but never a 500 for it
+        Err(_) => StatusCode::BAD_REQUEST.into_response(),
+    }
+}
+
+/// The request's URL as the visitor wrote it, its canonical URL (path and canonical query), and whether the
+/// two differ.
+fn canonical_url(request: &Request) -> (axum::http::Uri, String, bool) {
+    let uri = request.extensions().get::<OriginalUri>().map_or_else(|| request.uri().clone(), |o| o.0.clone());
+    let route = request.extensions().get::<MatchedPath>().map_or(uri.path(), MatchedPath::as_str);
+    let query = crate::query::canonical(uri.query(), crate::web::public::query_params(route));
+    let url = if query.is_empty() { uri.path().to_string() } else { format!("{}?{query}", uri.path()) };
+    let differs = uri.query().unwrap_or("") != query;
+    (uri, url, differs)
+}
+
+/// Middleware over the public pages and files: one URL per page. Any other spelling of its query (unknown
+/// parameters, another order) is redirected, never rendered or stored, so junk parameters cannot fill the cache.
+pub async fn redirect_to_canonical(request: Request, next: Next) -> Response {
+    if request.method() == Method::GET || request.method() == Method::HEAD {
+        let (_, url, differs) = canonical_url(&request);
+        if differs {
+            return moved_to(&url);
+        }
+    }
+    next.run(request).await
+}
+
+/// A rendered page's bytes in every encoding: the previous generation's copies when it came out the same,
+/// compressed off the runtime when it is large. None (logged) when compressing failed.
+async fn encoded(previous: Option<Arc<CachedPage>>, bytes: Bytes) -> Option<Arc<Encoded>> {
+    if let Some(same) = previous.filter(|page| page.body.identity == bytes) {
+        return Some(same.body.clone());
+    }
+    if bytes.len() <= LARGE_BODY {
+        return Some(Arc::new(Encoded::new(bytes)));
+    }
+    // Compressing a large body (a sitemap file at 100,000 companies) takes milliseconds: off the runtime.
+    match tokio::task::spawn_blocking(move || Arc::new(Encoded::compressed_now(bytes))).await {
+        Ok(body) => Some(body),
+        Err(err) => {
+            tracing::error!(error = %err, "cannot compress a rendered page");
+            None
+        }
+    }
+}
+
+/// Middleware over the public pages (inside [`redirect_to_canonical`]): serve from the cache, or render,
+/// store and serve. The key is the canonical URL's path and query (never the Host or a scheme).
+pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let cache = &state.page_cache;
+    let method = request.method().clone();
+    if !(method == Method::GET || method == Method::HEAD) {
+        return next.run(request).await;
+    }
+    let (uri, key, _) = canonical_url(&request);
+    // A percent-encoded path names a page that has a plain spelling too: answer it, but do not keep it.
+    if !cache.enabled || uri.path().contains('%') {
+        return next.run(request).await;
+    }
+    let headers = request.headers().clone();
+    let generation = cache.generation.load(Ordering::SeqCst);
+    // One render per page and catalog: after a save makes the cache stale, the first request for a page
+    // renders it while the others asking for the same page wait for its bytes, instead of all rendering and
+    // compressing it at once.
+    let mut previous = None;
+    let mut guard = None;
+    for _ in 0..2 {
+        match cache.pages.get_value_or_guard_async(key.as_str()).await {
+            Ok(page) if page.generation == generation => return page.respond(&headers, &method),
+            // Stale: take it out (unless a newer render replaced it meanwhile) and ask again, for the guard.
+            Ok(page) if page.generation < generation => {
+                cache.pages.remove_if(key.as_str(), |kept| Arc::ptr_eq(kept, &page));
+                previous = Some(page);
+            }
+            // Rendered from a catalog newer than ours: render afresh and keep nothing.
+            Ok(_) => break,
+            Err(taken) => {
+                guard = Some(taken);
+                break;
+            }
+        }
+    }
+    let response = next.run(request).await;
+    let keep = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| cacheable(v.as_bytes()));
+    if response.status() != StatusCode::OK || !keep || response.extensions().get::<DoNotCache>().is_some() {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot read a rendered page");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let Some(body) = encoded(previous, bytes).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let page = Arc::new(CachedPage { generation, body, headers: kept_headers(&parts.headers) });
+    let response = page.respond(&headers, &method);
+    if let Some(guard) = guard.filter(|_| cache.generation.load(Ordering::SeqCst) == generation) {
+        let _ = guard.insert(page);
+    }
+    response
+}

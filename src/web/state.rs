@@ -1,0 +1,67 @@
+//! What every handler reads: the database, the settings, the live catalog and what is derived from it.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use sqlx::SqlitePool;
+
+use crate::catalog::Catalog;
+use crate::catalog::live::Live;
+use crate::config::Settings;
+use crate::web::cache::PageCache;
+use crate::web::public::data::OpenData;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: SqlitePool,
+    pub settings: Arc<Settings>,
+    /// The public read model and its publisher.
+    pub live: Arc<Live>,
+    /// Rendered public pages; emptied whenever a catalog is published.
+    pub page_cache: Arc<PageCache>,
+    /// Permits for requests in flight (`Settings::max_concurrency`).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// Requests the front door let in (the next request id): background work yields while it moves.
+    pub requests: Arc<AtomicU64>,
+    /// The open-data files, rebuilt in the background after each publication.
+    pub open_data: Arc<OpenData>,
+}
+
+impl AppState {
+    /// `path` (starting with `/`) as an absolute URL on this site.
+    pub fn absolute(&self, path: &str) -> String {
+        self.settings.absolute(path)
+    }
+
+    /// The current catalog (cheap: an atomic load of an `Arc`).
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.live.current()
+    }
+
+    /// After a committed write: waits until the catalog shows it (see [`Live::settle`]).
+    pub async fn settle(&self) {
+        self.live.settle(&self.pool).await;
+    }
+
+    /// Reads the whole catalog again and waits for it (see [`Live::reload_all`]).
+    pub async fn reload_all(&self) {
+        self.live.reload_all().await;
+    }
+
+    /// Drops sign-in attempts older than the audit trail keeps. A failure is logged and the next pass tries
+    /// again. Returns how many were dropped.
+    pub async fn prune_attempts(&self) -> u64 {
+        match crate::admin::accounts::prune_attempts(&self.pool).await {
+            Ok(dropped) => {
+                if dropped > 0 {
+                    tracing::info!(dropped, "pruned old sign-in attempts");
+                }
+                dropped
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot prune old sign-in attempts");
+                0
+            }
+        }
+    }
+}
