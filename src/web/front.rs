@@ -3,8 +3,9 @@
 //! In order, it gives the request an id and a log span, refuses a host not in `--allowed-hosts` (400), sheds
 //! load past `--max-concurrency` (503 + `Retry-After`), and on the way out dresses error responses as styled
 //! pages in the visitor's language and adds the security headers. These were four `from_fn` middlewares and
-//! a `TraceLayer`; each boxed the request's future and cloned the router, which cost the cached pages about a
-//! fifth of their throughput (see BENCHMARKS.md). Here the future is a plain enum with no allocation.
+//! a `TraceLayer`; each boxed the request's future and cloned the router on every request, on the path of
+//! every cached page. Here the future is a plain enum with no allocation; `bench/run`'s cached-page rows
+//! (BENCHMARKS.md) are what this path is measured by.
 
 use std::future::Future;
 use std::pin::Pin;

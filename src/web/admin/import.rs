@@ -285,6 +285,6 @@ pub async fn confirm(
             applied.created, applied.updated
         ),
     );
-    let _ = auth.session.insert("flash", (message.zh, message.en)).await;
+    super::set_flash(&auth, message).await;
     Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}", entity.key))).into_response())
 }

@@ -298,7 +298,7 @@ async fn finish(
     match saved {
         Ok(()) => {
             state.settle().await;
-            let _ = auth.session.insert("flash", (done.0.to_string(), done.1.to_string())).await;
+            super::set_flash(auth, Text::new(done.0, done.1)).await;
             Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}/{id}/edit", slot.entity.key))).into_response())
         }
         Err(SaveError::Conflict { .. }) => Err(AppError::Conflict(Text::new(
