@@ -18,7 +18,7 @@ pub struct AwardsQuery<'a> {
 }
 
 impl<'a> AwardsQuery<'a> {
-    pub fn parse(pairs: &[(String, String)], cat: &'a Catalog) -> Result<AwardsQuery<'a>, Text> {
+    pub fn parse(pairs: &[(String, String)], catalog: &'a Catalog) -> Result<AwardsQuery<'a>, Text> {
         let mut query = AwardsQuery { competition: None, company: None, sort: "competition" };
         for (key, value) in pairs {
             let value = value.trim();
@@ -27,7 +27,7 @@ impl<'a> AwardsQuery<'a> {
             }
             match key.as_str() {
                 "competition" => {
-                    query.competition = Some(cat.competition_by_slug(value).ok_or_else(|| {
+                    query.competition = Some(catalog.competition_by_slug(value).ok_or_else(|| {
                         Text::new(
                             format!("没有名为“{value}”的赛事。"),
                             format!("There is no competition called “{value}”."),
@@ -35,7 +35,7 @@ impl<'a> AwardsQuery<'a> {
                     })?);
                 }
                 "company" => {
-                    query.company = Some(cat.company_by_slug(value).ok_or_else(|| {
+                    query.company = Some(catalog.company_by_slug(value).ok_or_else(|| {
                         Text::new(
                             format!("没有名为“{value}”的企业。"),
                             format!("There is no company called “{value}”."),
@@ -62,8 +62,8 @@ impl<'a> AwardsQuery<'a> {
     }
 
     /// The awards asked for, in the order asked for.
-    pub fn rows(&self, cat: &'a Catalog) -> Vec<&'a Award> {
-        let mut rows: Vec<&Award> = cat
+    pub fn rows(&self, catalog: &'a Catalog) -> Vec<&'a Award> {
+        let mut rows: Vec<&Award> = catalog
             .awards
             .iter()
             .map(|a| &**a)
@@ -71,7 +71,7 @@ impl<'a> AwardsQuery<'a> {
             .filter(|a| self.company.is_none_or(|c| a.company_id == c.id))
             .collect();
         match self.sort {
-            "company" => rows.sort_by_key(|a| cat.position(a.company_id)),
+            "company" => rows.sort_by_key(|a| catalog.position(a.company_id)),
             "prize" => rows.sort_by_key(|a| std::cmp::Reverse(a.prize_money_yuan.unwrap_or(-1))),
             _ => rows.sort_by_key(|a| (a.competition_id, std::cmp::Reverse(a.edition))),
         }

@@ -19,34 +19,34 @@ fn hash(doc: &str) -> String {
 
 /// Brings the index in line with the catalog for the given companies (None: all), and records that it shows
 /// the catalog's change `through`. Returns how many companies were written.
-pub async fn sync(pool: &SqlitePool, cat: &Catalog, companies: Option<&BTreeSet<i64>>) -> sqlx::Result<usize> {
+pub async fn sync(pool: &SqlitePool, catalog: &Catalog, companies: Option<&BTreeSet<i64>>) -> sqlx::Result<usize> {
     let written = match companies {
-        None => sync_index(pool, cat).await?,
+        None => sync_index(pool, catalog).await?,
         Some(ids) if ids.is_empty() => 0,
-        Some(ids) => sync_some(pool, cat, ids).await?,
+        Some(ids) => sync_some(pool, catalog, ids).await?,
     };
     sqlx::query("update search_synced set through = max(through, ?) where id = 1")
-        .bind(cat.through)
+        .bind(catalog.through)
         .execute(pool)
         .await?;
     Ok(written)
 }
 
 /// At start: a full pass when the index may be behind the catalog (changes were made while no server ran).
-pub async fn sync_at_start(pool: &SqlitePool, cat: &Catalog) -> sqlx::Result<usize> {
+pub async fn sync_at_start(pool: &SqlitePool, catalog: &Catalog) -> sqlx::Result<usize> {
     let synced: Option<i64> =
         sqlx::query_scalar("select through from search_synced where id = 1").fetch_optional(pool).await?;
-    if synced == Some(cat.through) {
+    if synced == Some(catalog.through) {
         return Ok(0);
     }
-    sync(pool, cat, None).await
+    sync(pool, catalog, None).await
 }
 
 /// Re-indexes the given companies (deleting the ones that are gone), in one transaction.
-async fn sync_some(pool: &SqlitePool, cat: &Catalog, ids: &BTreeSet<i64>) -> sqlx::Result<usize> {
+async fn sync_some(pool: &SqlitePool, catalog: &Catalog, ids: &BTreeSet<i64>) -> sqlx::Result<usize> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     for &id in ids {
-        match cat.company(id) {
+        match catalog.company(id) {
             Some(c) => {
                 let doc = c.search_document();
                 let digest = hash(&doc);
@@ -83,7 +83,7 @@ async fn drop_doc(tx: &mut sqlx::SqliteConnection, id: i64) -> sqlx::Result<()> 
 
 /// Brings the whole index in line with the catalog: re-indexes companies whose text changed, drops removed
 /// ones. Returns how many rows were written.
-async fn sync_index(pool: &SqlitePool, cat: &Catalog) -> sqlx::Result<usize> {
+async fn sync_index(pool: &SqlitePool, catalog: &Catalog) -> sqlx::Result<usize> {
     let stored: Vec<(i64, String)> =
         sqlx::query_as("select company_id, doc_hash from company_search_state").fetch_all(pool).await?;
     let stored: HashMap<i64, String> = stored.into_iter().collect();
@@ -92,7 +92,7 @@ async fn sync_index(pool: &SqlitePool, cat: &Catalog) -> sqlx::Result<usize> {
     // the racing-saves test caught exactly that after a committed save.
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut written = 0;
-    for c in &cat.companies {
+    for c in &catalog.companies {
         let doc = c.search_document();
         let digest = hash(&doc);
         if stored.get(&c.id) == Some(&digest) {
@@ -101,7 +101,7 @@ async fn sync_index(pool: &SqlitePool, cat: &Catalog) -> sqlx::Result<usize> {
         write_doc(&mut tx, c.id, &doc, &digest).await?;
         written += 1;
     }
-    let live: HashSet<i64> = cat.companies.iter().map(|c| c.id).collect();
+    let live: HashSet<i64> = catalog.companies.iter().map(|c| c.id).collect();
     for &id in stored.keys().filter(|id| !live.contains(id)) {
         drop_doc(&mut tx, id).await?;
         written += 1;

@@ -175,8 +175,8 @@ pub fn breadcrumbs(ctx: &Ctx, trail: &[(&str, &str)]) -> Value {
 }
 
 /// The park as a schema.org `Place`: its names, aim and location exactly as the facts give them.
-pub fn park_place(cat: &Catalog, l: Lang, url: &str, image: &str) -> Value {
-    let park = &cat.park;
+pub fn park_place(catalog: &Catalog, l: Lang, url: &str, image: &str) -> Value {
+    let park = &catalog.park;
     let other = if l.is_en() { Lang::Zh } else { Lang::En };
     let name = park.name.get(l);
     let alternate =
@@ -196,7 +196,7 @@ pub fn park_place(cat: &Catalog, l: Lang, url: &str, image: &str) -> Value {
 
 /// A company as a schema.org `Organization`, with only what the data states: no address (the data keeps
 /// none for companies), a founding date only when the year is known.
-pub fn organization(cat: &Catalog, c: &Company, l: Lang, url: &str, logo: Option<&str>) -> Value {
+pub fn organization(catalog: &Catalog, c: &Company, l: Lang, url: &str, logo: Option<&str>) -> Value {
     let other = if l.is_en() { Lang::Zh } else { Lang::En };
     let name = c.name.get(l);
     let mut org = json!({ "@type": "Organization", "name": name, "url": url });
@@ -222,7 +222,7 @@ pub fn organization(cat: &Catalog, c: &Company, l: Lang, url: &str, logo: Option
     if let Some(year) = c.founded_year {
         org["foundingDate"] = json!(year.to_string());
     }
-    let awards: Vec<String> = cat.awards_of(c).into_iter().map(|a| award_text(cat, a, l)).collect();
+    let awards: Vec<String> = catalog.awards_of(c).into_iter().map(|a| award_text(catalog, a, l)).collect();
     if !awards.is_empty() {
         org["award"] = json!(awards);
     }
@@ -231,9 +231,9 @@ pub fn organization(cat: &Catalog, c: &Company, l: Lang, url: &str, logo: Option
 
 /// One award as a line of text: "第十届中国创新创业大赛（吉林赛区）初创组 二等奖（2021年）" /
 /// "10th China Innovation and Entrepreneurship Competition (Jilin division), start-up group: second prize (2021)".
-pub fn award_text(cat: &Catalog, a: &Award, l: Lang) -> String {
+pub fn award_text(catalog: &Catalog, a: &Award, l: Lang) -> String {
     let mut text = String::new();
-    if let Some(comp) = cat.competition(a.competition_id) {
+    if let Some(comp) = catalog.competition(a.competition_id) {
         text.push_str(&a.edition_label(l));
         if l.is_en() && a.edition.is_some() {
             text.push(' ');

@@ -71,22 +71,22 @@ impl DirectoryQuery {
 
     /// Reads `sector` (repeatable), `phase`, `awards`, `designation`, `q`, `sort` and `page`. Unknown keys are
     /// ignored; empty values mean "no filter"; a value that names nothing gets a message saying what was wrong.
-    pub fn parse(pairs: &[(String, String)], cat: &Catalog) -> Result<Self, Text> {
+    pub fn parse(pairs: &[(String, String)], catalog: &Catalog) -> Result<Self, Text> {
         let mut query = DirectoryQuery { page: 1, ..Default::default() };
         for (key, value) in pairs {
             let value = value.trim();
             if !value.is_empty() {
-                query.read(key, value, cat)?;
+                query.read(key, value, catalog)?;
             }
         }
         Ok(query)
     }
 
     /// One parameter of the query string.
-    fn read(&mut self, key: &str, value: &str, cat: &Catalog) -> Result<(), Text> {
+    fn read(&mut self, key: &str, value: &str, catalog: &Catalog) -> Result<(), Text> {
         match key {
             "sector" => {
-                if cat.sector_by_slug(value).is_none() {
+                if catalog.sector_by_slug(value).is_none() {
                     return Err(no_such("产业方向", "sector", value));
                 }
                 if !self.sectors.iter().any(|s| s == value) {
@@ -94,7 +94,7 @@ impl DirectoryQuery {
                 }
             }
             "phase" => {
-                let number = value.parse::<i64>().ok().filter(|n| cat.phase_by_number(*n).is_some());
+                let number = value.parse::<i64>().ok().filter(|n| catalog.phase_by_number(*n).is_some());
                 match number {
                     Some(n) => self.phase = Some(n),
                     None => {
@@ -107,7 +107,7 @@ impl DirectoryQuery {
             }
             "awards" => self.has_awards = matches!(value, "1" | "on" | "true" | "yes"),
             "designation" => {
-                if cat.designation_by_slug(value).is_none() {
+                if catalog.designation_by_slug(value).is_none() {
                     return Err(no_such("资质认定", "designation", value));
                 }
                 self.designation = Some(value.to_string());
@@ -261,13 +261,13 @@ pub enum ActiveFilter {
 }
 
 impl ActiveFilter {
-    pub fn label(&self, query: &DirectoryQuery, cat: &Catalog, l: Lang) -> String {
+    pub fn label(&self, query: &DirectoryQuery, catalog: &Catalog, l: Lang) -> String {
         match self {
             ActiveFilter::Search => format!("{}{}", l.t("搜索：", "Search: "), query.q),
             ActiveFilter::Sector(slug) => {
-                cat.sector_by_slug(slug).map(|s| s.name.get(l).to_string()).unwrap_or_else(|| slug.clone())
+                catalog.sector_by_slug(slug).map(|s| s.name.get(l).to_string()).unwrap_or_else(|| slug.clone())
             }
-            ActiveFilter::Phase => match query.phase.and_then(|n| cat.phase_by_number(n)) {
+            ActiveFilter::Phase => match query.phase.and_then(|n| catalog.phase_by_number(n)) {
                 Some(p) => p.name.get(l).to_string(),
                 None => String::new(),
             },
@@ -275,7 +275,7 @@ impl ActiveFilter {
             ActiveFilter::Designation => query
                 .designation
                 .as_deref()
-                .and_then(|d| cat.designation_by_slug(d))
+                .and_then(|d| catalog.designation_by_slug(d))
                 .map(|d| d.name.get(l).to_string())
                 .unwrap_or_default(),
         }

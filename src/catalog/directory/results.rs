@@ -65,9 +65,9 @@ enum Kind {
 }
 
 impl<'a> Constraints<'a> {
-    fn of(cat: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashSet<i64>>) -> Self {
+    fn of(catalog: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashSet<i64>>) -> Self {
         let sectors: Vec<&crate::catalog::Sector> =
-            query.sectors.iter().filter_map(|s| cat.sector_by_slug(s)).collect();
+            query.sectors.iter().filter_map(|s| catalog.sector_by_slug(s)).collect();
         let sectors = match sectors.as_slice() {
             [] => None,
             [one] => Some(std::borrow::Cow::Borrowed(one.members.as_slice())),
@@ -78,21 +78,22 @@ impl<'a> Constraints<'a> {
                 Some(std::borrow::Cow::Owned(all))
             }
         };
-        let mut terms: Vec<Vec<u32>> = Terms::of(&query.q).short.iter().map(|t| cat.short_term_positions(t)).collect();
+        let mut terms: Vec<Vec<u32>> =
+            Terms::of(&query.q).short.iter().map(|t| catalog.short_term_positions(t)).collect();
         if let Some(ids) = indexed_hits {
-            let mut positions: Vec<u32> = ids.iter().filter_map(|id| cat.position(*id)).collect();
+            let mut positions: Vec<u32> = ids.iter().filter_map(|id| catalog.position(*id)).collect();
             positions.sort_unstable();
             terms.push(positions);
         }
         Constraints {
             sectors,
-            phase: query.phase.and_then(|n| cat.phase_by_number(n)).map(|p| p.members.as_slice()),
+            phase: query.phase.and_then(|n| catalog.phase_by_number(n)).map(|p| p.members.as_slice()),
             designation: query
                 .designation
                 .as_deref()
-                .and_then(|d| cat.designation_by_slug(d))
+                .and_then(|d| catalog.designation_by_slug(d))
                 .map(|d| d.members.as_slice()),
-            awards: query.has_awards.then_some(cat.awarded.as_slice()),
+            awards: query.has_awards.then_some(catalog.awarded.as_slice()),
             terms,
         }
     }
@@ -131,12 +132,12 @@ fn intersect(lists: &[&[u32]]) -> Option<Vec<u32>> {
 /// The counts beside each filter option for the query `constraints` were read from. Without a search term or
 /// filters these are the options' own sizes; otherwise each kind of filter is counted against the companies
 /// the rest of the query matches (work in proportion to those matches and the options' member lists).
-fn facets(cat: &Catalog, constraints: &Constraints<'_>) -> Facets {
+fn facets(catalog: &Catalog, constraints: &Constraints<'_>) -> Facets {
     let count = |kind: Kind, members: &mut dyn Iterator<Item = &[u32]>| -> Vec<usize> {
         match intersect(&constraints.lists(Some(kind))) {
             None => members.map(<[u32]>::len).collect(),
             Some(matches) => {
-                let mut set = vec![0u64; cat.companies.len().div_ceil(64)];
+                let mut set = vec![0u64; catalog.companies.len().div_ceil(64)];
                 for p in matches {
                     set[p as usize / 64] |= 1 << (p % 64);
                 }
@@ -147,42 +148,41 @@ fn facets(cat: &Catalog, constraints: &Constraints<'_>) -> Facets {
         }
     };
     Facets {
-        sectors: count(Kind::Sectors, &mut cat.sectors.iter().map(|s| s.members.as_slice())),
-        phases: count(Kind::Phase, &mut cat.phases.iter().map(|p| p.members.as_slice())),
-        designations: count(Kind::Designation, &mut cat.designations.iter().map(|d| d.members.as_slice())),
-        awarded: count(Kind::Awards, &mut std::iter::once(cat.awarded.as_slice()))[0],
+        sectors: count(Kind::Sectors, &mut catalog.sectors.iter().map(|s| s.members.as_slice())),
+        phases: count(Kind::Phase, &mut catalog.phases.iter().map(|p| p.members.as_slice())),
+        designations: count(Kind::Designation, &mut catalog.designations.iter().map(|d| d.members.as_slice())),
+        awarded: count(Kind::Awards, &mut std::iter::once(catalog.awarded.as_slice()))[0],
     }
 }
 
 /// Every company `query` matches, in its order (for a download of the results; the page uses [`run`]); None
 /// when there are more than `at_most`, before any is sorted or looked up.
 pub fn all_matches<'a>(
-    cat: &'a Catalog,
+    catalog: &'a Catalog,
     query: &DirectoryQuery,
     indexed_hits: Option<&HashSet<i64>>,
     at_most: usize,
 ) -> Option<Vec<&'a Company>> {
-    let constraints = Constraints::of(cat, query, indexed_hits);
+    let constraints = Constraints::of(catalog, query, indexed_hits);
     let lists = constraints.lists(None);
-    if lists.is_empty() && cat.companies.len() > at_most {
+    if lists.is_empty() && catalog.companies.len() > at_most {
         return None;
     }
-    let mut matches = intersect(&lists).unwrap_or_else(|| (0..cat.companies.len() as u32).collect());
+    let mut matches = intersect(&lists).unwrap_or_else(|| (0..catalog.companies.len() as u32).collect());
     if matches.len() > at_most {
         return None;
     }
-    sort_positions(cat, &mut matches, query.sort);
-    Some(matches.iter().map(|&p| &*cat.companies[p as usize]).collect())
+    sort_positions(catalog, &mut matches, query.sort);
+    Some(matches.iter().map(|&p| &*catalog.companies[p as usize]).collect())
 }
 
 /// Positions are name order already; the other sorts are stable on top of it.
-fn sort_positions(cat: &Catalog, positions: &mut [u32], sort: Sort) {
+fn sort_positions(catalog: &Catalog, positions: &mut [u32], sort: Sort) {
     match sort {
         Sort::Name => {}
-        Sort::Founded => {
-            positions.sort_by_key(|&p| std::cmp::Reverse(cat.companies[p as usize].founded_year.unwrap_or(i64::MIN)))
-        }
-        Sort::Awards => positions.sort_by_key(|&p| std::cmp::Reverse(cat.companies[p as usize].award_ids.len())),
+        Sort::Founded => positions
+            .sort_by_key(|&p| std::cmp::Reverse(catalog.companies[p as usize].founded_year.unwrap_or(i64::MIN))),
+        Sort::Awards => positions.sort_by_key(|&p| std::cmp::Reverse(catalog.companies[p as usize].award_ids.len())),
     }
 }
 
@@ -191,39 +191,39 @@ fn sort_positions(cat: &Catalog, positions: &mut [u32], sort: Sort) {
 ///
 /// Work is proportional to the smallest candidate list, not to the directory: the filters' member lists
 /// (positions in name order) drive the scan, and an unfiltered or single-list query in name order is a slice.
-pub fn run<'a>(cat: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashSet<i64>>) -> Results<'a> {
-    page(cat, query, &Constraints::of(cat, query, indexed_hits))
+pub fn run<'a>(catalog: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashSet<i64>>) -> Results<'a> {
+    page(catalog, query, &Constraints::of(catalog, query, indexed_hits))
 }
 
 /// [`run`] and the counts beside each filter option, from one reading of the query (a search term's matches
 /// are looked up once for both).
 pub fn run_with_facets<'a>(
-    cat: &'a Catalog,
+    catalog: &'a Catalog,
     query: &DirectoryQuery,
     indexed_hits: Option<&HashSet<i64>>,
 ) -> (Results<'a>, Facets) {
-    let constraints = Constraints::of(cat, query, indexed_hits);
-    (page(cat, query, &constraints), facets(cat, &constraints))
+    let constraints = Constraints::of(catalog, query, indexed_hits);
+    (page(catalog, query, &constraints), facets(catalog, &constraints))
 }
 
-fn page<'a>(cat: &'a Catalog, query: &DirectoryQuery, constraints: &Constraints<'_>) -> Results<'a> {
+fn page<'a>(catalog: &'a Catalog, query: &DirectoryQuery, constraints: &Constraints<'_>) -> Results<'a> {
     let lists = constraints.lists(None);
     let start = (query.page - 1) * PAGE_SIZE;
     let page_of = |positions: &[u32]| -> Vec<&'a Company> {
-        positions.iter().skip(start).take(PAGE_SIZE).map(|&p| &*cat.companies[p as usize]).collect()
+        positions.iter().skip(start).take(PAGE_SIZE).map(|&p| &*catalog.companies[p as usize]).collect()
     };
     let (companies, total) = match (lists.as_slice(), query.sort) {
         // Nothing to check: the list (or the whole directory) is already the answer, in order.
         ([list], Sort::Name) => (page_of(list), list.len()),
         ([], Sort::Name) => {
-            let all = &cat.companies;
+            let all = &catalog.companies;
             // By index: a persistent vector's iterator would walk every company before `start`.
             let page = (start..all.len().min(start + PAGE_SIZE)).filter_map(|i| all.get(i)).map(|c| &**c).collect();
             (page, all.len())
         }
         _ => {
-            let mut matches = intersect(&lists).unwrap_or_else(|| (0..cat.companies.len() as u32).collect());
-            sort_positions(cat, &mut matches, query.sort);
+            let mut matches = intersect(&lists).unwrap_or_else(|| (0..catalog.companies.len() as u32).collect());
+            sort_positions(catalog, &mut matches, query.sort);
             (page_of(&matches), matches.len())
         }
     };

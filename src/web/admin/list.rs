@@ -154,8 +154,8 @@ pub async fn list(
     lookups.name_filters(&state, entity, &pairs).await?;
     let ListParams { q, sort_raw, sort, page, filters, active } = list_params(entity, &pairs, &lookups, ctx.lang)?;
     // Companies by name are listed in the directory's order (pinyin), which the catalog knows and SQL does not.
-    let cat = state.catalog();
-    let by_pinyin = |id: i64| cat.position(id);
+    let catalog = state.catalog();
+    let by_pinyin = |id: i64| catalog.position(id);
     let by_name = entity.key == "companies" && sort.is_none_or(|(column, _)| column == "short_name_zh");
     let rank: Option<&(dyn Fn(i64) -> Option<u32> + Sync)> = if by_name { Some(&by_pinyin) } else { None };
     let (records, total) =

@@ -16,17 +16,17 @@ use crate::web::{Chrome, Ctx, render};
 struct AboutPage<'a> {
     l: Lang,
     chrome: Chrome,
-    cat: &'a Catalog,
+    catalog: &'a Catalog,
 }
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let cat = state.catalog();
+    let catalog = state.catalog();
     let l = ctx.lang;
     // The place itself is the park, whose page is the home page.
     let home = ctx.absolute(&l.url("/"));
     let chrome = ctx
         .chrome("about")
-        .describe(l.t("关于园区", "About the park"), cat.park.builders.get(l))
-        .structured_data(|h| vec![park_place(&cat, l, &home, &h.image.url)]);
-    render(&AboutPage { l, chrome, cat: &cat })
+        .describe(l.t("关于园区", "About the park"), catalog.park.builders.get(l))
+        .structured_data(|h| vec![park_place(&catalog, l, &home, &h.image.url)]);
+    render(&AboutPage { l, chrome, catalog: &catalog })
 }

@@ -16,7 +16,7 @@ use crate::web::{Chrome, Ctx, render};
 struct AwardsPage<'a> {
     l: Lang,
     chrome: Chrome,
-    cat: &'a Catalog,
+    catalog: &'a Catalog,
     rows: Vec<&'a Award>,
     competition: Option<&'a Competition>,
     company: Option<&'a Company>,
@@ -67,9 +67,9 @@ fn awards_chrome(ctx: &Ctx, competition: Option<&Competition>, company: Option<&
 }
 
 pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let cat = state.catalog();
-    let query = AwardsQuery::parse(&ctx.query_pairs(), &cat).map_err(AppError::BadRequest)?;
-    let rows = query.rows(&cat);
+    let catalog = state.catalog();
+    let query = AwardsQuery::parse(&ctx.query_pairs(), &catalog).map_err(AppError::BadRequest)?;
+    let rows = query.rows(&catalog);
     let download = match query.to_query_string() {
         q if q.is_empty() => "/awards.csv".to_string(),
         q => format!("/awards.csv?{q}"),
@@ -77,12 +77,12 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
     let AwardsQuery { competition, company, sort } = query;
     let prize_total = rows.iter().filter_map(|a| a.prize_money_yuan).sum();
     let support_total = rows.iter().filter_map(|a| a.project_support_yuan).sum();
-    let winners = cat.members_of(&cat.awarded, usize::MAX);
+    let winners = catalog.members_of(&catalog.awarded, usize::MAX);
     let chrome = awards_chrome(&ctx, competition, company, rows.len());
     render(&AwardsPage {
         l: ctx.lang,
         chrome,
-        cat: &cat,
+        catalog: &catalog,
         rows,
         competition,
         company,

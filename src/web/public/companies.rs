@@ -17,7 +17,7 @@ use crate::web::{Chrome, Ctx, render};
 struct DirectoryPage<'a> {
     l: Lang,
     chrome: Chrome,
-    cat: &'a Catalog,
+    catalog: &'a Catalog,
     query: DirectoryQuery,
     results: Results<'a>,
     facets: Facets,
@@ -33,14 +33,14 @@ struct DirectoryPage<'a> {
 }
 
 pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let cat = state.catalog();
+    let catalog = state.catalog();
     let pairs = ctx.query_pairs();
-    let query = DirectoryQuery::parse(&pairs, &cat).map_err(AppError::BadRequest)?;
+    let query = DirectoryQuery::parse(&pairs, &catalog).map_err(AppError::BadRequest)?;
     // The filter form sends every field; share and cache the clean URL of the same filters instead.
     if DirectoryQuery::has_noise(&pairs) {
         return Ok(Redirect::to(&query.url(&ctx.lang.url("/companies"))).into_response());
     }
-    let (results, facets) = directory::find_with_facets(&state.pool, &cat, &query).await?;
+    let (results, facets) = directory::find_with_facets(&state.pool, &catalog, &query).await?;
     // Past the limit the download is the whole directory's open-data file (see `downloads`).
     let download_everything = results.total > super::MAX_DOWNLOAD_ROWS;
     let download =
@@ -49,16 +49,16 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
     let chips = query
         .active_filters()
         .iter()
-        .map(|f: &ActiveFilter| (f.label(&query, &cat, ctx.lang), query.without(f).url(&path)))
+        .map(|f: &ActiveFilter| (f.label(&query, &catalog, ctx.lang), query.without(f).url(&path)))
         .collect();
     let prev_url = (results.page > 1).then(|| query.with_page(results.page - 1).url(&path));
     let next_url = (results.page < results.pages).then(|| query.with_page(results.page + 1).url(&path));
     let searched = !query.q.is_empty();
-    let chrome = directory_chrome(&ctx, &cat, &query, results.total);
+    let chrome = directory_chrome(&ctx, &catalog, &query, results.total);
     let mut response = render(&DirectoryPage {
         l: ctx.lang,
         chrome,
-        cat: &cat,
+        catalog: &catalog,
         results,
         facets,
         download,
@@ -78,9 +78,9 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
 
 /// The directory's title and description name its filters, so each filtered page reads as its own; the
 /// canonical URL keeps the filters and drops the page number, the order and any search term.
-fn directory_chrome(ctx: &Ctx, cat: &Catalog, query: &DirectoryQuery, total: usize) -> Chrome {
+fn directory_chrome(ctx: &Ctx, catalog: &Catalog, query: &DirectoryQuery, total: usize) -> Chrome {
     let l = ctx.lang;
-    let labels: Vec<String> = query.active_filters().iter().map(|f| f.label(query, cat, l)).collect();
+    let labels: Vec<String> = query.active_filters().iter().map(|f| f.label(query, catalog, l)).collect();
     let title = l.t("企业名录", "Company directory");
     let chrome = ctx.chrome("companies").canonical_query(&query.canonical().to_query_string());
     if labels.is_empty() {
@@ -109,15 +109,15 @@ fn directory_chrome(ctx: &Ctx, cat: &Catalog, query: &DirectoryQuery, total: usi
 struct CompanyPage<'a> {
     l: Lang,
     chrome: Chrome,
-    cat: &'a Catalog,
+    catalog: &'a Catalog,
     c: &'a Company,
     awards: Vec<&'a Award>,
     milestones: Vec<&'a Milestone>,
 }
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
-    let cat = state.catalog();
-    let c = cat.company_by_slug(&slug).ok_or(AppError::NotFound)?;
+    let catalog = state.catalog();
+    let c = catalog.company_by_slug(&slug).ok_or(AppError::NotFound)?;
     let l = ctx.lang;
     let name = c.name.get(l);
     let summary = c.summary(l);
@@ -141,6 +141,13 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
         .chrome("companies")
         .describe(name, description)
         .preview_image(logo)
-        .structured_data(|h| vec![organization(&cat, c, l, &h.canonical, logo_url.as_deref()), trail]);
-    render(&CompanyPage { l, chrome, cat: &cat, c, awards: cat.awards_of(c), milestones: cat.milestones_of_company(c) })
+        .structured_data(|h| vec![organization(&catalog, c, l, &h.canonical, logo_url.as_deref()), trail]);
+    render(&CompanyPage {
+        l,
+        chrome,
+        catalog: &catalog,
+        c,
+        awards: catalog.awards_of(c),
+        milestones: catalog.milestones_of_company(c),
+    })
 }

@@ -18,10 +18,10 @@ use crate::web::error::{AppError, AppResult};
 
 /// `/companies.csv?…`: the companies the directory shows for the same query, every page of them.
 pub async fn companies(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let cat = state.catalog();
-    let query = DirectoryQuery::parse(&ctx.query_pairs(), &cat).map_err(AppError::BadRequest)?;
+    let catalog = state.catalog();
+    let query = DirectoryQuery::parse(&ctx.query_pairs(), &catalog).map_err(AppError::BadRequest)?;
     let hits = directory::indexed_hits(&state.pool, &query).await?;
-    let Some(companies) = directory::all_matches(&cat, &query, hits.as_ref(), super::MAX_DOWNLOAD_ROWS) else {
+    let Some(companies) = directory::all_matches(&catalog, &query, hits.as_ref(), super::MAX_DOWNLOAD_ROWS) else {
         return Ok(Redirect::to("/data/companies.csv").into_response());
     };
     let mut rows = vec![row([
@@ -42,8 +42,8 @@ pub async fn companies(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
         "url",
     ])];
     for c in companies {
-        let sectors = cat.sectors_of(c);
-        let phase = cat.phase_of(c);
+        let sectors = catalog.sectors_of(c);
+        let phase = catalog.phase_of(c);
         rows.push(row([
             &c.id.to_string(),
             &c.slug,
@@ -67,9 +67,9 @@ pub async fn companies(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
 
 /// `/awards.csv?…`: the awards the list shows for the same query.
 pub async fn awards(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let cat = state.catalog();
-    let query = AwardsQuery::parse(&ctx.query_pairs(), &cat).map_err(AppError::BadRequest)?;
-    let awards = query.rows(&cat);
+    let catalog = state.catalog();
+    let query = AwardsQuery::parse(&ctx.query_pairs(), &catalog).map_err(AppError::BadRequest)?;
+    let awards = query.rows(&catalog);
     if awards.len() > super::MAX_DOWNLOAD_ROWS {
         return Ok(Redirect::to("/data/awards.csv").into_response());
     }
@@ -91,8 +91,8 @@ pub async fn awards(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respon
         "project_support_yuan",
     ])];
     for a in awards {
-        let company = cat.company(a.company_id);
-        let competition = cat.competition(a.competition_id);
+        let company = catalog.company(a.company_id);
+        let competition = catalog.competition(a.competition_id);
         let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
         rows.push(row([
             &a.id.to_string(),

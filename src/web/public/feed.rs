@@ -66,13 +66,13 @@ struct Feed<'a> {
 
 pub async fn show(State(state): State<AppState>, ctx: crate::web::Ctx, headers: HeaderMap) -> AppResult<Response> {
     let l = ctx.lang;
-    let cat = state.catalog();
+    let catalog = state.catalog();
     let changes = crate::db::events::public_changes(&state.pool, REVISIONS_READ).await?;
     let tag = tag_prefix(&state.settings.public_url);
-    let entries = entries(&state, &cat, l, &tag, &changes);
+    let entries = entries(&state, &catalog, l, &tag, &changes);
     // The feed changed when its newest entry did; with no entry at all, when the data last did.
-    let updated = entries.first().map(|e| e.updated.clone()).unwrap_or_else(|| cat.last_modified().to_string());
-    let name = cat.park.name.get(l).to_string();
+    let updated = entries.first().map(|e| e.updated.clone()).unwrap_or_else(|| catalog.last_modified().to_string());
+    let name = catalog.park.name.get(l).to_string();
     let feed = Feed {
         l,
         id: format!("{tag}feed/{}", lang_key(l)),
@@ -94,10 +94,10 @@ pub async fn show(State(state): State<AppState>, ctx: crate::web::Ctx, headers: 
     let xml = feed.render()?;
     // Any admin change can reword an entry (a renamed company, a corrected award) without adding one, so the
     // response is as new as the newest entry or the newest change, whichever is later.
-    let modified = [updated.as_str(), cat.last_modified()]
+    let modified = [updated.as_str(), catalog.last_modified()]
         .into_iter()
         .max_by_key(|t| parse_time(t).unwrap_or(OffsetDateTime::UNIX_EPOCH))
-        .unwrap_or(cat.last_modified());
+        .unwrap_or(catalog.last_modified());
     Ok(crate::web::cache::dated_response(&headers, modified, "application/atom+xml; charset=utf-8", Body::from(xml)))
 }
 
@@ -116,8 +116,8 @@ fn tag_prefix(public_url: &str) -> String {
 }
 
 /// Every entry for language `l`, newest first, at most [`MAX_ENTRIES`].
-fn entries(state: &AppState, cat: &Catalog, l: Lang, tag: &str, changes: &[PublicChange]) -> Vec<Entry> {
-    let mut out: Vec<Entry> = changes.iter().filter_map(|c| revision_entry(state, cat, l, tag, c)).collect();
+fn entries(state: &AppState, catalog: &Catalog, l: Lang, tag: &str, changes: &[PublicChange]) -> Vec<Entry> {
+    let mut out: Vec<Entry> = changes.iter().filter_map(|c| revision_entry(state, catalog, l, tag, c)).collect();
     // Each milestone's newest admin change (changes are newest first), to date and order it among the others.
     let mut last_change: HashMap<i64, (OffsetDateTime, i64)> = HashMap::new();
     for c in changes.iter().filter(|c| c.entity == "milestones") {
@@ -125,13 +125,13 @@ fn entries(state: &AppState, cat: &Catalog, l: Lang, tag: &str, changes: &[Publi
             last_change.entry(c.entity_id).or_insert((at, c.id));
         }
     }
-    out.extend(cat.milestones.iter().filter_map(|m| {
+    out.extend(catalog.milestones.iter().filter_map(|m| {
         // Beyond the revisions read, the catalog still knows when it was last edited.
         let changed = last_change
             .get(&m.id)
             .copied()
-            .or_else(|| cat.edited_at("milestones", m.id).and_then(parse_time).map(|at| (at, 0)));
-        milestone_entry(state, cat, l, tag, m, changed)
+            .or_else(|| catalog.edited_at("milestones", m.id).and_then(parse_time).map(|at| (at, 0)));
+        milestone_entry(state, catalog, l, tag, m, changed)
     }));
     out.sort_by_key(|e| std::cmp::Reverse(e.order));
     out.truncate(MAX_ENTRIES);
@@ -157,13 +157,13 @@ struct News {
 
 /// An entry for one admin change, or None when it is not news (a phase edit that kept the status) or its
 /// entry is gone from the public site (deleted since).
-fn revision_entry(state: &AppState, cat: &Catalog, l: Lang, tag: &str, change: &PublicChange) -> Option<Entry> {
+fn revision_entry(state: &AppState, catalog: &Catalog, l: Lang, tag: &str, change: &PublicChange) -> Option<Entry> {
     let at = parse_time(&change.created_at)?;
     let added = matches!(change.action.as_str(), "create" | "restore");
     let news = match change.entity.as_str() {
-        "companies" => company_news(cat, l, change, added)?,
-        "awards" if added => award_news(cat, l, change)?,
-        "phases" if change.action != "create" => phase_news(cat, l, change)?,
+        "companies" => company_news(catalog, l, change, added)?,
+        "awards" if added => award_news(catalog, l, change)?,
+        "phases" if change.action != "create" => phase_news(catalog, l, change)?,
         // Milestones are entries of their own (below), dated by when they happened; their revisions only
         // move their `updated` time. Other changes are not news.
         _ => return None,
@@ -182,8 +182,8 @@ fn revision_entry(state: &AppState, cat: &Catalog, l: Lang, tag: &str, change: &
 }
 
 /// A company added, or its profile changed (naming the fields).
-fn company_news(cat: &Catalog, l: Lang, change: &PublicChange, added: bool) -> Option<News> {
-    let c = cat.company(change.entity_id)?;
+fn company_news(catalog: &Catalog, l: Lang, change: &PublicChange, added: bool) -> Option<News> {
+    let c = catalog.company(change.entity_id)?;
     let name = c.name.get(l);
     let (title, summary) = if added {
         let title = match l {
@@ -209,10 +209,10 @@ fn company_news(cat: &Catalog, l: Lang, change: &PublicChange, added: bool) -> O
 }
 
 /// An award won: who, what, and the money and support it brought.
-fn award_news(cat: &Catalog, l: Lang, change: &PublicChange) -> Option<News> {
-    let a = cat.awards.iter().find(|a| a.id == change.entity_id)?;
-    let company = cat.company(a.company_id)?;
-    let competition = cat.competition(a.competition_id).map(|c| c.name.get(l)).unwrap_or_default();
+fn award_news(catalog: &Catalog, l: Lang, change: &PublicChange) -> Option<News> {
+    let a = catalog.awards.iter().find(|a| a.id == change.entity_id)?;
+    let company = catalog.company(a.company_id)?;
+    let competition = catalog.competition(a.competition_id).map(|c| c.name.get(l)).unwrap_or_default();
     let edition = a.edition_label(l);
     let title = match l {
         Lang::Zh => format!("新获奖：{} 获{edition}{competition}{}", company.name.get(l), a.rank.get(l)),
@@ -236,8 +236,8 @@ fn award_news(cat: &Catalog, l: Lang, change: &PublicChange) -> Option<News> {
 }
 
 /// A phase's status changed (other edits of a phase are not news).
-fn phase_news(cat: &Catalog, l: Lang, change: &PublicChange) -> Option<News> {
-    let p = cat.phase(change.entity_id)?;
+fn phase_news(catalog: &Catalog, l: Lang, change: &PublicChange) -> Option<News> {
+    let p = catalog.phase(change.entity_id)?;
     let status = |json: Option<&str>| values(json).get("status").and_then(Value::as_str).map(str::to_string);
     let (before, after) = (status(change.before_json.as_deref()), status(change.after_json.as_deref()));
     if before == after {
@@ -294,7 +294,7 @@ enum Precision {
 /// The entry of a milestone; `changed` is its last admin change (time, revision id), if any.
 fn milestone_entry(
     state: &AppState,
-    cat: &Catalog,
+    catalog: &Catalog,
     l: Lang,
     tag: &str,
     m: &Milestone,
@@ -330,7 +330,7 @@ fn milestone_entry(
         }
         summary.push_str(note);
     }
-    let path = milestone_page(cat, m);
+    let path = milestone_page(catalog, m);
     Some(Entry {
         id: format!("{tag}milestone/{}/{}", m.id, lang_key(l)),
         title: clean(&title),
@@ -345,12 +345,12 @@ fn milestone_entry(
 }
 
 /// The page a milestone is shown on: its company's profile, its phase, or the phases overview.
-fn milestone_page(cat: &Catalog, m: &Milestone) -> String {
-    if let Some(c) = m.company_id.and_then(|id| cat.company(id)) {
+fn milestone_page(catalog: &Catalog, m: &Milestone) -> String {
+    if let Some(c) = m.company_id.and_then(|id| catalog.company(id)) {
         return format!("/companies/{}", c.slug);
     }
-    let phase = m.phase_id.or_else(|| m.building_id.and_then(|b| cat.building(b)).and_then(|b| b.phase_id));
-    match phase.and_then(|id| cat.phase(id)) {
+    let phase = m.phase_id.or_else(|| m.building_id.and_then(|b| catalog.building(b)).and_then(|b| b.phase_id));
+    match phase.and_then(|id| catalog.phase(id)) {
         Some(p) => format!("/phases/{}", p.number),
         None => "/phases".to_string(),
     }

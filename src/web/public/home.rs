@@ -16,16 +16,16 @@ use crate::web::{Chrome, Ctx, render};
 struct HomePage<'a> {
     l: Lang,
     chrome: Chrome,
-    cat: &'a Catalog,
+    catalog: &'a Catalog,
     latest: Vec<&'a Milestone>,
 }
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let cat = state.catalog();
+    let catalog = state.catalog();
     let l = ctx.lang;
     let chrome = ctx
         .chrome("home")
-        .describe(cat.park.nickname.get(l), cat.park.aim.get(l))
-        .structured_data(|h| vec![park_place(&cat, l, &h.canonical, &h.image.url)]);
-    render(&HomePage { l, chrome, cat: &cat, latest: cat.latest_company_milestones(4) })
+        .describe(catalog.park.nickname.get(l), catalog.park.aim.get(l))
+        .structured_data(|h| vec![park_place(&catalog, l, &h.canonical, &h.image.url)]);
+    render(&HomePage { l, chrome, catalog: &catalog, latest: catalog.latest_company_milestones(4) })
 }

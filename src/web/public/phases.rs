@@ -23,7 +23,7 @@ const TENANTS_DRAWN: usize = 12;
 struct PhasesPage<'a> {
     l: Lang,
     chrome: Chrome,
-    cat: &'a Catalog,
+    catalog: &'a Catalog,
     diagrams: Vec<Diagram>,
     /// Companies whose phase the sources do not give (listed beside the buildings without a phase), the first
     /// [`UNPLACED_LISTED`] of them, and how many there are.
@@ -35,7 +35,7 @@ struct PhasesPage<'a> {
 const UNPLACED_LISTED: usize = 24;
 
 pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let cat = state.catalog();
+    let catalog = state.catalog();
     let l = ctx.lang;
     let chrome = ctx.chrome("phases").describe(
         l.t("园区分期", "Phases"),
@@ -44,17 +44,17 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
             "Status, dates, buildings and tenants of phases 1, 2 and 3 of the Changchun Optoelectronic Information Industrial Park.",
         ),
     );
-    let mut diagrams: Vec<Diagram> = cat.phases.iter().map(|p| phase_diagram(&cat, p, l)).collect();
-    if !cat.unphased.is_empty() || !cat.buildings_without_phase().is_empty() {
-        diagrams.push(unplaced_diagram(&cat, l));
+    let mut diagrams: Vec<Diagram> = catalog.phases.iter().map(|p| phase_diagram(&catalog, p, l)).collect();
+    if !catalog.unphased.is_empty() || !catalog.buildings_without_phase().is_empty() {
+        diagrams.push(unplaced_diagram(&catalog, l));
     }
-    let unplaced_total = cat.unphased.len();
+    let unplaced_total = catalog.unphased.len();
     render(&PhasesPage {
         l,
         chrome,
-        cat: &cat,
+        catalog: &catalog,
         diagrams,
-        unplaced: cat.members_of(&cat.unphased, UNPLACED_LISTED),
+        unplaced: catalog.members_of(&catalog.unphased, UNPLACED_LISTED),
         unplaced_total,
     })
 }
@@ -64,16 +64,16 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
 struct PhasePage<'a> {
     l: Lang,
     chrome: Chrome,
-    cat: &'a Catalog,
+    catalog: &'a Catalog,
     phase: &'a Phase,
     /// The schematic, drawn only when the phase has no site plan.
     diagram: Option<Diagram>,
 }
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(number): Path<String>) -> AppResult<Response> {
-    let cat = state.catalog();
+    let catalog = state.catalog();
     // Not a number, or no such phase: both are "no page here".
-    let phase = number.parse::<i64>().ok().and_then(|n| cat.phase_by_number(n)).ok_or(AppError::NotFound)?;
+    let phase = number.parse::<i64>().ok().and_then(|n| catalog.phase_by_number(n)).ok_or(AppError::NotFound)?;
     let l = ctx.lang;
     let name = phase.name.get(l);
     let description = if phase.note.is_empty() {
@@ -93,8 +93,8 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(number): Path<St
     let path = format!("/phases/{}", phase.number);
     let trail = breadcrumbs(&ctx, &[(l.t("园区分期", "Phases"), "/phases"), (name, &path)]);
     let chrome = ctx.chrome("phases").describe(name, description).structured_data(|_| vec![trail]);
-    let diagram = phase.site_plan_path.is_none().then(|| phase_diagram(&cat, phase, ctx.lang));
-    render(&PhasePage { l, chrome, cat: &cat, phase, diagram })
+    let diagram = phase.site_plan_path.is_none().then(|| phase_diagram(&catalog, phase, ctx.lang));
+    render(&PhasePage { l, chrome, catalog: &catalog, phase, diagram })
 }
 
 fn scale_note(l: Lang) -> String {
@@ -108,8 +108,8 @@ fn tenant(c: &Company, l: Lang) -> Tenant {
 /// Up to [`TENANTS_DRAWN`] tenants, then one link standing for the others.
 /// The first companies at `positions` (only those drawn are read: a phase may hold 100,000), and a link to
 /// the rest.
-fn tenants_of(cat: &Catalog, positions: &[u32], more_href: String, l: Lang) -> Vec<Tenant> {
-    let mut out: Vec<Tenant> = cat.members_of(positions, TENANTS_DRAWN).into_iter().map(|c| tenant(c, l)).collect();
+fn tenants_of(catalog: &Catalog, positions: &[u32], more_href: String, l: Lang) -> Vec<Tenant> {
+    let mut out: Vec<Tenant> = catalog.members_of(positions, TENANTS_DRAWN).into_iter().map(|c| tenant(c, l)).collect();
     if positions.len() > TENANTS_DRAWN {
         let rest = positions.len() - TENANTS_DRAWN;
         let name = match l {
@@ -134,14 +134,14 @@ fn no_tenants(l: Lang) -> String {
 }
 
 /// One box: the phase, its buildings with their tenants, and its tenants whose building is not stated.
-fn phase_diagram(cat: &Catalog, p: &Phase, l: Lang) -> Diagram {
+fn phase_diagram(catalog: &Catalog, p: &Phase, l: Lang) -> Diagram {
     let more_href = format!("{}?phase={}", l.url("/companies"), p.number);
-    let buildings = cat.buildings_of(p);
+    let buildings = catalog.buildings_of(p);
     let mut groups: Vec<Group> = buildings
         .iter()
         .map(|b| Group {
             heading: building_heading(b, l),
-            tenants: tenants_of(cat, &intersection(&p.members, &b.members), more_href.clone(), l),
+            tenants: tenants_of(catalog, &intersection(&p.members, &b.members), more_href.clone(), l),
             empty_note: no_tenants(l),
             is_building: true,
         })
@@ -155,7 +155,7 @@ fn phase_diagram(cat: &Catalog, p: &Phase, l: Lang) -> Diagram {
         };
         groups.push(Group {
             heading: heading.to_string(),
-            tenants: tenants_of(cat, &elsewhere, more_href, l),
+            tenants: tenants_of(catalog, &elsewhere, more_href, l),
             empty_note: String::new(),
             is_building: false,
         });
@@ -180,22 +180,22 @@ fn phase_diagram(cat: &Catalog, p: &Phase, l: Lang) -> Diagram {
 }
 
 /// The box apart: buildings and companies the sources place in no phase.
-fn unplaced_diagram(cat: &Catalog, l: Lang) -> Diagram {
-    let buildings = cat.buildings_without_phase();
+fn unplaced_diagram(catalog: &Catalog, l: Lang) -> Diagram {
+    let buildings = catalog.buildings_without_phase();
     let mut groups: Vec<Group> = buildings
         .iter()
         .map(|b| Group {
             heading: building_heading(b, l),
-            tenants: tenants_of(cat, &intersection(&cat.unphased, &b.members), l.url("/companies"), l),
+            tenants: tenants_of(catalog, &intersection(&catalog.unphased, &b.members), l.url("/companies"), l),
             empty_note: no_tenants(l),
             is_building: true,
         })
         .collect();
-    let elsewhere = outside(&cat.unphased, &buildings);
+    let elsewhere = outside(&catalog.unphased, &buildings);
     if !elsewhere.is_empty() {
         groups.push(Group {
             heading: l.t("企业", "Companies").to_string(),
-            tenants: tenants_of(cat, &elsewhere, l.url("/companies"), l),
+            tenants: tenants_of(catalog, &elsewhere, l.url("/companies"), l),
             empty_note: String::new(),
             is_building: false,
         });

@@ -19,14 +19,14 @@ const SHOWN: usize = 24;
 struct SectorsPage<'a> {
     l: Lang,
     chrome: Chrome,
-    cat: &'a Catalog,
+    catalog: &'a Catalog,
 }
 
 pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let cat = state.catalog();
+    let catalog = state.catalog();
     let l = ctx.lang;
-    let chrome = ctx.chrome("sectors").describe(l.t("产业方向", "Sectors"), cat.park.industry_layout.get(l));
-    render(&SectorsPage { l, chrome, cat: &cat })
+    let chrome = ctx.chrome("sectors").describe(l.t("产业方向", "Sectors"), catalog.park.industry_layout.get(l));
+    render(&SectorsPage { l, chrome, catalog: &catalog })
 }
 
 #[derive(Template)]
@@ -34,14 +34,14 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
 struct SectorPage<'a> {
     l: Lang,
     chrome: Chrome,
-    cat: &'a Catalog,
+    catalog: &'a Catalog,
     sector: &'a Sector,
     companies: Vec<&'a Company>,
 }
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
-    let cat = state.catalog();
-    let sector = cat.sector_by_slug(&slug).ok_or(AppError::NotFound)?;
+    let catalog = state.catalog();
+    let sector = catalog.sector_by_slug(&slug).ok_or(AppError::NotFound)?;
     let l = ctx.lang;
     let name = sector.name.get(l);
     let description = if sector.description.is_empty() {
@@ -58,5 +58,5 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
     let path = format!("/sectors/{}", sector.slug);
     let trail = breadcrumbs(&ctx, &[(l.t("产业方向", "Sectors"), "/sectors"), (name, &path)]);
     let chrome = ctx.chrome("sectors").describe(name, description).structured_data(|_| vec![trail]);
-    render(&SectorPage { l, chrome, cat: &cat, sector, companies: cat.members_of(&sector.members, SHOWN) })
+    render(&SectorPage { l, chrome, catalog: &catalog, sector, companies: catalog.members_of(&sector.members, SHOWN) })
 }

@@ -37,25 +37,22 @@ pub struct Page<'a> {
 }
 
 /// Every public page, lists first, then sectors, phases and companies (in directory order).
-pub fn pages(cat: &Catalog) -> Vec<Page<'_>> {
-    let listed = cat.last_modified();
-    let mut out = Vec::with_capacity(LIST_PAGES.len() + cat.sectors.len() + cat.phases.len() + cat.companies.len());
+pub fn pages(catalog: &Catalog) -> Vec<Page<'_>> {
+    let listed = catalog.last_modified();
+    let mut out =
+        Vec::with_capacity(LIST_PAGES.len() + catalog.sectors.len() + catalog.phases.len() + catalog.companies.len());
     out.extend(LIST_PAGES.iter().map(|p| Page { path: Cow::Borrowed(*p), lastmod: listed }));
-    out.extend(
-        cat.sectors.iter().map(|s| Page {
-            path: Cow::Owned(format!("/sectors/{}", s.slug)),
-            lastmod: cat.modified_at("sectors", s.id),
-        }),
-    );
-    out.extend(
-        cat.phases.iter().map(|p| Page {
-            path: Cow::Owned(format!("/phases/{}", p.number)),
-            lastmod: cat.modified_at("phases", p.id),
-        }),
-    );
-    out.extend(cat.companies.iter().map(|c| Page {
+    out.extend(catalog.sectors.iter().map(|s| Page {
+        path: Cow::Owned(format!("/sectors/{}", s.slug)),
+        lastmod: catalog.modified_at("sectors", s.id),
+    }));
+    out.extend(catalog.phases.iter().map(|p| Page {
+        path: Cow::Owned(format!("/phases/{}", p.number)),
+        lastmod: catalog.modified_at("phases", p.id),
+    }));
+    out.extend(catalog.companies.iter().map(|c| Page {
         path: Cow::Owned(format!("/companies/{}", c.slug)),
-        lastmod: cat.modified_at("companies", c.id),
+        lastmod: catalog.modified_at("companies", c.id),
     }));
     out
 }
@@ -126,8 +123,8 @@ fn xml(body: String) -> Response {
 
 /// `GET /sitemap.xml`: the sitemap, or the index of its files when one would be too long.
 pub async fn sitemap_xml(State(state): State<AppState>) -> AppResult<Response> {
-    let cat = state.catalog();
-    let body = sitemap(&pages(&cat), &state.settings.public_url, None, URLS_PER_FILE)
+    let catalog = state.catalog();
+    let body = sitemap(&pages(&catalog), &state.settings.public_url, None, URLS_PER_FILE)
         .ok_or_else(|| AppError::Other(anyhow::anyhow!("cannot render the sitemap")))?;
     Ok(xml(body))
 }
@@ -139,8 +136,9 @@ pub async fn sitemap_file(State(state): State<AppState>, Path(file): Path<String
         .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|n| n.parse::<usize>().ok())
         .ok_or(AppError::NotFound)?;
-    let cat = state.catalog();
-    let body = sitemap(&pages(&cat), &state.settings.public_url, Some(n), URLS_PER_FILE).ok_or(AppError::NotFound)?;
+    let catalog = state.catalog();
+    let body =
+        sitemap(&pages(&catalog), &state.settings.public_url, Some(n), URLS_PER_FILE).ok_or(AppError::NotFound)?;
     Ok(xml(body))
 }
 

@@ -26,20 +26,20 @@ pub struct Panel {
 struct StatsPage<'a> {
     l: Lang,
     chrome: Chrome,
-    cat: &'a Catalog,
+    catalog: &'a Catalog,
     panels: Vec<Panel>,
 }
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let cat = state.catalog();
+    let catalog = state.catalog();
     let l = ctx.lang;
     let panels = vec![
-        companies_by_sector(&cat, l),
-        companies_by_phase(&cat, l),
-        awards_by_competition(&cat, l),
-        awards_by_year(&cat, l),
-        prize_money_by_competition(&cat, l),
-        prize_money_by_year(&cat, l),
+        companies_by_sector(&catalog, l),
+        companies_by_phase(&catalog, l),
+        awards_by_competition(&catalog, l),
+        awards_by_year(&catalog, l),
+        prize_money_by_competition(&catalog, l),
+        prize_money_by_year(&catalog, l),
     ];
     let chrome = ctx.chrome("stats").describe(
         l.t("统计", "Statistics"),
@@ -48,7 +48,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
             "Charts of the Changchun Optoelectronic Information Industrial Park's companies by sector and phase, and of awards and prize money, each with a table of the same numbers.",
         ),
     );
-    render(&StatsPage { l, chrome, cat: &cat, panels })
+    render(&StatsPage { l, chrome, catalog: &catalog, panels })
 }
 
 fn count_bar(label: impl Into<String>, n: usize, href: Option<String>, l: Lang) -> Bar {
@@ -70,13 +70,13 @@ fn count_tick(l: Lang) -> impl Fn(i64) -> String {
     move |v| l.number(v)
 }
 
-fn companies_by_sector(cat: &Catalog, l: Lang) -> Panel {
-    let mut bars: Vec<Bar> = cat
+fn companies_by_sector(catalog: &Catalog, l: Lang) -> Panel {
+    let mut bars: Vec<Bar> = catalog
         .sectors
         .iter()
         .map(|s| count_bar(s.name.get(l), s.members.len(), Some(l.url(&format!("/sectors/{}", s.slug))), l))
         .collect();
-    let unstated = cat.unsectored.len();
+    let unstated = catalog.unsectored.len();
     bars.push(count_bar(l.t("产业方向未说明", "Sector not stated"), unstated, None, l));
     let chart = BarChart::horizontal(
         ChartText {
@@ -97,13 +97,13 @@ fn companies_by_sector(cat: &Catalog, l: Lang) -> Panel {
     Panel { chart, note: Some(note) }
 }
 
-fn companies_by_phase(cat: &Catalog, l: Lang) -> Panel {
-    let mut bars: Vec<Bar> = cat
+fn companies_by_phase(catalog: &Catalog, l: Lang) -> Panel {
+    let mut bars: Vec<Bar> = catalog
         .phases
         .iter()
         .map(|p| count_bar(p.name.get(l), p.members.len(), Some(l.url(&format!("/phases/{}", p.number))), l))
         .collect();
-    let unstated = cat.unphased.len();
+    let unstated = catalog.unphased.len();
     bars.push(count_bar(l.t("分期未说明", "Phase not stated"), unstated, None, l));
     let chart = BarChart::horizontal(
         ChartText {
@@ -116,7 +116,7 @@ fn companies_by_phase(cat: &Catalog, l: Lang) -> Panel {
         count_tick(l),
     );
     // The stated tenant counts are a different number (most tenants are not named): say so beside the chart.
-    let stated: Vec<String> = cat
+    let stated: Vec<String> = catalog
         .phases
         .iter()
         .filter_map(|p| {
@@ -142,12 +142,12 @@ fn companies_by_phase(cat: &Catalog, l: Lang) -> Panel {
     Panel { chart, note: Some(note) }
 }
 
-fn awards_by_competition(cat: &Catalog, l: Lang) -> Panel {
-    let bars = cat
+fn awards_by_competition(catalog: &Catalog, l: Lang) -> Panel {
+    let bars = catalog
         .competitions
         .iter()
         .map(|comp| {
-            let n = cat.awards.iter().filter(|a| a.competition_id == comp.id).count();
+            let n = catalog.awards.iter().filter(|a| a.competition_id == comp.id).count();
             count_bar(comp.name.get(l), n, Some(format!("{}?competition={}", l.url("/awards"), comp.slug)), l)
         })
         .collect();
@@ -166,9 +166,9 @@ fn awards_by_competition(cat: &Catalog, l: Lang) -> Panel {
 
 /// Awards by the year they were won: stated years ascending, then the awards whose year the source does
 /// not give, as a group of their own.
-fn year_groups(cat: &Catalog) -> Vec<(Option<i64>, Vec<&Award>)> {
+fn year_groups(catalog: &Catalog) -> Vec<(Option<i64>, Vec<&Award>)> {
     let mut years: BTreeMap<Option<i64>, Vec<&Award>> = BTreeMap::new();
-    for a in cat.awards.iter() {
+    for a in catalog.awards.iter() {
         years.entry(a.year).or_default().push(a);
     }
     let mut groups: Vec<(Option<i64>, Vec<&Award>)> = years.into_iter().collect();
@@ -184,8 +184,8 @@ fn year_label(year: Option<i64>, l: Lang) -> String {
     }
 }
 
-fn unstated_year_note(cat: &Catalog, l: Lang) -> Option<String> {
-    cat.awards.iter().any(|a| a.year.is_none()).then(|| {
+fn unstated_year_note(catalog: &Catalog, l: Lang) -> Option<String> {
+    catalog.awards.iter().any(|a| a.year.is_none()).then(|| {
         l.t(
             "来源未说明年份的奖项计入“年份未说明”。",
             "Awards whose year the source does not give are counted under “Year not stated”.",
@@ -194,8 +194,8 @@ fn unstated_year_note(cat: &Catalog, l: Lang) -> Option<String> {
     })
 }
 
-fn awards_by_year(cat: &Catalog, l: Lang) -> Panel {
-    let bars = year_groups(cat)
+fn awards_by_year(catalog: &Catalog, l: Lang) -> Panel {
+    let bars = year_groups(catalog)
         .into_iter()
         .map(|(year, awards)| count_bar(year_label(year, l), awards.len(), None, l))
         .collect();
@@ -209,7 +209,7 @@ fn awards_by_year(cat: &Catalog, l: Lang) -> Panel {
         bars,
         count_tick(l),
     );
-    Panel { chart, note: unstated_year_note(cat, l) }
+    Panel { chart, note: unstated_year_note(catalog, l) }
 }
 
 /// Prize money of a group of awards: the sum of the stated amounts; None when no award in it states one
@@ -234,8 +234,8 @@ fn money_text(id: &'static str, title: &str, category: &str, l: Lang) -> ChartTe
 }
 
 /// What the money charts count, with the totals the home page shows.
-fn money_note(cat: &Catalog, l: Lang) -> String {
-    let f = &cat.figures;
+fn money_note(catalog: &Catalog, l: Lang) -> String {
+    let f = &catalog.figures;
     match l {
         Lang::Zh => format!(
             "仅计来源说明了的金额，合计 {}；另获科技项目立项支持 {}（不计入本图）。",
@@ -250,12 +250,13 @@ fn money_note(cat: &Catalog, l: Lang) -> String {
     }
 }
 
-fn prize_money_by_competition(cat: &Catalog, l: Lang) -> Panel {
-    let bars = cat
+fn prize_money_by_competition(catalog: &Catalog, l: Lang) -> Panel {
+    let bars = catalog
         .competitions
         .iter()
         .map(|comp| {
-            let awards: Vec<&Award> = cat.awards.iter().map(|a| &**a).filter(|a| a.competition_id == comp.id).collect();
+            let awards: Vec<&Award> =
+                catalog.awards.iter().map(|a| &**a).filter(|a| a.competition_id == comp.id).collect();
             money_bar(
                 comp.name.get(l).to_string(),
                 &awards,
@@ -274,18 +275,20 @@ fn prize_money_by_competition(cat: &Catalog, l: Lang) -> Panel {
         bars,
         yuan_tick(l),
     );
-    Panel { chart, note: Some(money_note(cat, l)) }
+    Panel { chart, note: Some(money_note(catalog, l)) }
 }
 
-fn prize_money_by_year(cat: &Catalog, l: Lang) -> Panel {
-    let bars =
-        year_groups(cat).into_iter().map(|(year, awards)| money_bar(year_label(year, l), &awards, None, l)).collect();
+fn prize_money_by_year(catalog: &Catalog, l: Lang) -> Panel {
+    let bars = year_groups(catalog)
+        .into_iter()
+        .map(|(year, awards)| money_bar(year_label(year, l), &awards, None, l))
+        .collect();
     let chart = BarChart::horizontal(
         money_text("chart-prize-years", l.t("各年份的奖金", "Prize money by year"), l.t("年份", "Year"), l),
         bars,
         yuan_tick(l),
     );
-    let note = [unstated_year_note(cat, l), Some(money_note(cat, l))].into_iter().flatten().collect::<Vec<_>>();
+    let note = [unstated_year_note(catalog, l), Some(money_note(catalog, l))].into_iter().flatten().collect::<Vec<_>>();
     Panel { chart, note: Some(note.join(l.t("", " "))) }
 }
 

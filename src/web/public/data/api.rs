@@ -46,7 +46,7 @@ pub(super) struct ApiAnswer<'a> {
 
 pub(super) fn api_answer<'a>(
     state: &AppState,
-    cat: &'a Catalog,
+    catalog: &'a Catalog,
     query: &'a DirectoryQuery,
     results: Results<'a>,
 ) -> ApiAnswer<'a> {
@@ -69,18 +69,18 @@ pub(super) fn api_answer<'a>(
         prev: (results.page > 1).then(|| link(results.page - 1)),
         html: Urls::of(state, &query.url("/companies")),
         licence: LICENCE,
-        results: results.companies.iter().map(|c| CompanyRecord::of(state, cat, c)).collect(),
+        results: results.companies.iter().map(|c| CompanyRecord::of(state, catalog, c)).collect(),
     }
 }
 
 /// `GET /api/companies?…`: the directory's query parameters, its results as JSON. Bad input is a JSON 400.
 pub async fn api_companies(State(state): State<AppState>, ctx: Ctx) -> Response {
-    let cat = state.catalog();
+    let catalog = state.catalog();
     let answer = async {
-        let query = DirectoryQuery::parse(&ctx.query_pairs(), &cat).map_err(AppError::BadRequest)?;
-        let results = crate::catalog::directory::find(&state.pool, &cat, &query).await?;
-        let body =
-            serde_json::to_vec(&api_answer(&state, &cat, &query, results)).map_err(|e| AppError::Other(e.into()))?;
+        let query = DirectoryQuery::parse(&ctx.query_pairs(), &catalog).map_err(AppError::BadRequest)?;
+        let results = crate::catalog::directory::find(&state.pool, &catalog, &query).await?;
+        let body = serde_json::to_vec(&api_answer(&state, &catalog, &query, results))
+            .map_err(|e| AppError::Other(e.into()))?;
         Ok::<_, AppError>((query, body))
     };
     match answer.await {

@@ -253,11 +253,11 @@ async fn build(state: &AppState, publication: u64) -> anyhow::Result<Generation>
     let open_data = &state.open_data;
     let dir = open_data.root.path().join(open_data.next_generation.fetch_add(1, Ordering::SeqCst).to_string());
     tokio::fs::create_dir(&dir).await?;
-    let cat = state.catalog();
+    let catalog = state.catalog();
     // From here on, an error drops the generation, and with it the folder.
     let mut generation = Generation {
         publication,
-        last_modified: http_date(cat.last_modified()),
+        last_modified: http_date(catalog.last_modified()),
         generated_at: now(),
         dir,
         files: Vec::with_capacity(Dataset::ALL.len() * Format::ALL.len()),
@@ -270,7 +270,7 @@ async fn build(state: &AppState, publication: u64) -> anyhow::Result<Generation>
             .into_iter()
             .map(|dataset| {
                 let path = job_dir.join(format!("{}.json", dataset.key()));
-                let file = write_json(&job_state, &cat, dataset, &generated_at, &path)?;
+                let file = write_json(&job_state, &catalog, dataset, &generated_at, &path)?;
                 Ok((dataset, Format::Json, file))
             })
             .collect()

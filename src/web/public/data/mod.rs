@@ -87,13 +87,13 @@ impl Dataset {
     }
 
     /// Rows of the dataset's main table.
-    pub fn rows(self, cat: &Catalog) -> usize {
+    pub fn rows(self, catalog: &Catalog) -> usize {
         match self {
-            Dataset::Companies => cat.companies.len(),
-            Dataset::Awards => cat.awards.len(),
-            Dataset::Phases => cat.phases.len(),
-            Dataset::Sectors => cat.sectors.len(),
-            Dataset::Competitions => cat.competitions.len(),
+            Dataset::Companies => catalog.companies.len(),
+            Dataset::Awards => catalog.awards.len(),
+            Dataset::Phases => catalog.phases.len(),
+            Dataset::Sectors => catalog.sectors.len(),
+            Dataset::Competitions => catalog.competitions.len(),
         }
     }
 

@@ -26,7 +26,7 @@ struct DatasetRow {
 struct DataPage<'a> {
     l: Lang,
     chrome: Chrome,
-    cat: &'a Catalog,
+    catalog: &'a Catalog,
     datasets: Vec<DatasetRow>,
     /// `YYYY-MM-DD` of the last change, and the full time.
     modified_day: &'a str,
@@ -44,19 +44,19 @@ struct DataPage<'a> {
 const EXAMPLE_QUERY: &str = "designation=changchun-little-giant";
 
 pub async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let cat = state.catalog();
+    let catalog = state.catalog();
     let datasets = Dataset::ALL
         .into_iter()
-        .map(|d| DatasetRow { dataset: d, rows: d.rows(&cat), json_url: d.json_path(), csv_url: d.csv_path() })
+        .map(|d| DatasetRow { dataset: d, rows: d.rows(&catalog), json_url: d.json_path(), csv_url: d.csv_path() })
         .collect();
     // A real answer, computed like any request, so the example never drifts from what the API returns. Should
     // an editor remove the example's designation, the example becomes the unfiltered directory.
     let pairs: Vec<(String, String)> = form_urlencoded::parse(EXAMPLE_QUERY.as_bytes()).into_owned().collect();
-    let query = DirectoryQuery::parse(&pairs, &cat).unwrap_or(DirectoryQuery { page: 1, ..Default::default() });
-    let results = crate::catalog::directory::find(&state.pool, &cat, &query).await?;
-    let example_response = serde_json::to_string_pretty(&api_answer(&state, &cat, &query, results))
+    let query = DirectoryQuery::parse(&pairs, &catalog).unwrap_or(DirectoryQuery { page: 1, ..Default::default() });
+    let results = crate::catalog::directory::find(&state.pool, &catalog, &query).await?;
+    let example_response = serde_json::to_string_pretty(&api_answer(&state, &catalog, &query, results))
         .map_err(|e| AppError::Other(e.into()))?;
-    let modified = cat.last_modified();
+    let modified = catalog.last_modified();
     render(&DataPage {
         l: ctx.lang,
         chrome: ctx.chrome("data").describe(
@@ -66,7 +66,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
                 "Companies, awards, phases and sectors of the Changchun Optoelectronic Information Industrial Park as JSON and CSV downloads, an Atom feed and a query API, under CC BY 4.0.",
             ),
         ),
-        cat: &cat,
+        catalog: &catalog,
         datasets,
         modified_day: modified.get(..10).unwrap_or(modified),
         modified,

@@ -59,8 +59,8 @@ pub(super) struct Lines<'a> {
     en: Vec<&'a str>,
 }
 
-pub(super) fn ids_of(cat: &Catalog, members: &[u32]) -> Vec<i64> {
-    members.iter().filter_map(|&i| cat.companies.get(i as usize)).map(|c| c.id).collect()
+pub(super) fn ids_of(catalog: &Catalog, members: &[u32]) -> Vec<i64> {
+    members.iter().filter_map(|&i| catalog.companies.get(i as usize)).map(|c| c.id).collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -92,8 +92,8 @@ pub(super) struct CompanyRecord<'a> {
 }
 
 impl<'a> CompanyRecord<'a> {
-    pub(super) fn of(state: &AppState, cat: &'a Catalog, c: &'a Company) -> CompanyRecord<'a> {
-        let products = cat.products_of(c);
+    pub(super) fn of(state: &AppState, catalog: &'a Catalog, c: &'a Company) -> CompanyRecord<'a> {
+        let products = catalog.products_of(c);
         CompanyRecord {
             id: c.id,
             slug: &c.slug,
@@ -119,7 +119,7 @@ impl<'a> CompanyRecord<'a> {
             logo: c.logo_path.as_ref().map(|p| state.absolute(&format!("/media/{p}"))),
             source_id: c.source_id,
             url: Urls::of(state, &format!("/companies/{}", c.slug)),
-            last_modified: cat.modified_at("companies", c.id),
+            last_modified: catalog.modified_at("companies", c.id),
         }
     }
 }
@@ -134,13 +134,13 @@ pub(super) struct DesignationRecord<'a> {
 }
 
 impl<'a> DesignationRecord<'a> {
-    pub(super) fn of(cat: &Catalog, d: &'a Designation) -> DesignationRecord<'a> {
+    pub(super) fn of(catalog: &Catalog, d: &'a Designation) -> DesignationRecord<'a> {
         DesignationRecord {
             id: d.id,
             slug: &d.slug,
             name: Both::of(&d.name),
             description: Both::of(&d.description),
-            company_ids: ids_of(cat, &d.members),
+            company_ids: ids_of(catalog, &d.members),
         }
     }
 }
@@ -164,7 +164,7 @@ pub(super) struct AwardRecord<'a> {
 }
 
 impl<'a> AwardRecord<'a> {
-    pub(super) fn of(cat: &'a Catalog, a: &'a Award) -> AwardRecord<'a> {
+    pub(super) fn of(catalog: &'a Catalog, a: &'a Award) -> AwardRecord<'a> {
         AwardRecord {
             id: a.id,
             company_id: a.company_id,
@@ -179,7 +179,7 @@ impl<'a> AwardRecord<'a> {
             prize_money_yuan: a.prize_money_yuan,
             project_support_yuan: a.project_support_yuan,
             source_id: a.source_id,
-            last_modified: cat.modified_at("awards", a.id),
+            last_modified: catalog.modified_at("awards", a.id),
         }
     }
 }
@@ -220,7 +220,7 @@ pub(super) struct PhaseRecord<'a> {
 }
 
 impl<'a> PhaseRecord<'a> {
-    pub(super) fn of(state: &AppState, cat: &'a Catalog, p: &'a Phase) -> PhaseRecord<'a> {
+    pub(super) fn of(state: &AppState, catalog: &'a Catalog, p: &'a Phase) -> PhaseRecord<'a> {
         PhaseRecord {
             id: p.id,
             number: p.number,
@@ -234,10 +234,10 @@ impl<'a> PhaseRecord<'a> {
             as_of: p.as_of.as_deref(),
             note: Both::of(&p.note),
             source_id: p.source_id,
-            company_ids: ids_of(cat, &p.members),
+            company_ids: ids_of(catalog, &p.members),
             building_ids: &p.building_ids,
             url: Urls::of(state, &format!("/phases/{}", p.number)),
-            last_modified: cat.modified_at("phases", p.id),
+            last_modified: catalog.modified_at("phases", p.id),
         }
     }
 }
@@ -255,7 +255,7 @@ pub(super) struct BuildingRecord<'a> {
 }
 
 impl<'a> BuildingRecord<'a> {
-    pub(super) fn of(cat: &Catalog, b: &'a Building) -> BuildingRecord<'a> {
+    pub(super) fn of(catalog: &Catalog, b: &'a Building) -> BuildingRecord<'a> {
         BuildingRecord {
             id: b.id,
             phase_id: b.phase_id,
@@ -264,7 +264,7 @@ impl<'a> BuildingRecord<'a> {
             building_count: b.building_count,
             completed_on: b.completed_on.as_deref(),
             note: Both::of(&b.note),
-            company_ids: ids_of(cat, &b.members),
+            company_ids: ids_of(catalog, &b.members),
         }
     }
 }
@@ -313,15 +313,15 @@ pub(super) struct SectorRecord<'a> {
 }
 
 impl<'a> SectorRecord<'a> {
-    pub(super) fn of(state: &AppState, cat: &'a Catalog, s: &'a Sector) -> SectorRecord<'a> {
+    pub(super) fn of(state: &AppState, catalog: &'a Catalog, s: &'a Sector) -> SectorRecord<'a> {
         SectorRecord {
             id: s.id,
             slug: &s.slug,
             name: Both::of(&s.name),
             description: Both::of(&s.description),
-            company_ids: ids_of(cat, &s.members),
+            company_ids: ids_of(catalog, &s.members),
             url: Urls::of(state, &format!("/sectors/{}", s.slug)),
-            last_modified: cat.modified_at("sectors", s.id),
+            last_modified: catalog.modified_at("sectors", s.id),
         }
     }
 }
@@ -389,16 +389,16 @@ pub(super) struct Formats {
 }
 
 impl<'a> Header<'a> {
-    pub(super) fn of(state: &AppState, cat: &'a Catalog, dataset: Dataset, generated_at: String) -> Header<'a> {
+    pub(super) fn of(state: &AppState, catalog: &'a Catalog, dataset: Dataset, generated_at: String) -> Header<'a> {
         Header {
             dataset: dataset.key(),
             title: Both::pair(dataset.title(Lang::Zh), dataset.title(Lang::En)),
             description: Both::pair(dataset.description(Lang::Zh), dataset.description(Lang::En)),
-            rows: dataset.rows(cat),
+            rows: dataset.rows(catalog),
             licence: LICENCE,
-            sources: cat.sources.iter().map(SourceRecord::of).collect(),
+            sources: catalog.sources.iter().map(SourceRecord::of).collect(),
             generated_at,
-            last_modified: cat.last_modified(),
+            last_modified: catalog.last_modified(),
             portal: state.absolute("/"),
             documentation: Urls::of(state, "/data"),
             formats: Formats { json: state.absolute(&dataset.json_path()), csv: state.absolute(&dataset.csv_path()) },

@@ -167,14 +167,14 @@ where
 /// Writes one dataset's JSON document (`{"header": …, "<dataset>": [records…], …}`) to `path`.
 pub(super) fn write_json(
     state: &AppState,
-    cat: &Catalog,
+    catalog: &Catalog,
     dataset: Dataset,
     generated_at: &str,
     path: &Path,
 ) -> io::Result<DataFile> {
     let mut sink = Sink::create(path, Pace::new(state))?;
     let mut out = BufWriter::with_capacity(WRITE_BUFFER, &mut sink);
-    json_document(&mut serde_json::Serializer::pretty(&mut out), state, cat, dataset, generated_at)
+    json_document(&mut serde_json::Serializer::pretty(&mut out), state, catalog, dataset, generated_at)
         .map_err(io::Error::other)?;
     out.flush()?;
     drop(out);
@@ -184,11 +184,11 @@ pub(super) fn write_json(
 fn json_document<S: Serializer>(
     serializer: S,
     state: &AppState,
-    cat: &Catalog,
+    catalog: &Catalog,
     dataset: Dataset,
     generated_at: &str,
 ) -> Result<S::Ok, S::Error> {
-    let header = Header::of(state, cat, dataset, generated_at.to_string());
+    let header = Header::of(state, catalog, dataset, generated_at.to_string());
     let fields = match dataset {
         Dataset::Companies => 3,
         Dataset::Awards => 3,
@@ -200,27 +200,33 @@ fn json_document<S: Serializer>(
     file.serialize_field("header", &header)?;
     match dataset {
         Dataset::Companies => {
-            let companies = Seq(|| cat.companies.iter().map(|c| CompanyRecord::of(state, cat, c)));
+            let companies = Seq(|| catalog.companies.iter().map(|c| CompanyRecord::of(state, catalog, c)));
             file.serialize_field("companies", &companies)?;
             file.serialize_field(
                 "designations",
-                &Seq(|| cat.designations.iter().map(|d| DesignationRecord::of(cat, d))),
+                &Seq(|| catalog.designations.iter().map(|d| DesignationRecord::of(catalog, d))),
             )?;
         }
         Dataset::Awards => {
-            file.serialize_field("awards", &Seq(|| cat.awards.iter().map(|a| AwardRecord::of(cat, a))))?;
-            file.serialize_field("competitions", &Seq(|| cat.competitions.iter().map(CompetitionRecord::of)))?;
+            file.serialize_field("awards", &Seq(|| catalog.awards.iter().map(|a| AwardRecord::of(catalog, a))))?;
+            file.serialize_field("competitions", &Seq(|| catalog.competitions.iter().map(CompetitionRecord::of)))?;
         }
         Dataset::Phases => {
-            file.serialize_field("phases", &Seq(|| cat.phases.iter().map(|p| PhaseRecord::of(state, cat, p))))?;
-            file.serialize_field("buildings", &Seq(|| cat.buildings.iter().map(|b| BuildingRecord::of(cat, b))))?;
-            file.serialize_field("milestones", &Seq(|| cat.milestones.iter().map(|m| MilestoneRecord::of(m))))?;
+            file.serialize_field("phases", &Seq(|| catalog.phases.iter().map(|p| PhaseRecord::of(state, catalog, p))))?;
+            file.serialize_field(
+                "buildings",
+                &Seq(|| catalog.buildings.iter().map(|b| BuildingRecord::of(catalog, b))),
+            )?;
+            file.serialize_field("milestones", &Seq(|| catalog.milestones.iter().map(|m| MilestoneRecord::of(m))))?;
         }
         Dataset::Sectors => {
-            file.serialize_field("sectors", &Seq(|| cat.sectors.iter().map(|s| SectorRecord::of(state, cat, s))))?;
+            file.serialize_field(
+                "sectors",
+                &Seq(|| catalog.sectors.iter().map(|s| SectorRecord::of(state, catalog, s))),
+            )?;
         }
         Dataset::Competitions => {
-            file.serialize_field("competitions", &Seq(|| cat.competitions.iter().map(CompetitionRecord::of)))?;
+            file.serialize_field("competitions", &Seq(|| catalog.competitions.iter().map(CompetitionRecord::of)))?;
         }
     }
     file.end()
