@@ -1,12 +1,12 @@
 //! Deleting an entry: a confirmation page, refused while other entries refer to it.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::auth::{AuthSession, Staff};
-use super::{entity_of, set_flash};
+use super::{EntryParam, set_flash};
 use crate::admin::record::{self, SaveError};
 use crate::admin::spec::{Entity, Label};
 use crate::i18n::{Lang, Text};
@@ -26,8 +26,13 @@ struct DeletePage {
     referrers: Vec<(Label, Vec<String>)>,
 }
 
-async fn delete_page(state: &AppState, ctx: &Ctx, user: Staff, key: &str, id: i64) -> AppResult<(DeletePage, bool)> {
-    let entity = entity_of(key)?;
+async fn delete_page(
+    state: &AppState,
+    ctx: &Ctx,
+    user: Staff,
+    entity: &'static Entity,
+    id: i64,
+) -> AppResult<(DeletePage, bool)> {
     if entity.singleton {
         return Err(AppError::NotFound);
     }
@@ -54,9 +59,9 @@ pub async fn confirm_delete(
     State(state): State<AppState>,
     ctx: Ctx,
     user: Staff,
-    Path((key, id)): Path<(String, i64)>,
+    EntryParam { entity, id }: EntryParam,
 ) -> AppResult<Response> {
-    let (page, _) = delete_page(&state, &ctx, user, &key, id).await?;
+    let (page, _) = delete_page(&state, &ctx, user, entity, id).await?;
     render(&page)
 }
 
@@ -65,15 +70,14 @@ pub async fn delete(
     ctx: Ctx,
     auth: AuthSession,
     user: Staff,
-    Path((key, id)): Path<(String, i64)>,
+    EntryParam { entity, id }: EntryParam,
 ) -> AppResult<Response> {
-    let (page, blocked) = delete_page(&state, &ctx, user.clone(), &key, id).await?;
+    let (page, blocked) = delete_page(&state, &ctx, user.clone(), entity, id).await?;
     if blocked {
         let mut response = render(&page)?;
         *response.status_mut() = StatusCode::CONFLICT;
         return Ok(response);
     }
-    let entity = page.entity;
     match record::delete(&state.pool, entity, id, &page.user.username).await {
         Ok(()) => {
             state.settle().await;
@@ -89,7 +93,7 @@ pub async fn delete(
             Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}", entity.key))).into_response())
         }
         Err(SaveError::Referred) => {
-            let (page, _) = delete_page(&state, &ctx, user, &key, id).await?;
+            let (page, _) = delete_page(&state, &ctx, user, entity, id).await?;
             let mut response = render(&page)?;
             *response.status_mut() = StatusCode::CONFLICT;
             Ok(response)

@@ -1,7 +1,7 @@
 //! Creating and editing an entry: the form, its checks, and the save (a stale version gets the conflict page).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -10,7 +10,7 @@ use super::conflict;
 use super::form::{Errors, FormData};
 use super::names::Lookups;
 use super::upload::{self, ImageSlot};
-use super::{entity_of, set_flash, take_flash};
+use super::{EntityParam, EntryParam, set_flash, take_flash};
 use crate::admin::record::{self, Record, SaveError};
 use crate::admin::spec::{ENTITIES, Entity, Field, Kind, Label};
 use crate::i18n::{Lang, Text};
@@ -140,9 +140,8 @@ pub async fn new_form(
     State(state): State<AppState>,
     ctx: Ctx,
     user: Staff,
-    Path(key): Path<String>,
+    EntityParam(entity): EntityParam,
 ) -> AppResult<Response> {
-    let entity = entity_of(&key)?;
     if entity.singleton {
         return Err(AppError::NotFound);
     }
@@ -173,10 +172,9 @@ pub async fn create(
     ctx: Ctx,
     auth: AuthSession,
     user: Staff,
-    Path(key): Path<String>,
+    EntityParam(entity): EntityParam,
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let entity = entity_of(&key)?;
     if entity.singleton {
         return Err(AppError::NotFound);
     }
@@ -213,9 +211,8 @@ pub async fn edit_form(
     ctx: Ctx,
     auth: AuthSession,
     user: Staff,
-    Path((key, id)): Path<(String, i64)>,
+    EntryParam { entity, id }: EntryParam,
 ) -> AppResult<Response> {
-    let entity = entity_of(&key)?;
     edit_page(&state, &ctx, user, take_flash(&auth).await, entity, id, None).await
 }
 
@@ -251,10 +248,9 @@ pub async fn update(
     ctx: Ctx,
     auth: AuthSession,
     user: Staff,
-    Path((key, id)): Path<(String, i64)>,
+    EntryParam { entity, id }: EntryParam,
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let entity = entity_of(&key)?;
     let mut lookups = Lookups::load(&state, entity).await?;
     let mut data = FormData::from_pairs(entity, &pairs);
     let title = {

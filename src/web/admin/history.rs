@@ -5,14 +5,14 @@
 use std::collections::HashSet;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
 use similar::{Algorithm, ChangeTag};
 
 use super::auth::{AuthSession, Staff};
 use super::names::{Lookups, display, revision_line};
-use super::{entity_of, set_flash, take_flash};
+use super::{EntryParam, RevisionParam, set_flash, take_flash};
 use crate::admin::record::{self, Revision, SaveError, Values};
 use crate::admin::spec::{Entity, Label};
 use crate::i18n::{Lang, Text};
@@ -182,9 +182,8 @@ pub async fn history(
     ctx: Ctx,
     auth: AuthSession,
     user: Staff,
-    Path((key, id)): Path<(String, i64)>,
+    EntryParam { entity, id }: EntryParam,
 ) -> AppResult<Response> {
-    let entity = entity_of(&key)?;
     let Story { title, exists, entries } = story(&state, &ctx, entity, id).await?;
     render(&HistoryPage {
         l: ctx.lang,
@@ -216,9 +215,9 @@ pub async fn confirm_revert(
     State(state): State<AppState>,
     ctx: Ctx,
     user: Staff,
-    Path((key, id, revision)): Path<(String, i64, i64)>,
+    EntryParam { entity, id }: EntryParam,
+    RevisionParam(revision): RevisionParam,
 ) -> AppResult<Response> {
-    let entity = entity_of(&key)?;
     let Story { title, entries, .. } = story(&state, &ctx, entity, id).await?;
     let entry =
         entries.into_iter().find(|e| e.revision.id == revision && e.revert_url.is_some()).ok_or(AppError::NotFound)?;
@@ -238,9 +237,9 @@ pub async fn revert(
     ctx: Ctx,
     auth: AuthSession,
     user: Staff,
-    Path((key, id, revision)): Path<(String, i64, i64)>,
+    EntryParam { entity, id }: EntryParam,
+    RevisionParam(revision): RevisionParam,
 ) -> AppResult<Response> {
-    let entity = entity_of(&key)?;
     match record::revert(&state.pool, entity, id, revision, &user.username).await {
         Ok(()) => {
             state.settle().await;

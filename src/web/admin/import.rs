@@ -8,17 +8,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use super::EntityParam;
 use super::auth::{AuthSession, Staff};
 use super::upload;
 use crate::admin::MAX_UPLOAD_BYTES;
 use crate::admin::csv::{self, Action, Plan, PlannedRow};
-use crate::admin::spec::{self, Entity};
+use crate::admin::spec::Entity;
 use crate::i18n::{Lang, Text};
 use crate::web::AppState;
 use crate::web::error::{AppError, AppResult};
@@ -26,10 +27,6 @@ use crate::web::{Chrome, Ctx, render};
 
 /// The confirmation form carries the file as base64 (4 bytes per 3) plus the versions and rows it names.
 pub const MAX_CONFIRM_BYTES: usize = MAX_UPLOAD_BYTES / 3 * 4 + 512 * 1024;
-
-fn entity_of(key: &str) -> AppResult<&'static Entity> {
-    spec::entity(key).ok_or(AppError::NotFound)
-}
 
 #[derive(Template)]
 #[template(path = "admin/import.html")]
@@ -58,8 +55,7 @@ fn import_page(ctx: &Ctx, user: Staff, entity: &'static Entity, problem: Option<
 }
 
 /// `GET /admin/{entity}/import`: the upload form.
-pub async fn form(ctx: Ctx, user: Staff, Path(key): Path<String>) -> AppResult<Response> {
-    let entity = entity_of(&key)?;
+pub async fn form(ctx: Ctx, user: Staff, EntityParam(entity): EntityParam) -> AppResult<Response> {
     import_page(&ctx, user, entity, None)
 }
 
@@ -126,10 +122,9 @@ pub async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
     user: Staff,
-    Path(key): Path<String>,
+    EntityParam(entity): EntityParam,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let entity = entity_of(&key)?;
     let mut bytes = None;
     while let Some(field) = upload::next_part(&mut multipart, too_large).await? {
         if field.name() == Some("file") {
@@ -247,10 +242,9 @@ pub async fn confirm(
     ctx: Ctx,
     auth: AuthSession,
     user: Staff,
-    Path(key): Path<String>,
+    EntityParam(entity): EntityParam,
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let entity = entity_of(&key)?;
     let approved = Approved::read(&pairs)?;
     let upload = csv::parse(entity, &approved.file).map_err(AppError::BadRequest)?;
     let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;

@@ -1,13 +1,13 @@
 //! `/admin/{entity}`: the list of an entity's entries (search, filters, order, pages) and its CSV export.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::auth::{AuthSession, Staff};
 use super::names::{Lookups, RevisionLine, display, revision_line};
-use super::{PER_PAGE, entity_of, take_flash};
+use super::{EntityParam, PER_PAGE, take_flash};
 use crate::admin::record::{self, ListQuery, Record};
 use crate::admin::spec::{Entity, Field, Kind};
 use crate::i18n::{Lang, Text};
@@ -143,9 +143,8 @@ pub async fn list(
     ctx: Ctx,
     auth: AuthSession,
     user: Staff,
-    Path(key): Path<String>,
+    EntityParam(entity): EntityParam,
 ) -> AppResult<Response> {
-    let entity = entity_of(&key)?;
     if entity.singleton {
         return Ok(Redirect::to(&ctx.lang.url(&format!("/admin/{}/1/edit", entity.key))).into_response());
     }
@@ -211,9 +210,8 @@ pub async fn export(
     State(state): State<AppState>,
     ctx: Ctx,
     _staff: Staff,
-    Path(key): Path<String>,
+    EntityParam(entity): EntityParam,
 ) -> AppResult<Response> {
-    let entity = entity_of(&key)?;
     let mut lookups = Lookups::load(&state, entity).await?;
     let pairs = ctx.query_pairs();
     lookups.name_filters(&state, entity, &pairs).await?;

@@ -1,14 +1,14 @@
 //! `GET /admin/lookup/{entity}?q=…`: entries of a large entity for a search field's combobox (staff only, at
 //! most [`picker::MAX_CANDIDATES`], both names). The form works without it; see `static/js/admin.js`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::EntityParam;
 use super::auth::AuthSession;
 use crate::admin::picker::{self, Candidate};
-use crate::admin::spec;
 use crate::i18n::Text;
 use crate::web::AppState;
 use crate::web::Ctx;
@@ -27,10 +27,12 @@ pub async fn lookup(
     State(state): State<AppState>,
     ctx: Ctx,
     auth: AuthSession,
-    Path(key): Path<String>,
+    EntityParam(entity): EntityParam,
 ) -> AppResult<Response> {
     auth.user.as_ref().ok_or(AppError::Unauthorized)?;
-    let entity = spec::entity(&key).filter(|e| e.picker.is_some()).ok_or(AppError::NotFound)?;
+    if entity.picker.is_none() {
+        return Err(AppError::NotFound);
+    }
     let pairs = ctx.query_pairs();
     let q = pairs.iter().find(|(k, _)| k == "q").map(|(_, v)| v.trim()).unwrap_or("");
     if q.chars().count() > MAX_TERM_CHARS {

@@ -16,6 +16,8 @@ pub mod upload;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum_login::{AuthManagerLayer, AuthManagerLayerBuilder};
 use tower_sessions::cookie::SameSite;
@@ -34,8 +36,53 @@ const PER_PAGE: i64 = 50;
 /// The session key of the message shown once on the next page (saved, deleted, …).
 const FLASH: &str = "flash";
 
-pub(super) fn entity_of(key: &str) -> AppResult<&'static Entity> {
-    spec::entity(key).ok_or(AppError::NotFound)
+/// The entity an admin URL names (`/admin/{entity}/…`); a key that names none is 404.
+pub struct EntityParam(pub &'static Entity);
+
+/// The entry an admin URL names (`/admin/{entity}/{id}/…`); 404 unless the key names an entity and the id
+/// is a number (whether the entry exists is the handler's to say).
+pub struct EntryParam {
+    pub entity: &'static Entity,
+    pub id: i64,
+}
+
+/// The revision an admin URL names (`…/revert/{revision}`).
+pub struct RevisionParam(pub i64);
+
+/// The value of one named parameter of the matched route, or 404.
+async fn path_param<S: Send + Sync>(parts: &mut Parts, state: &S, name: &str) -> AppResult<String> {
+    let params = RawPathParams::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
+    params.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string()).ok_or(AppError::NotFound)
+}
+
+fn number(text: &str) -> AppResult<i64> {
+    text.parse().map_err(|_| AppError::NotFound)
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for EntityParam {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> AppResult<Self> {
+        let key = path_param(parts, state, "entity").await?;
+        spec::entity(&key).map(EntityParam).ok_or(AppError::NotFound)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for EntryParam {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> AppResult<Self> {
+        let EntityParam(entity) = EntityParam::from_request_parts(parts, state).await?;
+        Ok(EntryParam { entity, id: number(&path_param(parts, state, "id").await?)? })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RevisionParam {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> AppResult<Self> {
+        Ok(RevisionParam(number(&path_param(parts, state, "revision").await?)?))
+    }
 }
 
 pub(super) async fn set_flash(auth: &AuthSession, message: Text) {

@@ -13,6 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use image::ImageFormat;
 
+use super::EntryParam;
 use super::auth::{AuthSession, Staff};
 use crate::admin::record::{self, SaveError};
 use crate::admin::spec::{self, Entity, Label};
@@ -154,10 +155,10 @@ pub async fn upload_logo(
     ctx: Ctx,
     auth: AuthSession,
     user: Staff,
-    path: Path<(String, i64)>,
+    entry: EntryParam,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    upload(&LOGO, state, ctx, auth, user, path, multipart).await
+    upload(&LOGO, state, ctx, auth, user, entry, multipart).await
 }
 
 pub async fn upload_site_plan(
@@ -165,10 +166,10 @@ pub async fn upload_site_plan(
     ctx: Ctx,
     auth: AuthSession,
     user: Staff,
-    path: Path<(String, i64)>,
+    entry: EntryParam,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    upload(&SITE_PLAN, state, ctx, auth, user, path, multipart).await
+    upload(&SITE_PLAN, state, ctx, auth, user, entry, multipart).await
 }
 
 pub async fn remove_logo(
@@ -176,10 +177,10 @@ pub async fn remove_logo(
     ctx: Ctx,
     auth: AuthSession,
     user: Staff,
-    path: Path<(String, i64)>,
+    entry: EntryParam,
     form: axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    remove(&LOGO, state, ctx, auth, user, path, form).await
+    remove(&LOGO, state, ctx, auth, user, entry, form).await
 }
 
 pub async fn remove_site_plan(
@@ -187,10 +188,10 @@ pub async fn remove_site_plan(
     ctx: Ctx,
     auth: AuthSession,
     user: Staff,
-    path: Path<(String, i64)>,
+    entry: EntryParam,
     form: axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    remove(&SITE_PLAN, state, ctx, auth, user, path, form).await
+    remove(&SITE_PLAN, state, ctx, auth, user, entry, form).await
 }
 
 /// Stores an uploaded image. A refused file (too large, not an image, none chosen) brings back the edit page
@@ -201,10 +202,10 @@ async fn upload(
     ctx: Ctx,
     auth: AuthSession,
     user: Staff,
-    Path((key, id)): Path<(String, i64)>,
+    EntryParam { entity, id }: EntryParam,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    if key != slot.entity.key {
+    if entity.key != slot.entity.key {
         return Err(AppError::NotFound);
     }
     match store(slot, &state, &ctx, &auth, &user, id, multipart).await {
@@ -270,10 +271,10 @@ async fn remove(
     ctx: Ctx,
     auth: AuthSession,
     user: Staff,
-    Path((key, id)): Path<(String, i64)>,
+    EntryParam { entity, id }: EntryParam,
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    if key != slot.entity.key {
+    if entity.key != slot.entity.key {
         return Err(AppError::NotFound);
     }
     let version = pairs
