@@ -464,15 +464,8 @@ async fn formula_cells_are_neutralised_in_downloads_and_round_trip_unchanged() {
     }
     assert!(table.iter().flatten().all(|c| !c.starts_with(['=', '+', '@', '\t', '\r'])), "no cell starts a formula");
 
-    // The public file follows the save once it is rebuilt in the background.
-    let mut public = Vec::new();
-    for _ in 0..100 {
-        public = rows(&app.get("/data/companies.csv").await.body);
-        if public.iter().flatten().any(|c| c == guarded[0]) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    // The public file follows the save: `exec_and_settle` waited for its rebuild in the background.
+    let public = rows(&app.get("/data/companies.csv").await.body);
     let gpixel = public.iter().find(|r| r[0] == "1").unwrap();
     for cell in guarded {
         assert!(gpixel.iter().any(|c| c == cell), "{cell} in the public file: {gpixel:?}");
