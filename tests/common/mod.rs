@@ -280,6 +280,39 @@ impl TestApp {
         sqlx::query_scalar(sql).fetch_one(&self.state.pool).await.expect("count")
     }
 
+    /// Every table's full content (every row, every column, as SQL literals), by table name; each table's rows
+    /// sorted, so two reads of the same content compare equal whatever order SQLite returns them in. Tables
+    /// are all of `sqlite_master`'s, so a table added later is compared too; only the `(table, column)` pairs
+    /// in `leave_out` are not read.
+    pub async fn table_contents(&self, leave_out: &[(&str, &str)]) -> std::collections::BTreeMap<String, Vec<String>> {
+        let pool = &self.state.pool;
+        let tables: Vec<String> =
+            sqlx::query_scalar("select name from sqlite_master where type = 'table' order by name")
+                .fetch_all(pool)
+                .await
+                .expect("list tables");
+        let mut contents = std::collections::BTreeMap::new();
+        for table in tables {
+            let columns: Vec<String> = sqlx::query_scalar("select name from pragma_table_info(?) order by cid")
+                .bind(&table)
+                .fetch_all(pool)
+                .await
+                .expect("list columns");
+            assert!(!columns.is_empty(), "no columns in {table}");
+            let row = columns
+                .iter()
+                .filter(|c| !leave_out.contains(&(table.as_str(), c.as_str())))
+                .map(|c| format!("quote(\"{}\")", c.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(" || ',' || ");
+            let sql = format!("select {row} from \"{}\" order by 1", table.replace('"', "\"\""));
+            let mut rows: Vec<String> = sqlx::query_scalar(&sql).fetch_all(pool).await.expect("read a table");
+            rows.sort_unstable();
+            contents.insert(table, rows);
+        }
+        contents
+    }
+
     /// Runs SQL against the test database, then waits for the catalog (and the open-data files) to show it,
     /// as an admin save does.
     pub async fn exec_and_settle(&self, sql: &str) {
