@@ -5,6 +5,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
+use common::fixtures::companies;
 use common::{TestApp, TestResponse, hidden, signed_in};
 use park_portal::admin::spec::ENTITIES;
 
@@ -78,14 +79,9 @@ async fn snapshot(app: &TestApp, cookie: &str) -> Vec<String> {
 async fn export_holds_exactly_the_filtered_rows_of_every_page_with_a_bom() {
     let (app, cookie) = signed_in().await;
     // More rows than one list page (50), a third of them in phase 1.
-    let mut sql = String::new();
-    for i in 0..60 {
-        let phase = if i % 3 == 0 { "1" } else { "null" };
-        sql.push_str(&format!(
-            "insert into company (slug, short_name_zh, phase_id) values ('extra-{i}', '附加企业{i}', {phase});"
-        ));
-    }
-    app.exec_and_settle(&sql).await;
+    companies("extra-phase-1-", 20).zh("附加企业甲").phase(1).insert(&app).await;
+    companies("extra-", 40).zh("附加企业乙").insert(&app).await;
+    app.settle().await;
 
     let out = app.get_as("/admin/companies/export?f_phase_id=1", &cookie).await;
     assert_eq!(out.status, StatusCode::OK);

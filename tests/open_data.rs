@@ -5,6 +5,7 @@ mod common;
 use std::collections::{BTreeMap, HashSet};
 
 use axum::http::StatusCode;
+use common::fixtures::{companies, company};
 use common::{PASSWORD, TestApp, TestResponse, hidden};
 use serde_json::Value;
 
@@ -364,7 +365,8 @@ async fn dataset_ids_stay_the_same_across_edits() {
             .collect()
     };
     let (_, before) = json(&app, "/data/companies.json").await;
-    app.exec_and_settle("insert into company (id, slug, short_name_zh) values (99, 'aaa-first-by-name', '阿阿')").await;
+    company("aaa-first-by-name").id(99).zh("阿阿").insert(&app).await;
+    app.settle().await;
     let (_, after) = json(&app, "/data/companies.json").await;
     let (before, mut after) = (slugs(&before), slugs(&after));
     assert_eq!(after.remove(&99).as_deref(), Some("aaa-first-by-name"));
@@ -474,11 +476,8 @@ async fn the_api_agrees_with_the_directory() {
 #[tokio::test]
 async fn the_api_pages_with_next_and_prev_links() {
     let app = TestApp::new().await;
-    app.exec_and_settle(
-        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 30)
-         insert into company (slug, short_name_zh, phase_id) select 'fixture-' || i, '测试企业' || i, 1 from n",
-    )
-    .await;
+    companies("fixture-", 30).zh("测试企业").phase(1).insert(&app).await;
+    app.settle().await;
     let (first, page1, html1) = api_and_html(&app, "phase=1").await;
     assert_eq!(first["total"], 33);
     assert_eq!(

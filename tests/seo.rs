@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashMap;
 
 use axum::http::StatusCode;
-use common::{TestApp, TestResponse};
+use common::{TestApp, TestResponse, fixtures};
 use serde_json::Value;
 
 const ORIGIN: &str = "http://127.0.0.1:3000";
@@ -189,11 +189,8 @@ async fn past_one_file_the_sitemap_becomes_an_index_of_files() {
     // Enough companies for more than one file: (8 lists + 7 sectors + 3 phases + companies) × 2 languages.
     let per_file = park_portal::web::public::seo::URLS_PER_FILE;
     let companies = per_file / 2 + 10;
-    app.exec_and_settle(&format!(
-        "with recursive n(i) as (select 1 union all select i + 1 from n where i < {companies})
-         insert into company (slug, short_name_zh) select 'bulk-' || i, '批量企业' || i from n;"
-    ))
-    .await;
+    fixtures::companies("bulk-", companies).zh("批量企业").insert(&app).await;
+    app.settle().await;
     let index = app.get("/sitemap.xml").await;
     assert_eq!(index.status, StatusCode::OK);
     assert_eq!(index.header("content-type"), "application/xml; charset=utf-8");

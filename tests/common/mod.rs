@@ -2,6 +2,7 @@
 //! to send requests through it without a network.
 #![allow(dead_code)]
 
+pub mod fixtures;
 pub mod server;
 
 /// Every public page once, as its Chinese path (the English one is `/en` + it).
@@ -313,12 +314,18 @@ impl TestApp {
         contents
     }
 
+    /// Waits for the catalog (and the open-data files) to show what was written to the database, as an admin
+    /// save does.
+    pub async fn settle(&self) {
+        self.state.settle().await;
+        self.open_data_settled().await;
+    }
+
     /// Runs SQL against the test database, then waits for the catalog (and the open-data files) to show it,
     /// as an admin save does.
     pub async fn exec_and_settle(&self, sql: &str) {
         sqlx::raw_sql(sql).execute(&self.state.pool).await.expect("fixture SQL");
-        self.state.settle().await;
-        self.open_data_settled().await;
+        self.settle().await;
     }
 
     /// Runs SQL that may touch what the change log does not follow (the seed's date), then reloads everything.
