@@ -474,3 +474,34 @@ async fn formula_cells_are_neutralised_in_downloads_and_round_trip_unchanged() {
         sqlx::query_scalar("select short_name_en from company where id = 1").fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(stored, "@SUM(1)");
 }
+
+/// The header row of every CSV the portal writes: the open-data files, the directory's and awards' result
+/// downloads, and each admin export. Importers and spreadsheets rely on these names and their order, so the
+/// rows are compared whole.
+#[tokio::test]
+async fn every_csv_header_row() {
+    let (app, cookie) = signed_in().await;
+    let mut headers = String::new();
+    let mut add = |path: &str, body: &str| {
+        let first = body.trim_start_matches(BOM).lines().next().unwrap_or_default().to_string();
+        headers.push_str(&format!("{path}\n{first}\n\n"));
+    };
+    for dataset in ["companies", "awards", "phases", "sectors"] {
+        let path = format!("/data/{dataset}.csv");
+        let response = app.get(&path).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
+        add(&path, &response.body);
+    }
+    for path in ["/companies.csv", "/awards.csv"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
+        add(path, &response.body);
+    }
+    for e in ENTITIES {
+        let path = format!("/admin/{}/export", e.key);
+        let response = app.get_as(&path, &cookie).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
+        add(&path, &response.body);
+    }
+    insta::assert_snapshot!("csv_header_rows", headers);
+}

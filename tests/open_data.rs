@@ -105,6 +105,18 @@ async fn both_feeds_are_valid_atom_with_dated_milestones_and_stable_ids() {
     let en = parse_feed(&app.get("/en/feed.atom").await, "en", "/en/feed.atom");
     assert_eq!(zh.len(), en.len());
 
+    // The product launch, whole, as each feed renders it: nothing in it changes from run to run.
+    for feed in ["/feed.atom", "/en/feed.atom"] {
+        let body = app.get(feed).await.body;
+        let entry = body
+            .split("<entry>")
+            .skip(1)
+            .find(|e| e.contains("GMAX4002"))
+            .and_then(|e| e.split("</entry>").next())
+            .expect("the GMAX4002 entry");
+        let name = if feed == "/feed.atom" { "feed_entry_gmax4002_zh" } else { "feed_entry_gmax4002_en" };
+        insta::assert_snapshot!(name, format!("<entry>{entry}</entry>"));
+    }
     // The product launch, dated by its own (full) date, linking to the company in the feed's language.
     let launch = en.iter().find(|e| e.title.contains("GMAX4002")).expect("the GMAX4002 launch");
     assert_eq!(launch.title, "14 February 2023: Gpixel launches the GMAX4002 high-speed version");
@@ -288,14 +300,12 @@ async fn datasets_match_the_database_and_carry_their_licence_and_source() {
         assert_eq!(response.header("cache-control"), "no-cache");
         let header = &file["header"];
         assert_eq!(header["dataset"], dataset);
-        assert_eq!(header["licence"]["name"], "CC BY 4.0");
-        assert_eq!(header["licence"]["url"], "https://creativecommons.org/licenses/by/4.0/");
-        assert!(header["licence"]["note"]["en"].as_str().unwrap().contains("public reporting"));
-        assert_eq!(header["portal"], format!("{ORIGIN}/"));
-        assert_eq!(header["formats"]["csv"], format!("{ORIGIN}/data/{dataset}.csv"));
-        assert!(header["sources"][0]["title"]["zh"].as_str().unwrap().contains("光电信息"));
-        assert_eq!(header["sources"][0]["published_on"], "2023-03");
         assert!(header["generated_at"].as_str().unwrap().ends_with('Z'));
+        // The whole header (licence, sources, formats, counts); the two times change from run to run.
+        insta::assert_json_snapshot!(format!("header_{dataset}"), header, {
+            ".generated_at" => "[generated_at]",
+            ".last_modified" => "[last_modified]",
+        });
         let mut got = ids(&file[dataset]);
         got.sort_unstable();
         assert_eq!(got, db_ids(&app, table).await, "{dataset}");
