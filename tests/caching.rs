@@ -100,7 +100,15 @@ async fn a_committed_write_is_visible_on_the_next_request() {
     let app = TestApp::new().await;
     let before = app.get("/en/companies/gpixel").await;
     let home_before = app.get("/en/").await;
-    assert!(!app.state.page_cache.is_empty());
+    // Pages other than the edited one that show the company's summary, cached before the write.
+    let others = ["/en/companies", "/en/sectors/core-components"];
+    let mut others_before = Vec::new();
+    for path in others {
+        let page = app.get(path).await;
+        assert!(page.body.contains("Gpixel") && !page.body.contains("Updated by the admin test."), "{path}");
+        others_before.push(page);
+    }
+    assert!(app.state.page_cache.len() >= 4, "the pages were cached: {}", app.state.page_cache.len());
     app.exec_and_settle(
         "update company set description_en = 'Updated by the admin test.', version = version + 1 where slug = 'gpixel'",
     )
@@ -108,9 +116,17 @@ async fn a_committed_write_is_visible_on_the_next_request() {
     let after = app.get("/en/companies/gpixel").await;
     after.assert_contains("Updated by the admin test.");
     assert_ne!(before.header("etag"), after.header("etag"));
-    // Every cached page was dropped, not only the edited one.
+    // Every cached page was dropped, not only the edited one: the others show the new summary, with a new
+    // ETag (kept pages would still show the old one).
+    for (path, page_before) in others.iter().zip(&others_before) {
+        let page = app.get(path).await;
+        page.assert_contains("Updated by the admin test.");
+        assert_ne!(page.header("etag"), page_before.header("etag"), "{path}");
+    }
+    // A page rendered again to the same bytes keeps its ETag, so a browser's copy stays valid.
     let home_after = app.get("/en/").await;
     assert_eq!(home_before.body, home_after.body);
+    assert_eq!(home_before.header("etag"), home_after.header("etag"));
     app.exec_and_settle("update phase set status = 'delivered' where number = 3").await;
     let phases = app.get("/en/phases/3").await;
     phases.assert_contains("Delivered and in use");
@@ -134,13 +150,36 @@ async fn static_assets_are_precompressed_and_immutable() {
     let app = TestApp::new().await;
     let home = app.get("/").await;
     let css = home.body.split("rel=\"stylesheet\" href=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let (status, headers, _) = send(&app, Method::GET, &css, &[("accept-encoding", "br")]).await;
+    let (_, plain_headers, plain) = send(&app, Method::GET, &css, &[]).await;
+    assert_eq!(header(&plain_headers, "content-encoding"), "", "a client that accepts nothing gets the bytes");
+    assert!(header(&plain_headers, "etag").starts_with('"'));
+    assert!(String::from_utf8_lossy(&plain).contains("font-family"), "the stylesheet itself");
+
+    let (status, headers, br) = send(&app, Method::GET, &css, &[("accept-encoding", "br")]).await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "content-encoding"), "br");
     assert_eq!(header(&headers, "cache-control"), "public, max-age=31536000, immutable");
     assert_eq!(header(&headers, "vary"), "accept-encoding");
-    // An empty stylesheet would not compress; a real one does.
-    let (_, plain, _) = send(&app, Method::GET, &css, &[]).await;
-    assert!(header(&plain, "etag").starts_with('"'));
+    assert_eq!(header(&headers, "content-length"), br.len().to_string());
+    let br_etag = header(&headers, "etag").to_string();
+    assert_ne!(br_etag, header(&plain_headers, "etag"), "each encoding has its own strong tag");
+    let mut out = Vec::new();
+    brotli::BrotliDecompress(&mut &br[..], &mut out).unwrap();
+    assert_eq!(out, plain);
+    // A real stylesheet compresses well; an empty or already-compressed body would not.
+    assert!(br.len() * 3 < plain.len(), "brotli {} vs plain {}", br.len(), plain.len());
+
+    let (_, headers, gz) = send(&app, Method::GET, &css, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(header(&headers, "content-encoding"), "gzip");
+    assert_eq!(header(&headers, "vary"), "accept-encoding");
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out).unwrap();
+    assert_eq!(out, plain);
+
+    // A stable validator: the same request gets the same bytes and the same tag again.
+    let (_, again, br2) = send(&app, Method::GET, &css, &[("accept-encoding", "br")]).await;
+    assert_eq!(br2, br);
+    assert_eq!(header(&again, "etag"), br_etag);
 }
 
 #[tokio::test]
@@ -205,10 +244,23 @@ async fn hsts_only_when_served_over_https() {
     assert!(header(&headers, "strict-transport-security").starts_with("max-age=31536000"));
 }
 
-/// A request whose body never finishes: it holds its place until `hold` is dropped.
-fn stalled_login() -> (Request<Body>, tokio::sync::mpsc::Sender<Result<axum::body::Bytes, std::io::Error>>) {
+/// The sending half that keeps a stalled request's body open, and a signal that fires when the handler
+/// starts reading that body (so the request is inside the server, holding its place).
+struct Stalled {
+    _hold: tokio::sync::mpsc::Sender<Result<axum::body::Bytes, std::io::Error>>,
+    reading: tokio::sync::oneshot::Receiver<()>,
+}
+
+/// A request whose body never finishes: it holds its place until the returned [`Stalled`] is dropped.
+fn stalled_login() -> (Request<Body>, Stalled) {
     let (hold, rx) = tokio::sync::mpsc::channel(1);
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let (reading_tx, reading) = tokio::sync::oneshot::channel();
+    let stream = futures_util::stream::unfold((rx, Some(reading_tx)), |(mut rx, mut reading_tx)| async move {
+        if let Some(tx) = reading_tx.take() {
+            let _ = tx.send(());
+        }
+        rx.recv().await.map(|item| (item, (rx, reading_tx)))
+    });
     let request = Request::builder()
         .method(Method::POST)
         .uri("/admin/login")
@@ -216,21 +268,25 @@ fn stalled_login() -> (Request<Body>, tokio::sync::mpsc::Sender<Result<axum::bod
         .header("content-length", "100")
         .body(Body::from_stream(stream))
         .unwrap();
-    (request, hold)
+    (request, Stalled { _hold: hold, reading })
 }
 
 #[tokio::test]
 async fn excess_load_is_shed_with_503_and_retry_after() {
     let app = TestApp::with_settings(|s| s.max_concurrency = 1).await;
-    let (slow, hold) = stalled_login();
+    let (slow, mut stalled) = stalled_login();
     let router = app.router.clone();
     let first = tokio::spawn(async move { router.oneshot(slow).await });
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // The slow request holds the one place once its handler reads the body: wait for that, not for a time.
+    tokio::time::timeout(std::time::Duration::from_secs(10), &mut stalled.reading)
+        .await
+        .expect("the stalled sign-in reached its handler within 10 s")
+        .unwrap();
     let (status, headers, body) = send(&app, Method::GET, "/en/", &[]).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(header(&headers, "retry-after"), "1");
     assert!(String::from_utf8_lossy(&body).contains("The server is busy"));
-    drop(hold);
+    drop(stalled);
     let _ = first.await;
     let (status, _, _) = send(&app, Method::GET, "/en/", &[]).await;
     assert_eq!(status, StatusCode::OK, "capacity is back once the slow request ends");
@@ -239,7 +295,7 @@ async fn excess_load_is_shed_with_503_and_retry_after() {
 #[tokio::test]
 async fn a_request_that_takes_too_long_gets_408() {
     let app = TestApp::with_settings(|s| s.request_timeout = std::time::Duration::from_millis(200)).await;
-    let (slow, _hold) = stalled_login();
+    let (slow, _stalled) = stalled_login();
     let response = app.router.clone().oneshot(slow).await.unwrap();
     assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
     let body = response.into_body().collect().await.unwrap().to_bytes();

@@ -5,6 +5,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
+use common::fixtures::companies;
 use common::{TestApp, TestResponse, hidden, signed_in};
 use park_portal::admin::spec::ENTITIES;
 
@@ -78,14 +79,9 @@ async fn snapshot(app: &TestApp, cookie: &str) -> Vec<String> {
 async fn export_holds_exactly_the_filtered_rows_of_every_page_with_a_bom() {
     let (app, cookie) = signed_in().await;
     // More rows than one list page (50), a third of them in phase 1.
-    let mut sql = String::new();
-    for i in 0..60 {
-        let phase = if i % 3 == 0 { "1" } else { "null" };
-        sql.push_str(&format!(
-            "insert into company (slug, short_name_zh, phase_id) values ('extra-{i}', '附加企业{i}', {phase});"
-        ));
-    }
-    app.exec_and_settle(&sql).await;
+    companies("extra-phase-1-", 20).zh("附加企业甲").phase(1).insert(&app).await;
+    companies("extra-", 40).zh("附加企业乙").insert(&app).await;
+    app.settle().await;
 
     let out = app.get_as("/admin/companies/export?f_phase_id=1", &cookie).await;
     assert_eq!(out.status, StatusCode::OK);
@@ -464,15 +460,8 @@ async fn formula_cells_are_neutralised_in_downloads_and_round_trip_unchanged() {
     }
     assert!(table.iter().flatten().all(|c| !c.starts_with(['=', '+', '@', '\t', '\r'])), "no cell starts a formula");
 
-    // The public file follows the save once it is rebuilt in the background.
-    let mut public = Vec::new();
-    for _ in 0..100 {
-        public = rows(&app.get("/data/companies.csv").await.body);
-        if public.iter().flatten().any(|c| c == guarded[0]) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    // The public file follows the save: `exec_and_settle` waited for its rebuild in the background.
+    let public = rows(&app.get("/data/companies.csv").await.body);
     let gpixel = public.iter().find(|r| r[0] == "1").unwrap();
     for cell in guarded {
         assert!(gpixel.iter().any(|c| c == cell), "{cell} in the public file: {gpixel:?}");
@@ -484,4 +473,35 @@ async fn formula_cells_are_neutralised_in_downloads_and_round_trip_unchanged() {
     let stored: String =
         sqlx::query_scalar("select short_name_en from company where id = 1").fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(stored, "@SUM(1)");
+}
+
+/// The header row of every CSV the portal writes: the open-data files, the directory's and awards' result
+/// downloads, and each admin export. Importers and spreadsheets rely on these names and their order, so the
+/// rows are compared whole.
+#[tokio::test]
+async fn every_csv_header_row() {
+    let (app, cookie) = signed_in().await;
+    let mut headers = String::new();
+    let mut add = |path: &str, body: &str| {
+        let first = body.trim_start_matches(BOM).lines().next().unwrap_or_default().to_string();
+        headers.push_str(&format!("{path}\n{first}\n\n"));
+    };
+    for dataset in ["companies", "awards", "phases", "sectors"] {
+        let path = format!("/data/{dataset}.csv");
+        let response = app.get(&path).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
+        add(&path, &response.body);
+    }
+    for path in ["/companies.csv", "/awards.csv"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
+        add(path, &response.body);
+    }
+    for e in ENTITIES {
+        let path = format!("/admin/{}/export", e.key);
+        let response = app.get_as(&path, &cookie).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
+        add(&path, &response.body);
+    }
+    insta::assert_snapshot!("csv_header_rows", headers);
 }

@@ -5,6 +5,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use common::TestApp;
+use common::fixtures::companies;
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
@@ -95,11 +96,8 @@ async fn the_results_on_screen_download_as_csv_with_names_beside_ids() {
     assert_eq!(app.get("/awards.csv?company=nope").await.status, StatusCode::BAD_REQUEST);
 
     // Past the limit, the whole directory's open-data file instead of a file built per request.
-    app.exec_and_settle(
-        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 5001) \
-         insert into company (slug, short_name_zh) select 'bulk-' || i, '批量' || i from n",
-    )
-    .await;
+    companies("bulk-", 5001).zh("批量").insert(&app).await;
+    app.settle().await;
     let many = app.get("/en/companies").await;
     many.assert_contains("<a href=\"/data/companies.csv\" download>Download every company (CSV, open data)</a>");
     let redirected = app.get("/companies.csv").await;
@@ -278,13 +276,8 @@ async fn sort_by_awards_puts_the_most_awarded_first() {
 #[tokio::test]
 async fn pagination_with_more_companies_than_a_page() {
     let app = TestApp::new().await;
-    let mut sql = String::new();
-    for i in 0..30 {
-        sql.push_str(&format!(
-            "insert into company (slug, short_name_zh, description_zh) values ('fixture-{i:02}', '测试企业{i:02}', '测试用企业。');"
-        ));
-    }
-    app.exec_and_settle(&sql).await;
+    companies("fixture-", 30).numbered(0, 2).zh("测试企业").description_zh("测试用企业。").insert(&app).await;
+    app.settle().await;
     let first = app.get("/en/companies").await;
     first.assert_contains("35 companies · page 1 of 2");
     assert_eq!(first.card_slugs().len(), 24);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TestApp;
+use common::{TestApp, fixtures};
 use park_portal::admin::record::{self, Values};
 use park_portal::admin::spec::{self, Entity};
 use park_portal::catalog::follow;
@@ -339,10 +339,8 @@ fn the_followed_catalog_equals_a_fresh_load_after_every_step() {
 async fn a_deferred_short_term_index_answers_the_same() {
     let app = TestApp::new().await;
     let pool = app.state.pool.clone();
-    app.exec_and_settle(
-        "insert into company (slug, short_name_zh, description_zh) values ('ainai', '欸乃光电', '激光器件');",
-    )
-    .await;
+    fixtures::company("ainai").zh("欸乃光电").description_zh("激光器件").insert(&app).await;
+    app.settle().await;
     let eager = follow::load(&pool).await.unwrap().catalog;
     let deferred = follow::load_deferring(&pool, 0).await.unwrap().catalog;
     assert!(deferred.short_terms.is_pending() && !eager.short_terms.is_pending());

@@ -5,27 +5,15 @@
 mod common;
 
 use axum::http::StatusCode;
+use common::fixtures::{companies, company};
 use common::{TestApp, signed_in};
 use serde_json::Value;
 
 /// Two companies sharing part of their names in both languages; returns their ids.
 async fn two_probes(app: &TestApp) -> (i64, i64) {
-    sqlx::raw_sql(
-        "insert into company (slug, short_name_zh, short_name_en) values
-           ('probe-optics-a', '测试光学甲', 'Probe Optics Alpha'),
-           ('probe-optics-b', '测试光学乙', 'Probe Optics Beta');",
-    )
-    .execute(&app.state.pool)
-    .await
-    .expect("insert companies");
-    let id = |slug: &'static str| async move {
-        sqlx::query_scalar::<_, i64>("select id from company where slug = ?")
-            .bind(slug)
-            .fetch_one(&app.state.pool)
-            .await
-            .unwrap()
-    };
-    (id("probe-optics-a").await, id("probe-optics-b").await)
+    let a = company("probe-optics-a").zh("测试光学甲").en("Probe Optics Alpha").insert(app).await;
+    let b = company("probe-optics-b").zh("测试光学乙").en("Probe Optics Beta").insert(app).await;
+    (a, b)
 }
 
 /// A new award's form with the company typed as `term`.
@@ -179,13 +167,7 @@ async fn the_lookup_answers_staff_with_both_names() {
     let r = app.get_as("/admin/lookup/companies?q=", &cookie).await;
     assert!(ids(&r.body).is_empty());
     // At most 20, however many match.
-    sqlx::raw_sql(
-        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 30)
-         insert into company (slug, short_name_zh) select 'many-' || i, '众多企业' || i from n;",
-    )
-    .execute(&app.state.pool)
-    .await
-    .unwrap();
+    companies("many-", 30).zh("众多企业").insert(&app).await;
     let r = app.get_as("/admin/lookup/companies?q=%E4%BC%97%E5%A4%9A", &cookie).await;
     assert_eq!(ids(&r.body).len(), 20);
     // The names the lookup scans are indexed (migration 0006).
@@ -207,13 +189,7 @@ async fn the_lookup_answers_staff_with_both_names() {
 
 /// Inserts `n` companies named 批量企业1…n with SQL.
 async fn many_companies(app: &TestApp, n: usize) {
-    sqlx::raw_sql(&format!(
-        "with recursive n(i) as (select 1 union all select i + 1 from n where i < {n})
-         insert into company (slug, short_name_zh, short_name_en) select 'bulk-' || i, '批量企业' || i, 'Bulk company ' || i from n;"
-    ))
-    .execute(&app.state.pool)
-    .await
-    .unwrap();
+    companies("bulk-", n).zh("批量企业").en("Bulk company ").insert(app).await;
 }
 
 #[tokio::test]

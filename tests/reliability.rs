@@ -7,7 +7,7 @@ mod common;
 
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::server::{EDITOR, PASSWORD, Server, binary};
@@ -41,9 +41,16 @@ fn milestone(title: &str) -> Vec<(&'static str, String)> {
     vec![("occurred_on", "2024-05".into()), ("kind", "other".into()), ("title_zh", title.into())]
 }
 
-/// Creates milestones titled `{prefix}{n}` until `stop` is set or the server stops answering. Returns the
-/// (id, title) of every save the server acknowledged with 303, and any other statuses it gave.
-fn create_milestones(port: u16, cookie: &str, prefix: &str, stop: &AtomicBool) -> (Vec<(i64, String)>, Vec<u16>) {
+/// Creates milestones titled `{prefix}{n}` until `stop` is set or the server stops answering, adding one to
+/// `acked` as each save is acknowledged. Returns the (id, title) of every save the server acknowledged with
+/// 303, and any other statuses it gave.
+fn create_milestones(
+    port: u16,
+    cookie: &str,
+    prefix: &str,
+    stop: &AtomicBool,
+    acked: &AtomicUsize,
+) -> (Vec<(i64, String)>, Vec<u16>) {
     let mut acknowledged = Vec::new();
     let mut unexpected = Vec::new();
     for n in 0.. {
@@ -60,6 +67,7 @@ fn create_milestones(port: u16, cookie: &str, prefix: &str, stop: &AtomicBool) -
                 let location = reply.header("location").expect("a Location");
                 let id = location.trim_end_matches("/edit").rsplit('/').next().unwrap().parse().unwrap();
                 acknowledged.push((id, title));
+                acked.fetch_add(1, Ordering::SeqCst);
             }
             // the server was killed mid-request: this save was never acknowledged
             0 => break,
@@ -67,6 +75,17 @@ fn create_milestones(port: u16, cookie: &str, prefix: &str, stop: &AtomicBool) -
         }
     }
     (acknowledged, unexpected)
+}
+
+/// Waits until `acked` reaches `n` (the writer's saves, not time, order the test's steps); panics after 60 s
+/// or when the writer has stopped first.
+fn wait_for_saves(acked: &AtomicUsize, n: usize, writer: &std::thread::JoinHandle<impl Sized>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while acked.load(Ordering::SeqCst) < n {
+        assert!(!writer.is_finished(), "the writer stopped after {} saves, before {n}", acked.load(Ordering::SeqCst));
+        assert!(Instant::now() < deadline, "only {} of {n} saves within 60 s", acked.load(Ordering::SeqCst));
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
 
 async fn open_pool(path: &std::path::Path) -> sqlx::SqlitePool {
@@ -93,11 +112,16 @@ async fn acknowledged_saves_survive_sigkill() {
     let started = Instant::now();
     for cycle in 0..cycles {
         let stop = Arc::new(AtomicBool::new(false));
+        let acked = Arc::new(AtomicUsize::new(0));
         let writer = {
-            let (port, cookie, stop) = (server.port, cookie.clone(), stop.clone());
-            std::thread::spawn(move || create_milestones(port, &cookie, &format!("崩溃测试 {cycle}-"), &stop))
+            let (port, cookie, stop, acked) = (server.port, cookie.clone(), stop.clone(), acked.clone());
+            std::thread::spawn(move || create_milestones(port, &cookie, &format!("崩溃测试 {cycle}-"), &stop, &acked))
         };
-        std::thread::sleep(Duration::from_millis(10 + rng.below(120)));
+        // The kill comes after a random number of acknowledged saves (1 to 8), while the writer is sending the
+        // next one: on an event, not after a time that may or may not have let a save through.
+        wait_for_saves(&acked, 1 + rng.below(8) as usize, &writer);
+        // Random jitter (0–3 ms) only moves the kill to a random point of that next save; nothing waits on it.
+        std::thread::sleep(Duration::from_micros(rng.below(3000)));
         server.kill_hard();
         stop.store(true, Ordering::Relaxed);
         let (acked, other) = writer.join().unwrap();
@@ -137,15 +161,18 @@ async fn a_backup_taken_during_writes_is_consistent() {
     let server = Server::start();
     let cookie = server.login();
     let stop = Arc::new(AtomicBool::new(false));
+    let acked = Arc::new(AtomicUsize::new(0));
     let writer = {
-        let (port, cookie, stop) = (server.port, cookie.clone(), stop.clone());
-        std::thread::spawn(move || create_milestones(port, &cookie, "备份测试 ", &stop))
+        let (port, cookie, stop, acked) = (server.port, cookie.clone(), stop.clone(), acked.clone());
+        std::thread::spawn(move || create_milestones(port, &cookie, "备份测试 ", &stop, &acked))
     };
-    std::thread::sleep(Duration::from_millis(500));
+    // The backup starts once saves have been acknowledged, and the writer goes on until more are after it.
+    wait_for_saves(&acked, 20, &writer);
     let copy = server.dir().join("copy.db");
     let backup = Command::new(binary()).arg("backup").arg(&copy).arg("--database").arg(&server.db).output().unwrap();
     assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
-    std::thread::sleep(Duration::from_millis(300));
+    let after_backup = acked.load(Ordering::SeqCst);
+    wait_for_saves(&acked, after_backup + 20, &writer);
     stop.store(true, Ordering::Relaxed);
     let (acknowledged, unexpected) = writer.join().unwrap();
     assert!(unexpected.is_empty(), "saves answered with {unexpected:?}");

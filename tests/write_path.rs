@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use common::TestApp;
+use common::fixtures::{companies, company};
 
 /// The portal's own binary, as an operator runs it.
 fn portal(args: &[&str]) -> std::process::Output {
@@ -63,11 +64,12 @@ async fn a_row_that_cannot_be_read_is_left_out_and_stops_nothing() {
     // What someone at the sqlite3 prompt could do: bytes that are not text in a text column, a fraction in a
     // year, and an ordinary name whose
     // first reading (ê) once broke the pinyin code.
-    app.exec_and_settle(
-        "update company set website = x'ff00', founded_year = 2012.5 where slug = 'gpixel';
-         insert into company (slug, short_name_zh) values ('ainai', '欸乃光电');",
-    )
-    .await;
+    sqlx::raw_sql("update company set website = x'ff00', founded_year = 2012.5 where slug = 'gpixel'")
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    company("ainai").zh("欸乃光电").insert(&app).await;
+    app.settle().await;
     assert_eq!(app.get("/companies/gpixel").await.status, StatusCode::NOT_FOUND, "the bad row is left out");
     assert_eq!(app.get("/companies").await.status, StatusCode::OK);
     let ainai = app.get("/en/companies/ainai").await;
@@ -104,13 +106,7 @@ async fn a_row_that_cannot_be_read_is_left_out_and_stops_nothing() {
 async fn a_whole_table_read_gives_every_good_row_and_reports_each_bad_one() {
     use park_portal::db::{self, companies::CompanyRow};
     let app = TestApp::new().await;
-    sqlx::query(
-        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 12000)
-         insert into company (slug, short_name_zh, legal_name_en) select 'bulk-' || i, '批量' || i, 'Bulk ' || i from n",
-    )
-    .execute(&app.state.pool)
-    .await
-    .unwrap();
+    companies("bulk-", 12000).zh("批量").legal_en("Bulk ").insert(&app).await;
     let bad = [
         // a blob (SQLite cannot put it in JSON), a fraction in a year, bytes that are not UTF-8 in a name
         "update company set website = x'ff00' where slug = 'bulk-10'",

@@ -2,6 +2,7 @@
 //! to send requests through it without a network.
 #![allow(dead_code)]
 
+pub mod fixtures;
 pub mod server;
 
 /// Every public page once, as its Chinese path (the English one is `/en` + it).
@@ -281,12 +282,51 @@ impl TestApp {
         sqlx::query_scalar(sql).fetch_one(&self.state.pool).await.expect("count")
     }
 
+    /// Every table's full content (every row, every column, as SQL literals), by table name; each table's rows
+    /// sorted, so two reads of the same content compare equal whatever order SQLite returns them in. Tables
+    /// are all of `sqlite_master`'s, so a table added later is compared too; only the `(table, column)` pairs
+    /// in `leave_out` are not read.
+    pub async fn table_contents(&self, leave_out: &[(&str, &str)]) -> std::collections::BTreeMap<String, Vec<String>> {
+        let pool = &self.state.pool;
+        let tables: Vec<String> =
+            sqlx::query_scalar("select name from sqlite_master where type = 'table' order by name")
+                .fetch_all(pool)
+                .await
+                .expect("list tables");
+        let mut contents = std::collections::BTreeMap::new();
+        for table in tables {
+            let columns: Vec<String> = sqlx::query_scalar("select name from pragma_table_info(?) order by cid")
+                .bind(&table)
+                .fetch_all(pool)
+                .await
+                .expect("list columns");
+            assert!(!columns.is_empty(), "no columns in {table}");
+            let row = columns
+                .iter()
+                .filter(|c| !leave_out.contains(&(table.as_str(), c.as_str())))
+                .map(|c| format!("quote(\"{}\")", c.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(" || ',' || ");
+            let sql = format!("select {row} from \"{}\" order by 1", table.replace('"', "\"\""));
+            let mut rows: Vec<String> = sqlx::query_scalar(&sql).fetch_all(pool).await.expect("read a table");
+            rows.sort_unstable();
+            contents.insert(table, rows);
+        }
+        contents
+    }
+
+    /// Waits for the catalog (and the open-data files) to show what was written to the database, as an admin
+    /// save does.
+    pub async fn settle(&self) {
+        self.state.settle().await;
+        self.open_data_settled().await;
+    }
+
     /// Runs SQL against the test database, then waits for the catalog (and the open-data files) to show it,
     /// as an admin save does.
     pub async fn exec_and_settle(&self, sql: &str) {
         sqlx::raw_sql(sql).execute(&self.state.pool).await.expect("fixture SQL");
-        self.state.settle().await;
-        self.open_data_settled().await;
+        self.settle().await;
     }
 
     /// Runs SQL that may touch what the change log does not follow (the seed's date), then reloads everything.

@@ -3,7 +3,7 @@
 //! actually sent.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -13,10 +13,6 @@ pub const PASSWORD: &str = "lens-orbit-harbor-42";
 
 pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_park-portal")
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 pub struct Server {
@@ -51,11 +47,8 @@ impl Server {
         assert!(add.wait().unwrap().success(), "admin add failed");
         let log = dir.path().join("server.log");
         let extra_args: Vec<String> = extra_args.iter().map(|a| a.to_string()).collect();
-        let port = free_port();
-        let child = spawn(&db, port, &log, &extra_args);
-        let server = Server { child, port, db, log, extra_args, dir };
-        server.wait_until_up();
-        server
+        let (child, port) = spawn(&db, &log, &extra_args);
+        Server { child, port, db, log, extra_args, dir }
     }
 
     pub fn dir(&self) -> &Path {
@@ -88,33 +81,60 @@ impl Server {
         let _ = self.child.wait();
     }
 
-    /// Starts the server again on the same database and port.
+    /// Starts the server again on the same database, once the killed process is gone (`kill_hard` waits for
+    /// it). The new process gets a port of its own: the old one is never reused.
     pub fn restart(&mut self) {
         self.kill_hard();
-        self.child = spawn(&self.db, self.port, &self.log, &self.extra_args);
-        self.wait_until_up();
-    }
-
-    fn wait_until_up(&self) {
-        let start = Instant::now();
-        while http(self.port, "GET", "/healthz", None, None).status != 200 {
-            assert!(start.elapsed() < Duration::from_secs(30), "the portal did not start");
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        (self.child, self.port) = spawn(&self.db, &self.log, &self.extra_args);
     }
 }
 
-fn spawn(db: &Path, port: u16, log: &Path, extra_args: &[String]) -> Child {
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
-    Command::new(binary())
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database"])
+/// Starts `serve` on port 0 (the system picks a free port, so no other process can take it between our
+/// choosing it and the server binding it), appending to `log`. Returns once the process has said which port
+/// it listens on (its "listening on" log line) and answers `/healthz` with 200 there.
+fn spawn(db: &Path, log: &Path, extra_args: &[String]) -> (Child, u16) {
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+    // The log is appended to across restarts: only what this process writes counts.
+    let from = file.metadata().unwrap().len() as usize;
+    let mut child = Command::new(binary())
+        .args(["serve", "--bind", "127.0.0.1:0", "--database"])
         .arg(db)
         .args(extra_args)
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
-        .stderr(log)
+        .stderr(file)
         .spawn()
-        .unwrap()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let port = loop {
+        let text = std::fs::read(log).unwrap();
+        let ours = String::from_utf8_lossy(&text[from.min(text.len())..]).into_owned();
+        if let Some(port) = listening_port(&ours) {
+            break port;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the portal exited ({status}) before listening:\n{ours}");
+        }
+        assert!(Instant::now() < deadline, "the portal did not say it listens within 30 s:\n{ours}");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    while http(port, "GET", "/healthz", None, None).status != 200 {
+        assert!(Instant::now() < deadline, "the portal listens on {port} but is not ready within 30 s");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    (child, port)
+}
+
+/// The port in the server's `listening on http://127.0.0.1:PORT` log line (plain text or JSON).
+fn listening_port(log: &str) -> Option<u16> {
+    let marker = "listening on http://127.0.0.1:";
+    let rest = &log[log.find(marker)? + marker.len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    // A line still being written may end mid-number: wait for what follows it.
+    if digits.len() == rest.len() {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 impl Drop for Server {
