@@ -327,7 +327,10 @@ impl ServeArgs {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let pool = crate::db::open(&args.db.database).await?;
-    let state = crate::app::start(pool, args.settings()).await?;
+    // Bound first, so absolute links name the port the system chose for `--bind …:0`.
+    let listener =
+        tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
+    let state = crate::app::start(pool, args.settings(listener.local_addr()?)).await?;
     // Expired sessions are removed from the database hourly.
     let store = tower_sessions_sqlx_store::SqliteStore::new(state.pool.clone());
     tokio::spawn(tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
@@ -336,8 +339,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     ));
     let pruning = crate::app::spawn_attempt_pruning(&state);
     let app = crate::app::router(state.clone());
-    let listener =
-        tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!("listening on http://{} with database {}", listener.local_addr()?, args.db.database.display());
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

@@ -73,14 +73,15 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
-    /// The settings these flags ask for, over the defaults for their database.
-    pub fn settings(&self) -> Settings {
+    /// The settings these flags ask for, over the defaults for their database, for a server listening on
+    /// `listening_on` (the bound address: with port 0 in `--bind`, the port the system chose).
+    pub fn settings(&self, listening_on: SocketAddr) -> Settings {
         let mut settings = Settings::for_database(&self.db.database);
         settings.page_cache = !self.no_page_cache;
         settings.secure_cookies = self.secure_cookies;
         settings.public_url = match &self.public_url {
             Some(url) => url.as_str().trim_end_matches('/').to_string(),
-            None => format!("http://{}", self.bind),
+            None => format!("http://{listening_on}"),
         };
         settings.max_concurrency = self.max_concurrency.max(1);
         settings.request_timeout = Duration::from_secs(self.request_timeout.max(1));
@@ -174,7 +175,7 @@ mod tests {
             serve: ServeArgs,
         }
         let flags = Flags::parse_from(["park-portal"]).serve;
-        let from_flags = flags.settings();
+        let from_flags = flags.settings(flags.bind);
         let defaults = Settings::for_database(Path::new(DEFAULT_DATABASE));
         assert_eq!(flags.db.database, Path::new(DEFAULT_DATABASE));
         assert_eq!(from_flags.public_url, defaults.public_url);
