@@ -19,6 +19,16 @@ use crate::web::AppState;
 
 /// Pages beyond this many bytes (all encodings together) are evicted, least recently used first.
 const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+/// The largest page (all encodings together) the cache must be able to keep: a sitemap file of
+/// `seo::URLS_PER_FILE` URLs is about 0.85 MB. The cache is split into shards that each hold a share of
+/// [`CACHE_BYTES`], and an entry heavier than its shard's hot share ([`HOT_SHARE`] of it) is never kept; so
+/// the number of shards follows from this, not from the number of cores (quick_cache's default, four per
+/// core, would leave a 64-core server 128 KB shards that keep no sitemap and no large directory page).
+const LARGEST_PAGE: u64 = 3 * 512 * 1024;
+/// quick_cache's default share of a shard for frequently used entries, in percent: the heaviest it admits.
+const HOT_SHARE: u64 = 97;
+/// Pages the cache is sized for (quick_cache's bookkeeping; not a limit).
+const ESTIMATED_PAGES: usize = 4096;
 /// Bodies larger than this are compressed on the blocking pool.
 const LARGE_BODY: usize = 64 * 1024;
 
@@ -89,9 +99,26 @@ pub struct PageCache {
 
 impl PageCache {
     pub fn new(enabled: bool) -> PageCache {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        PageCache::for_cores(enabled, cores)
+    }
+
+    /// Four shards per core (less contention), but never so many that a shard cannot hold [`LARGEST_PAGE`].
+    fn for_cores(enabled: bool, cores: usize) -> PageCache {
+        let most = (CACHE_BYTES * HOT_SHARE / 100 / LARGEST_PAGE).max(1) as usize;
+        // quick_cache rounds the count up to a power of two: round down first, so no shard gets smaller.
+        let shards = (cores * 4).clamp(1, most);
+        let shards = 1 << shards.ilog2();
+        let options = quick_cache::OptionsBuilder::new()
+            .estimated_items_capacity(ESTIMATED_PAGES)
+            .weight_capacity(CACHE_BYTES)
+            .shards(shards)
+            .hot_allocation(HOT_SHARE as f64 / 100.0)
+            .build()
+            .expect("weight and item capacities are set");
         PageCache {
             generation: AtomicU64::new(0),
-            pages: quick_cache::sync::Cache::with_weighter(4096, CACHE_BYTES, Weigh),
+            pages: quick_cache::sync::Cache::with_options(options, Weigh, Default::default(), Default::default()),
             enabled,
         }
     }
@@ -226,4 +253,33 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         let _ = guard.insert(page);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page as large as the largest the cache is sized for is kept, whatever the number of cores.
+    #[test]
+    fn the_largest_page_is_kept_on_any_number_of_cores() {
+        for cores in [1, 2, 8, 64, 256] {
+            let cache = PageCache::for_cores(true, cores);
+            // Incompressible bytes, so its compressed copies would not make it smaller.
+            let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+            // Weighed with room for its compressed copies: half as much again as its own bytes.
+            let bytes: Vec<u8> = (0..(LARGEST_PAGE as usize - 1024) * 2 / 3)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    seed as u8
+                })
+                .collect();
+            let body = Arc::new(Encoded::new(Bytes::from(bytes)));
+            assert!(body.weight() > LARGEST_PAGE - 2048 && body.weight() <= LARGEST_PAGE);
+            let page = Arc::new(CachedPage { generation: 0, body, headers: HeaderMap::new() });
+            cache.pages.insert("/sitemap-1.xml".to_string(), page);
+            assert!(cache.pages.get("/sitemap-1.xml").is_some(), "{cores} cores: the page was not kept");
+        }
+    }
 }

@@ -3,10 +3,10 @@
 //!
 //! A sitemap file may list at most 50,000 URLs. Past [`URLS_PER_FILE`], `/sitemap.xml` becomes a sitemap
 //! index of `/sitemap-1.xml`, `/sitemap-2.xml`, … Files are kept far below the protocol's limit so that each,
-//! with its compressed copies, is kept by the response cache (`web::cache`, which admits an entry only up to
-//! its shard's share of the budget, 2 MB on two cores): a 10,000-URL file (4.2 MB) was rendered and compressed
-//! again on every request, a 2,000-URL one (0.85 MB) is served from memory. At 100,000 companies that makes
-//! 101 files, which crawlers fetch one by one anyway.
+//! with its compressed copies, is kept by the response cache (`web::cache`, which keeps an entry of up to 1.5 MB
+//! on any number of cores): a 10,000-URL file (4.2 MB) was rendered and compressed again on every request, a
+//! 2,000-URL one (0.85 MB) is served from memory. At 100,000 companies that makes 101 files, which crawlers
+//! fetch one by one anyway.
 
 use std::borrow::Cow;
 
