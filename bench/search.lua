@@ -1,5 +1,8 @@
--- wrk script: a different search on every request (terms cycle, and a counter makes every URL new).
--- Terms mix 1-2 character Chinese (matched in memory), pinyin, initials, brand and product names (FTS5).
+-- wrk script: a search on every request, never the same query twice in a row. Search results are never kept
+-- by the response cache, so every request is a search. Terms mix 1-2 character Chinese (matched in memory),
+-- pinyin, initials, brand and product names (FTS5); every other request pairs two of them (both must match).
+-- No extra parameter makes the URLs differ: the portal answers an unknown parameter with a redirect to the
+-- clean URL, which would measure the redirect instead of the search.
 local terms = {
   "%E9%95%BF%E5%85%89",       -- 长光
   "%E8%BE%B0%E8%8A%AF",       -- 辰芯
@@ -15,6 +18,11 @@ local terms = {
 local counter = 0
 request = function()
   counter = counter + 1
-  local term = terms[(counter % #terms) + 1]
-  return wrk.format("GET", "/en/companies?q=" .. term .. "&n=" .. counter)
+  local n = #terms
+  local first = terms[(counter % n) + 1]
+  local q = first
+  if counter % 2 == 0 then
+    q = first .. "+" .. terms[(math.floor(counter / n) % n) + 1]
+  end
+  return wrk.format("GET", "/en/companies?q=" .. q)
 end
