@@ -301,3 +301,18 @@ async fn a_request_that_takes_too_long_gets_408() {
     let body = response.into_body().collect().await.unwrap().to_bytes();
     assert!(String::from_utf8_lossy(&body).contains("请求超时"));
 }
+
+#[tokio::test]
+async fn the_cache_counts_what_it_answered_from_memory_and_what_it_rendered() {
+    let app = TestApp::new().await;
+    let (hits, renders) = app.state.page_cache.stats();
+    for _ in 0..3 {
+        assert_eq!(app.get("/en/phases").await.status, StatusCode::OK);
+    }
+    // A search is rendered every time: results are never kept.
+    for _ in 0..2 {
+        assert_eq!(app.get("/en/companies?q=gpixel").await.status, StatusCode::OK);
+    }
+    let (hits_after, renders_after) = app.state.page_cache.stats();
+    assert_eq!((hits_after - hits, renders_after - renders), (2, 3), "(from memory, rendered)");
+}

@@ -86,6 +86,51 @@ impl CachedPage {
     }
 }
 
+/// Counters kept per thread, each on a cache line of its own: one shared counter, written by every core on
+/// every request, would make the cores take turns on the line it lives on.
+#[derive(Default)]
+struct Counts([Slot; COUNT_SLOTS]);
+
+const COUNT_SLOTS: usize = 16;
+
+#[derive(Default)]
+#[repr(align(128))]
+struct Slot {
+    hits: AtomicU64,
+    renders: AtomicU64,
+}
+
+#[derive(Clone, Copy)]
+enum Counted {
+    Hit,
+    Render,
+}
+
+thread_local! {
+    /// This thread's slot: threads are numbered as they first count, and share slots past [`COUNT_SLOTS`].
+    static SLOT: usize = {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        NEXT.fetch_add(1, Ordering::Relaxed) as usize % COUNT_SLOTS
+    };
+}
+
+impl Counts {
+    fn add(&self, what: Counted) {
+        let slot = &self.0[SLOT.with(|s| *s)];
+        let counter = match what {
+            Counted::Hit => &slot.hits,
+            Counted::Render => &slot.renders,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn sums(&self) -> (u64, u64) {
+        self.0.iter().fold((0, 0), |(hits, renders), slot| {
+            (hits + slot.hits.load(Ordering::Relaxed), renders + slot.renders.load(Ordering::Relaxed))
+        })
+    }
+}
+
 /// Tells the cache not to keep a response (search results: every term is new, so keeping them only evicts
 /// pages that will be asked for again).
 #[derive(Debug, Clone, Copy)]
@@ -93,6 +138,8 @@ pub struct DoNotCache;
 
 pub struct PageCache {
     generation: AtomicU64,
+    /// Requests answered from memory and requests rendered, for the hit rate (`PageCache::stats`).
+    counts: Counts,
     pages: quick_cache::sync::Cache<String, Arc<CachedPage>, Weigh>,
     enabled: bool,
 }
@@ -118,6 +165,7 @@ impl PageCache {
             .expect("weight and item capacities are set");
         PageCache {
             generation: AtomicU64::new(0),
+            counts: Counts::default(),
             pages: quick_cache::sync::Cache::with_options(options, Weigh, Default::default(), Default::default()),
             enabled,
         }
@@ -132,6 +180,12 @@ impl PageCache {
 
     pub fn len(&self) -> usize {
         self.pages.len()
+    }
+
+    /// (answered from memory, rendered) since the start: every GET or HEAD of a public page the cache saw,
+    /// search results and other pages it does not keep counting as rendered.
+    pub fn stats(&self) -> (u64, u64) {
+        self.counts.sums()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -217,7 +271,10 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     let mut guard = None;
     for _ in 0..2 {
         match cache.pages.get_value_or_guard_async(key.as_str()).await {
-            Ok(page) if page.generation == generation => return page.respond(&headers, &method),
+            Ok(page) if page.generation == generation => {
+                cache.counts.add(Counted::Hit);
+                return page.respond(&headers, &method);
+            }
             // Stale: take it out (unless a newer render replaced it meanwhile) and ask again, for the guard.
             Ok(page) if page.generation < generation => {
                 cache.pages.remove_if(key.as_str(), |kept| Arc::ptr_eq(kept, &page));
@@ -231,6 +288,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
             }
         }
     }
+    cache.counts.add(Counted::Render);
     let response = next.run(request).await;
     let keep = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| cacheable(v.as_bytes()));
     if response.status() != StatusCode::OK || !keep || response.extensions().get::<DoNotCache>().is_some() {
