@@ -785,3 +785,26 @@ async fn the_cookie_is_secure_when_the_site_is_served_over_https() {
     assert_eq!(response.status, StatusCode::SEE_OTHER);
     assert!(response.set_cookie().contains("Secure"), "{}", response.set_cookie());
 }
+
+/// A value another entry holds in a unique column (a slug, a phase's number) is named beside its field, for
+/// every entity that has one, and nothing is written.
+#[tokio::test]
+async fn a_taken_unique_value_is_named_beside_its_field() {
+    let (app, cookie) = signed_in().await;
+    let mut checked = 0;
+    for entity in ENTITIES.iter().filter(|e| !e.unique.is_empty() && !e.singleton) {
+        let pairs = minimal_form(entity, "taken");
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let base = format!("/en/admin/{}", entity.key);
+        let first = app.post_form(&format!("{base}/new"), Some(&cookie), &pairs).await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER, "{}: the first entry is created", entity.key);
+        let rows = app.count(&format!("select count(*) from {}", entity.table)).await;
+        let second = app.post_form(&format!("{base}/new"), Some(&cookie), &pairs).await;
+        assert_eq!(second.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", entity.key);
+        second.assert_contains("Another entry already uses this value.");
+        second.assert_contains(&format!("id=\"err-{}\"", entity.unique[0]));
+        assert_eq!(app.count(&format!("select count(*) from {}", entity.table)).await, rows, "{}", entity.key);
+        checked += 1;
+    }
+    assert_eq!(checked, 5, "companies, sectors, phases, designations and competitions");
+}
