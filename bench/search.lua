@@ -1,6 +1,6 @@
 -- wrk script: a search on every request, never the same query twice in a row. Search results are never kept
--- by the response cache, so every request is a search. Terms mix 1-2 character Chinese (matched in memory),
--- pinyin, initials, brand and product names (FTS5); every other request pairs two of them (both must match).
+-- by the response cache, so every request is a search. Terms mix 1-4 character Chinese, pinyin, initials, brand
+-- and product names; every other request pairs two of them (both must match).
 -- No extra parameter makes the URLs differ: the portal answers an unknown parameter with a redirect to the
 -- clean URL, which would measure the redirect instead of the search.
 local terms = {

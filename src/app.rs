@@ -24,8 +24,8 @@ use crate::web::public::data::OpenData;
 /// How often the running server drops sign-in attempts past their keeping time.
 pub const PRUNE_ATTEMPTS_EVERY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 
-/// Past this many companies, the first load leaves the short-term search index to the publisher, so the
-/// site answers seconds sooner (short search terms are matched by scanning until it is built).
+/// Past this many companies, the first load leaves the search index to the publisher, so the
+/// site answers seconds sooner (searches read every company until it is built).
 const DEFER_INDEX_PAST: usize = 20_000;
 
 /// Opens (creating, migrating and seeding if needed) the database and starts a state over it.
@@ -47,11 +47,9 @@ pub async fn start(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppSt
             "rows left out of the public site; `park-portal check` lists them"
         );
     }
-    let indexed = crate::catalog::fts::sync_at_start(&pool, &loaded.catalog).await?;
     tracing::info!(
         companies = loaded.catalog.companies.len(),
         catalog_ms,
-        search_rows_written = indexed,
         total_ms = started.elapsed().as_millis() as u64,
         "catalog loaded"
     );

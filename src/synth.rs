@@ -46,11 +46,8 @@ pub async fn run(database: &Path, companies: usize) -> anyhow::Result<()> {
         insert_company(&mut tx, i, &mut rng, &sectors, &phases).await?;
     }
     tx.commit().await.context("cannot commit the synthetic companies")?;
-    // Build the search index now, so the server's first start is as fast as any other.
-    let catalog = crate::catalog::follow::load(&pool).await?.catalog;
-    let indexed = crate::catalog::fts::sync(&pool, &catalog, None).await?;
     pool.close().await;
-    tracing::info!(companies, indexed, database = %database.display(), "synthetic companies added");
+    tracing::info!(companies, database = %database.display(), "synthetic companies added");
     Ok(())
 }
 

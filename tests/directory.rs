@@ -5,7 +5,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use common::TestApp;
-use common::fixtures::companies;
+use common::fixtures::{companies, company};
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
@@ -208,12 +208,12 @@ async fn empty_results_say_so_and_offer_to_clear() {
 #[tokio::test]
 async fn search_in_chinese_english_pinyin_and_products() {
     let app = TestApp::new().await;
-    // 2-character Chinese terms, below FTS5 trigram's minimum.
+    // 2-character Chinese terms: one lookup in the index.
     assert_eq!(slugs(&app, "/companies?q=%E8%BE%B0%E8%8B%B1").await, list(&["chenying"])); // 辰英
     assert!(slugs(&app, "/companies?q=%E5%A4%A7%E5%99%A8").await.contains(&"changguang-daqi".into())); // 大器
     // 1 character.
     assert!(slugs(&app, "/companies?q=%E5%9C%86").await.contains(&"yuanchen".into())); // 圆
-    // Longer Chinese substring, through FTS5.
+    // Longer Chinese substring: its three-character grams intersected, then confirmed.
     assert_eq!(slugs(&app, "/companies?q=%E7%94%9F%E7%89%A9%E7%A7%91%E5%AD%A6").await, list(&["chenying"])); // 生物科学
     // Brand and product names, any case.
     assert_eq!(slugs(&app, "/en/companies?q=Gpixel").await[..1], ["gpixel".to_string()]);
@@ -235,8 +235,59 @@ async fn search_in_chinese_english_pinyin_and_products() {
     assert_eq!(slugs(&app, "/companies?q=changguang+huada").await, list(&["changguang-huada"]));
 }
 
+/// Results come best match first, each tier in name order: a name that is the query, a name that starts with
+/// it, a name that holds it, then a match elsewhere (a description). In name order alone (pinyin: chaoji,
+/// jia, liuming, liumingkeji) the description's match would come second and the exact name third.
 #[tokio::test]
-async fn search_input_never_reaches_fts_syntax() {
+async fn search_ranks_exact_name_then_prefix_then_substring_then_description() {
+    let app = TestApp::new().await;
+    for (slug, zh, en) in
+        [("lumen", "流明", "Lumen"), ("lumentech", "流明科技", "Lumentech"), ("super-lumen", "超级流明", "Super Lumen")]
+    {
+        company(slug).zh(zh).en(en).insert(&app).await;
+    }
+    company("acme")
+        .zh("甲公司")
+        .en("Acme Optics")
+        .description_zh("提供流明测量服务（lumen meters）。")
+        .insert(&app)
+        .await;
+    app.settle().await;
+    let expected = ["lumen", "lumentech", "super-lumen", "acme"];
+    for uri in ["/en/companies?q=lumen", "/en/companies?q=LUMEN", "/companies?q=%E6%B5%81%E6%98%8E"] {
+        let page = app.get(uri).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        assert_eq!(page.card_slugs(), expected, "{uri}");
+    }
+    // A longer query: its prefix and exact tiers are read, not only looked up.
+    assert_eq!(app.get("/en/companies?q=lumentech").await.card_slugs(), ["lumentech"]);
+    assert_eq!(app.get("/en/companies?q=lument").await.card_slugs(), ["lumentech"]);
+    // An explicit order still wins over the tiers.
+    let by_founded = app.get("/en/companies?q=lumen&sort=founded").await.card_slugs();
+    assert_eq!(sorted(by_founded), list(&expected));
+}
+
+/// A term in every company pages like any other: the count, pages in name order to the last one, and a longer
+/// term (grams intersected, then read) gives the same pages as a short one (looked up).
+#[tokio::test]
+async fn a_term_in_every_company_pages_like_any_other() {
+    let app = TestApp::new().await;
+    companies("bulk-", 130).numbered(0, 3).zh("批量光电").description_zh("通用描述。").insert(&app).await;
+    app.settle().await;
+    let all = app.get("/en/companies?q=%E6%89%B9%E9%87%8F").await; // 批量
+    all.assert_contains("130 companies · page 1 of 6");
+    let first = all.card_slugs();
+    assert_eq!(first.len(), 24);
+    assert_eq!(first[0], "bulk-000");
+    let last = app.get("/en/companies?q=%E6%89%B9%E9%87%8F&page=6").await;
+    assert_eq!(last.card_slugs().len(), 130 - 5 * 24);
+    // A longer term matched by reading the candidates, with the same pages.
+    let long = app.get("/en/companies?q=%E6%89%B9%E9%87%8F%E5%85%89%E7%94%B5&page=6").await; // 批量光电
+    assert_eq!(long.card_slugs(), last.card_slugs());
+}
+
+#[tokio::test]
+async fn search_input_with_query_syntax_is_plain_text() {
     let app = TestApp::new().await;
     for q in [
         "%22",

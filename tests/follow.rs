@@ -7,7 +7,7 @@ mod common;
 use common::{TestApp, fixtures};
 use park_portal::admin::record::{self, Values};
 use park_portal::admin::spec::{self, Entity};
-use park_portal::catalog::follow;
+use park_portal::catalog::{follow, search};
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use serde_json::Value;
@@ -333,34 +333,58 @@ fn the_followed_catalog_equals_a_fresh_load_after_every_step() {
     }
 }
 
-/// A large directory starts before its short-term index is built: until then short terms are matched by
-/// reading every company, with the same answers; once built, the catalog equals an ordinary load.
+/// A large directory starts before its search index is built: until then searches are answered by reading
+/// every company, with the same answers, tier by tier; once built, the catalog equals an ordinary load.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_deferred_short_term_index_answers_the_same() {
+async fn a_deferred_search_index_answers_the_same() {
     let app = TestApp::new().await;
     let pool = app.state.pool.clone();
-    fixtures::company("ainai").zh("欸乃光电").description_zh("激光器件").insert(&app).await;
+    fixtures::company("ainai").zh("欸乃光电").en("Ainai Photonics").description_zh("激光器件").insert(&app).await;
     app.settle().await;
     let eager = follow::load(&pool).await.unwrap().catalog;
     let deferred = follow::load_deferring(&pool, 0).await.unwrap().catalog;
-    assert!(deferred.short_terms.is_pending() && !eager.short_terms.is_pending());
+    assert!(deferred.search.is_pending() && !eager.search.is_pending());
     let mut matched = 0;
-    for term in ["光", "光电", "激", "cg", "ai", "e", "gp", "辰", "芯", "zz"] {
-        let expected = eager.short_term_positions(term);
-        assert_eq!(deferred.short_term_positions(term), expected, "{term}");
-        matched += expected.len();
+    for q in [
+        "光",
+        "光电",
+        "激光器",
+        "激光器件",
+        "cg",
+        "ai",
+        "e",
+        "gp",
+        "辰",
+        "芯",
+        "zz",
+        "changguang",
+        "gmax",
+        "GPixel",
+        "biomedical",
+        "欸乃光电",
+        "ainai",
+        "ainai photonics",
+        "changguang huada",
+        "长光 cmos",
+        "photonic",
+    ] {
+        let terms = search::terms(q);
+        let expected = eager.find_terms(&terms);
+        assert_eq!(deferred.find_terms(&terms), expected, "{q}");
+        matched += expected.all().len();
     }
-    assert!(matched > 10, "the terms matched companies: {matched}");
-    let built = deferred.with_short_terms().expect("a pending index is built");
+    assert!(matched > 30, "the terms matched companies: {matched}");
+    let built = deferred.with_search_index().expect("a pending index is built");
     assert!(built == eager, "the built catalog equals an ordinary load");
 
     // Built from an older catalog while a company changed: brought up to date for that company.
-    let index = deferred.build_short_terms();
+    let index = deferred.build_search_index();
     app.exec_and_settle("update company set short_name_zh = '乃欸新材', description_zh = '' where slug = 'ainai'")
         .await;
     let later = follow::load_deferring(&pool, 0).await.unwrap().catalog;
     let id = later.company_by_slug("ainai").unwrap().id;
-    let caught_up = later.with_short_terms_from(&deferred, index, &[id].into()).expect("pending");
+    let caught_up = later.with_search_index_from(&deferred, index, &[id].into()).expect("pending");
     assert!(caught_up == follow::load(&pool).await.unwrap().catalog, "equals an ordinary load of the later state");
-    assert!(caught_up.short_term_positions("激").is_empty(), "the old description's characters are gone");
+    assert!(caught_up.find_terms(&search::terms("激")).all().is_empty(), "the old description's characters are gone");
+    assert!(caught_up.find_terms(&search::terms("欸乃")).all().is_empty(), "and the old name's");
 }

@@ -1,5 +1,5 @@
 //! Applying what was read to a catalog: the touched entries are replaced, everything else is shared with the
-//! catalog before, and what depends on the entries (member lists, counts, positions, the short-term index)
+//! catalog before, and what depends on the entries (member lists, counts, positions, the search index)
 //! follows. A full load is this applied to [`Catalog::empty`]. CPU work: callers run it off the async runtime.
 
 use std::collections::{BTreeSet, HashMap};
@@ -29,9 +29,11 @@ impl Catalog {
             awards: Default::default(),
             figures: KeyFigures::default(),
             awarded: Vec::new(),
+            awarded_docs: Default::default(),
             unphased: Vec::new(),
             unsectored: Vec::new(),
-            short_terms: Default::default(),
+            search: Default::default(),
+            docs: Default::default(),
             through: 0,
             ids: Default::default(),
             positions: Default::default(),
@@ -47,8 +49,16 @@ impl Catalog {
     /// This catalog with `loaded` applied, showing the change log through `through`; and the rows that could
     /// not be built.
     pub(super) fn apply(&self, loaded: Loaded, through: i64) -> (Catalog, Vec<BadRow>) {
-        let Loaded { touched, small, companies, milestones, awards, last_revision_at, defer_short_terms, mut problems } =
-            loaded;
+        let Loaded {
+            touched,
+            small,
+            companies,
+            milestones,
+            awards,
+            last_revision_at,
+            defer_search_index,
+            mut problems,
+        } = loaded;
         let mut next = self.clone();
         next.through = through;
         let small_reloaded = small.is_some();
@@ -76,7 +86,7 @@ impl Catalog {
             next.award_index = Arc::new(index(&next.awards, |a| a.id));
         }
         let shift = if touched.full || !touched.companies.is_empty() {
-            next.replace_companies(self, &touched, companies, defer_short_terms, &mut problems)
+            next.replace_companies(self, &touched, companies, defer_search_index, &mut problems)
         } else {
             Some(Shift::default())
         };
@@ -104,7 +114,7 @@ impl Catalog {
         old: &Catalog,
         touched: &Touched,
         parts: Vec<CompanyParts>,
-        defer_short_terms: bool,
+        defer_search_index: bool,
         problems: &mut Vec<BadRow>,
     ) -> Option<Shift> {
         let full = touched.full;
@@ -126,11 +136,14 @@ impl Catalog {
                 .collect()
         };
         if full {
-            self.short_terms = if defer_short_terms { search::ShortTermIndex::pending() } else { Default::default() };
+            self.search = if defer_search_index { search::SearchIndex::pending() } else { Default::default() };
+            self.docs = Default::default();
         }
-        let removed_refs: Vec<&Company> = removed.iter().map(|c| &**c).collect();
-        let added_refs: Vec<&Company> = fresh.iter().map(|c| &**c).collect();
-        self.short_terms.update(&removed_refs, &added_refs);
+        for c in &fresh {
+            self.docs.assign(c.id);
+        }
+        let removed_docs = old.numbered(removed.iter().map(|c| &**c));
+        self.search.update(&removed_docs, &self.numbered(fresh.iter().map(|c| &**c)));
         let mut slugs = if full { imbl::HashMap::new() } else { old.company_by_slug.clone() };
         for c in &removed {
             slugs.remove(&c.slug);
@@ -148,7 +161,8 @@ impl Catalog {
             return None;
         }
         // Few changes: remove and insert in place; positions move by counting, never by reading every company.
-        let mut shift = Shift::default();
+        let mut shift =
+            Shift { removed_docs: removed_docs.iter().map(|(doc, _)| *doc).collect(), ..Default::default() };
         let mut ids = (*old.ids).clone();
         shift.removed = removed.iter().filter_map(|c| old.position(c.id)).collect();
         shift.removed.sort_unstable();
@@ -224,6 +238,12 @@ impl Catalog {
 
     /// Moves every member list by `shift` (contiguous numbers only), then adds the new companies' memberships.
     fn relink_shifted(&mut self, shift: &Shift) {
+        for doc in &shift.removed_docs {
+            self.sectors.iter_mut().for_each(|s| _ = s.docs.remove(*doc));
+            self.phases.iter_mut().for_each(|p| _ = p.docs.remove(*doc));
+            self.designations.iter_mut().for_each(|d| _ = d.docs.remove(*doc));
+            self.awarded_docs.remove(*doc);
+        }
         let inserted: Vec<u32> = shift.inserted.iter().map(|(position, _)| *position).collect();
         let moved = |list: &mut Vec<u32>| *list = remap(list, &shift.removed, &inserted);
         self.sectors.iter_mut().for_each(|s| moved(&mut s.members));
@@ -245,9 +265,12 @@ impl Catalog {
                 list.insert(at, position);
             }
         };
+        let doc = self.docs.doc(c.id);
+        let add_doc = |docs: &mut roaring::RoaringBitmap| _ = doc.map(|doc| docs.insert(doc));
         let mut in_a_sector = false;
         for s in self.sectors.iter_mut().filter(|s| c.sector_ids.contains(&s.id)) {
             add(&mut s.members);
+            add_doc(&mut s.docs);
             in_a_sector = true;
         }
         if !in_a_sector {
@@ -255,9 +278,13 @@ impl Catalog {
         }
         for d in self.designations.iter_mut().filter(|d| c.designation_ids.contains(&d.id)) {
             add(&mut d.members);
+            add_doc(&mut d.docs);
         }
         match self.phases.iter_mut().find(|p| c.phase_id == Some(p.id)) {
-            Some(p) => add(&mut p.members),
+            Some(p) => {
+                add(&mut p.members);
+                add_doc(&mut p.docs);
+            }
             None => add(&mut self.unphased),
         }
         for b in self.buildings.iter_mut().filter(|b| c.building_id == Some(b.id)) {
@@ -265,6 +292,7 @@ impl Catalog {
         }
         if !c.award_ids.is_empty() {
             add(&mut self.awarded);
+            add_doc(&mut self.awarded_docs);
         }
     }
 
@@ -273,17 +301,21 @@ impl Catalog {
     fn relink(&mut self) {
         for s in &mut self.sectors {
             s.members.clear();
+            s.docs.clear();
         }
         for p in &mut self.phases {
             p.members.clear();
+            p.docs.clear();
         }
         for b in &mut self.buildings {
             b.members.clear();
         }
         for d in &mut self.designations {
             d.members.clear();
+            d.docs.clear();
         }
         self.awarded.clear();
+        self.awarded_docs.clear();
         self.unphased.clear();
         self.unsectored.clear();
         let companies = self.companies.clone();
@@ -318,6 +350,8 @@ const FEW: usize = 256;
 #[derive(Default)]
 struct Shift {
     removed: Vec<u32>,
+    /// The numbers of the companies taken out ([`super::search::Docs`]).
+    removed_docs: Vec<u32>,
     inserted: Vec<(u32, Arc<Company>)>,
 }
 

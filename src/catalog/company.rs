@@ -1,5 +1,5 @@
 //! A company as the public pages show it: its names and texts, what it is linked to, and what is worked out
-//! from them (the pinyin it sorts by, the keys short search terms match, the summary on its card).
+//! from them (the pinyin it sorts by, the keys search matches, the summary on its card).
 
 use std::borrow::Borrow;
 
@@ -36,9 +36,8 @@ pub struct Company {
     pub edited_at: Option<String>,
     /// What the directory sorts by: the pinyin of the Chinese name, then the name (the same in both languages).
     pub sort_key: String,
-    /// Names, pinyin spellings and product names, lower-cased: what short search terms match; see
-    /// [`Company::search_keys`].
-    search_keys: Derived<String>,
+    /// Names, pinyin spellings and product names, lower-cased; see [`Company::search_keys`].
+    search_keys: Derived<search::SearchKeys>,
 }
 
 /// A value worked out from the rest of its entry when first asked for (not while a large directory loads and
@@ -89,9 +88,9 @@ impl Company {
         company
     }
 
-    /// Names, pinyin spellings and product names, lower-cased: what short search terms match; see [`search`].
-    pub fn search_keys(&self) -> &str {
-        self.search_keys.0.get_or_init(|| search::search_keys(self))
+    /// Names, pinyin spellings and product names, lower-cased: what search matches besides the descriptions.
+    pub fn search_keys(&self) -> &search::SearchKeys {
+        self.search_keys.0.get_or_init(|| search::SearchKeys::of(self))
     }
 
     /// Directory order: by [`Company::sort_key`], then id.
@@ -113,11 +112,6 @@ impl Company {
     /// Tone-marked pinyin of the Chinese short name, shown on English pages when no English name exists.
     pub fn pinyin(&self) -> String {
         pinyin::display(&self.name.zh)
-    }
-
-    /// The lower-cased document the full-text index holds for this company.
-    pub fn search_document(&self) -> String {
-        search::document(self)
     }
 
     /// The description's opening, as plain text, for cards and meta descriptions: whole sentences until it

@@ -29,8 +29,8 @@ pub async fn load(pool: &SqlitePool) -> anyhow::Result<Update> {
     load_deferring(pool, usize::MAX).await
 }
 
-/// [`load`] for a first start: past `defer_past` companies the short-term index is left pending, to be built
-/// once the server answers ([`Catalog::with_short_terms`]).
+/// [`load`] for a first start: past `defer_past` companies the search index is left pending, to be built
+/// once the server answers ([`Catalog::with_search_index`]).
 pub async fn load_deferring(pool: &SqlitePool, defer_past: usize) -> anyhow::Result<Update> {
     let empty = Arc::new(Catalog::empty());
     read_and_apply(pool, &empty, None, defer_past).await?.ok_or_else(|| anyhow::anyhow!("a full load read nothing"))
@@ -72,7 +72,7 @@ async fn read_and_apply(
     let full = touched.full;
     let started = std::time::Instant::now();
     let mut loaded = load::read(&mut tx, touched, base).await?;
-    loaded.defer_short_terms = full && loaded.companies.len() > defer_past;
+    loaded.defer_search_index = full && loaded.companies.len() > defer_past;
     tx.rollback().await?;
     let read = started.elapsed();
     let companies = (!full).then(|| loaded.touched.companies.clone());

@@ -14,7 +14,7 @@ use sqlx::SqlitePool;
 use tokio::sync::{Notify, watch};
 
 use super::Catalog;
-use super::search::ShortTermIndex;
+use super::search::SearchIndex;
 
 /// How often the publisher looks for changes made by other processes.
 const POLL: Duration = Duration::from_millis(200);
@@ -151,15 +151,15 @@ impl Live {
         }
     }
 
-    /// Starts building the short-term index the first load left pending, off the runtime and off the
+    /// Starts building the search index the first load left pending, off the runtime and off the
     /// publisher's path (saves go on being published meanwhile).
     fn start_index_build(&self) -> Option<PendingIndex> {
         let from = self.current();
-        if !from.short_terms.is_pending() {
+        if !from.search.is_pending() {
             return None;
         }
         let source = from.clone();
-        let task = tokio::task::spawn_blocking(move || source.build_short_terms());
+        let task = tokio::task::spawn_blocking(move || source.build_search_index());
         Some(PendingIndex { from, task, touched: BTreeSet::new(), started: Instant::now() })
     }
 
@@ -167,13 +167,15 @@ impl Live {
     async fn install_index(&self, pending: PendingIndex) {
         let index = match pending.task.await {
             Ok(index) => index,
-            Err(err) => return tracing::error!(error = %err, "cannot build the short-term search index"),
+            Err(err) => return tracing::error!(error = %err, "cannot build the search index"),
         };
         let current = self.current();
-        if let Some(catalog) = current.with_short_terms_from(&pending.from, index, &pending.touched) {
+        if let Some(catalog) = current.with_search_index_from(&pending.from, index, &pending.touched) {
             // Nothing a page or file shows changed (search results are never cached): nobody is told.
+            let (grams, bytes) = catalog.search.size();
             self.catalog.store(Arc::new(catalog));
-            tracing::info!(ms = pending.started.elapsed().as_millis() as u64, "short-term search index built");
+            tracing::info!(ms = pending.started.elapsed().as_millis() as u64, grams, bytes, "search index built");
+            give_back_freed_memory();
         }
     }
 
@@ -192,8 +194,6 @@ impl Live {
                 None => return Ok(None),
             }
         };
-        // The search index first: a page rendered from the new catalog may search at once.
-        super::fts::sync(pool, &update.catalog, update.companies.as_ref()).await?;
         self.catalog.store(Arc::new(update.catalog));
         // After the store: whatever was derived from the old catalog is dropped before anyone is told.
         on_publish();
@@ -203,10 +203,21 @@ impl Live {
     }
 }
 
-/// A short-term index being built for the catalog `from`, and the companies changed since.
+/// Returns memory freed after a large piece of work (an index build, the open-data files) to the system:
+/// glibc keeps freed memory in its per-thread arenas, so what those built on their threads and dropped would
+/// otherwise stay in the process's resident size for good (`bench/run` reports the peak).
+pub fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists; it is safe to call at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// A search index being built for the catalog `from`, and the companies changed since.
 struct PendingIndex {
     from: Arc<Catalog>,
-    task: tokio::task::JoinHandle<ShortTermIndex>,
+    task: tokio::task::JoinHandle<SearchIndex>,
     touched: BTreeSet<i64>,
     started: Instant,
 }

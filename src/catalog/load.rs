@@ -63,8 +63,8 @@ pub(super) struct Loaded {
     pub awards: Vec<Award>,
     /// The newest revision's time, when revisions were touched.
     pub last_revision_at: Option<String>,
-    /// Leave the short-term index to be built later (a first load of a large directory).
-    pub defer_short_terms: bool,
+    /// Leave the search index to be built later (a first load of a large directory).
+    pub defer_search_index: bool,
     pub problems: Vec<BadRow>,
 }
 
@@ -120,7 +120,7 @@ pub(super) async fn read(conn: &mut SqliteConnection, mut touched: Touched, old:
     } else {
         None
     };
-    Ok(Loaded { touched, small, companies, milestones, awards, last_revision_at, defer_short_terms: false, problems })
+    Ok(Loaded { touched, small, companies, milestones, awards, last_revision_at, defer_search_index: false, problems })
 }
 
 /// Company rows (None: all) with their links, each row that cannot be read reported.
@@ -242,6 +242,7 @@ fn sector(s: db::places::SectorRow) -> Sector {
         name: text(s.name_zh, s.name_en),
         description: text(s.description_zh, s.description_en),
         members: Vec::new(),
+        docs: Default::default(),
     }
 }
 
@@ -259,6 +260,7 @@ fn phase(p: db::places::PhaseRow) -> Phase {
         note: text(p.note_zh, p.note_en),
         source_id: p.source_id,
         members: Vec::new(),
+        docs: Default::default(),
         building_ids: Vec::new(),
         site_plan_path: p.site_plan_path.filter(|path| !path.trim().is_empty()),
         site_plan_alt: text(p.site_plan_alt_zh, p.site_plan_alt_en),
@@ -285,6 +287,7 @@ fn designation(d: db::companies::DesignationRow) -> Designation {
         name: text(d.name_zh, d.name_en),
         description: text(d.description_zh, d.description_en),
         members: Vec::new(),
+        docs: Default::default(),
     }
 }
 

@@ -10,7 +10,6 @@ mod build;
 mod company;
 pub mod directory;
 pub mod follow;
-pub mod fts;
 mod lists;
 pub mod live;
 mod load;
@@ -81,11 +80,15 @@ pub struct Catalog {
     pub figures: KeyFigures,
     /// Companies with at least one award (positions, name order).
     pub awarded: Vec<u32>,
+    /// The same by number ([`search::Docs`]).
+    pub awarded_docs: roaring::RoaringBitmap,
     /// Companies in no known phase, and in no known sector (positions, name order).
     pub unphased: Vec<u32>,
     pub unsectored: Vec<u32>,
-    /// Where one- and two-character search terms occur.
-    pub short_terms: search::ShortTermIndex,
+    /// Where every search term occurs.
+    pub search: search::SearchIndex,
+    /// Each company's number in the bitmaps of `search` and of the member sets.
+    docs: search::Docs,
     /// The last entry of the database's change log this catalog shows (0: none).
     pub through: i64,
     /// The id at each position of `companies` (contiguous: positions move without reading companies).
@@ -134,32 +137,67 @@ impl Catalog {
         self.positions.get(id)
     }
 
-    /// This catalog with its short-term index built, if it was pending (CPU work: call off the runtime).
-    pub fn with_short_terms(&self) -> Option<Catalog> {
-        self.with_short_terms_from(self, self.build_short_terms(), &Default::default())
+    /// A company's number in the bitmaps ([`search::Docs`]).
+    pub fn doc(&self, id: i64) -> Option<u32> {
+        self.docs.doc(id)
     }
 
-    /// The whole short-term index of this catalog (CPU work: seconds at 100,000 companies).
-    pub fn build_short_terms(&self) -> search::ShortTermIndex {
-        let companies: Vec<&Company> = self.companies.iter().map(|c| &**c).collect();
-        search::ShortTermIndex::of(&companies)
+    /// The company with the number `doc`.
+    pub fn company_of_doc(&self, doc: u32) -> Option<&Company> {
+        self.docs.id(doc).and_then(|id| self.company(id))
+    }
+
+    /// The position of the company with the number `doc`.
+    pub fn position_of_doc(&self, doc: u32) -> Option<u32> {
+        self.docs.id(doc).and_then(|id| self.position(id))
+    }
+
+    /// The ids in directory order (position → id).
+    pub fn ids_in_order(&self) -> &[i64] {
+        &self.ids
+    }
+
+    /// This catalog with its search index built, if it was pending (CPU work: call off the runtime).
+    pub fn with_search_index(&self) -> Option<Catalog> {
+        self.with_search_index_from(self, self.build_search_index(), &Default::default())
+    }
+
+    /// The whole search index of this catalog (CPU work: seconds at 100,000 companies).
+    pub fn build_search_index(&self) -> search::SearchIndex {
+        search::SearchIndex::of(&self.numbered(self.companies.iter().map(|c| &**c)))
+    }
+
+    /// `companies` with their numbers.
+    fn numbered<'a>(&self, companies: impl Iterator<Item = &'a Company>) -> Vec<(u32, &'a Company)> {
+        companies.filter_map(|c| self.doc(c.id).map(|doc| (doc, c))).collect()
     }
 
     /// This catalog, whose index is pending, with `index`: built from the older catalog `from`, then brought
     /// up to date for the companies `touched` since. None when this catalog's index is not pending.
-    pub fn with_short_terms_from(
+    pub fn with_search_index_from(
         &self,
         from: &Catalog,
-        mut index: search::ShortTermIndex,
+        mut index: search::SearchIndex,
         touched: &std::collections::BTreeSet<i64>,
     ) -> Option<Catalog> {
-        if !self.short_terms.is_pending() {
+        if !self.search.is_pending() {
             return None;
         }
-        let removed: Vec<&Company> = touched.iter().filter_map(|&id| from.company(id)).collect();
-        let added: Vec<&Company> = touched.iter().filter_map(|&id| self.company(id)).collect();
+        let removed = from.numbered(touched.iter().filter_map(|&id| from.company(id)));
+        let added = self.numbered(touched.iter().filter_map(|&id| self.company(id)));
         index.update(&removed, &added);
-        Some(Catalog { short_terms: index, ..self.clone() })
+        Some(Catalog { search: index, ..self.clone() })
+    }
+
+    /// The companies matching every one of `terms` (lower-case, see [`search::terms`]), by tier.
+    pub fn find_terms(&self, terms: &[String]) -> search::Found {
+        let whole = terms.join(" ");
+        if self.search.is_pending() {
+            // Only in the seconds after a large directory starts, before its index is built.
+            let numbered = self.companies.iter().filter_map(|c| self.doc(c.id).map(|doc| (doc, &**c)));
+            return search::find_by_reading(numbered, terms, &whole);
+        }
+        self.search.find(terms, &whole, |doc| self.company_of_doc(doc))
     }
 
     pub fn company_by_slug(&self, slug: &str) -> Option<&Company> {
@@ -169,22 +207,6 @@ impl Catalog {
     /// The first `limit` of a member list, as companies (pages show a bounded number; the directory has all).
     pub fn members_of(&self, members: &[u32], limit: usize) -> Vec<&Company> {
         members.iter().take(limit).filter_map(|&i| self.companies.get(i as usize)).map(|c| &**c).collect()
-    }
-
-    /// Positions of the companies containing a one- or two-character search term (lower-case), in name order.
-    pub fn short_term_positions(&self, term: &str) -> Vec<u32> {
-        if self.short_terms.is_pending() {
-            // Only in the seconds after a large directory starts, before its index is built.
-            return (0..self.companies.len() as u32)
-                .zip(self.companies.iter())
-                .filter(|(_, c)| search::holds(c, term))
-                .map(|(p, _)| p)
-                .collect();
-        }
-        let mut positions: Vec<u32> =
-            self.short_terms.ids(term, |id| self.company(id)).into_iter().filter_map(|id| self.position(id)).collect();
-        positions.sort_unstable();
-        positions
     }
 
     pub fn sector(&self, id: i64) -> Option<&Sector> {

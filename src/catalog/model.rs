@@ -79,6 +79,8 @@ pub struct Sector {
     pub description: Text,
     /// Companies in this sector: positions in [`Catalog::companies`], so in name order.
     pub members: Vec<u32>,
+    /// The same companies by number ([`super::search::Docs`]): what the directory's counts intersect.
+    pub docs: roaring::RoaringBitmap,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +143,8 @@ pub struct Phase {
     pub source_id: Option<i64>,
     /// Positions in [`Catalog::companies`] (name order).
     pub members: Vec<u32>,
+    /// The same companies by number ([`super::search::Docs`]): what the directory's counts intersect.
+    pub docs: roaring::RoaringBitmap,
     pub building_ids: Vec<i64>,
     /// An uploaded plan of the phase (`site-plans/….png` under the uploads folder), shown instead of the
     /// schematic.
@@ -231,6 +235,8 @@ pub struct Designation {
     pub description: Text,
     /// Positions in [`Catalog::companies`] (name order).
     pub members: Vec<u32>,
+    /// The same companies by number ([`super::search::Docs`]): what the directory's counts intersect.
+    pub docs: roaring::RoaringBitmap,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,116 +1,284 @@
-//! What a company is found by, and how a search term is split between the index and memory.
+//! Search: what a company is found by, an index of it in memory, and the order a visitor expects.
 //!
-//! Terms of three or more characters go to SQLite FTS5 (trigram index: fast at any size). Shorter terms —
-//! one or two Chinese characters, pinyin initials like `cg` — cannot use trigrams, so they are looked up in
-//! an in-memory index of every one- and two-character substring ([`ShortTermIndex`]).
+//! Every term, in any script and of any length (one Chinese character, pinyin initials, a product code), is
+//! looked up in an index of the one-, two- and three-character substrings ("grams") of each company's text.
+//! A term of up to three characters is a single lookup, exact. A longer one is the intersection of its
+//! three-character grams, and each candidate is then confirmed on its text (the grams can all occur without
+//! the term). The sets are compressed bitmaps of company numbers ([`Docs`]), so a term that matches every
+//! company costs a few bitmap operations, not a list of 100,000.
+//!
+//! Results come in four tiers, each in directory (name) order: a name equal to the query, a name starting
+//! with it, every term in a name, the rest (descriptions, highlights, products).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use aho_corasick::AhoCorasick;
+use memchr::memmem::Finder;
 use roaring::RoaringBitmap;
 
 use super::{Company, pinyin};
 
-/// The whitespace-separated terms of a query, lower-cased, split by how they are matched.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Terms {
-    /// Three or more characters: matched through the FTS5 index.
-    pub indexed: Vec<String>,
-    /// One or two characters: matched in memory.
-    pub short: Vec<String>,
+/// The longest gram indexed; longer terms are intersections of grams this long.
+const GRAM: usize = 3;
+/// Set in the key of a whole name of up to [`GRAM`] characters (gram keys use 63 bits).
+const WHOLE: u64 = 1 << 63;
+
+/// The whitespace-separated terms of a query, lower-cased, each once.
+pub fn terms(q: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for term in q.to_lowercase().split_whitespace() {
+        if !terms.iter().any(|t| t == term) {
+            terms.push(term.to_string());
+        }
+    }
+    terms
 }
 
-impl Terms {
-    pub fn of(q: &str) -> Terms {
-        let mut terms = Terms::default();
-        for term in q.to_lowercase().split_whitespace() {
-            let list = if term.chars().count() >= 3 { &mut terms.indexed } else { &mut terms.short };
-            if !list.iter().any(|t| t == term) {
-                list.push(term.to_string());
+/// What search matches of a company besides its descriptions: its names (one per line, lower-case: both
+/// languages, the registered names, the pinyin spellings of the Chinese names), then its product names.
+#[derive(Debug, Clone, Default)]
+pub struct SearchKeys {
+    text: String,
+    names_end: usize,
+}
+
+impl SearchKeys {
+    pub fn of(c: &Company) -> SearchKeys {
+        let mut lines: Vec<String> = Vec::new();
+        for name in [&c.name.zh, &c.name.en, &c.legal_name.zh, &c.legal_name.en] {
+            if !name.trim().is_empty() {
+                lines.push(name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase());
             }
         }
-        terms
+        lines.extend(pinyin::search_spellings(&c.name.zh, pinyin::MAX_VARIANTS));
+        if !c.legal_name.zh.is_empty() {
+            lines.extend(pinyin::search_spellings(&c.legal_name.zh, 1));
+        }
+        lines.dedup();
+        let names_end = lines.iter().map(|l| l.len() + 1).sum::<usize>().saturating_sub(1);
+        lines.extend(c.products.iter().map(|p| p.to_lowercase()));
+        SearchKeys { text: lines.join("\n"), names_end }
+    }
+
+    /// Names and products, one per line.
+    pub fn all(&self) -> &str {
+        &self.text
+    }
+
+    /// The names alone, one per line.
+    pub fn names(&self) -> &str {
+        &self.text[..self.names_end]
     }
 }
 
-/// Names in both languages, pinyin spellings of the Chinese names (every reading of the short name, the
-/// usual one of the registered name) and product names, lower-cased.
-pub fn search_keys(c: &Company) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for name in [&c.name.zh, &c.name.en, &c.legal_name.zh, &c.legal_name.en] {
-        if !name.is_empty() {
-            parts.push(name.to_string());
+/// The texts a term is searched in: the keys (lower-case already), then descriptions and highlights.
+fn texts(c: &Company) -> [&str; 5] {
+    [c.search_keys().all(), &c.description.zh, &c.description.en, &c.highlights.zh, &c.highlights.en]
+}
+
+/// A term (lower-case) to find in texts of any case.
+pub struct Needle<'a> {
+    term: &'a str,
+    finder: Finder<'a>,
+    /// For a term with Latin letters: finds it in any ASCII case, without copying the text.
+    folded: Option<AhoCorasick>,
+    /// The term has letters whose case ASCII folding does not cover (é, Σ): texts are lower-cased to compare.
+    unicode_case: bool,
+}
+
+impl<'a> Needle<'a> {
+    pub fn new(term: &'a str) -> Needle<'a> {
+        let unicode_case = term.chars().any(|ch| !ch.is_ascii() && ch.to_uppercase().ne(std::iter::once(ch)));
+        let folded = (!unicode_case && term.bytes().any(|b| b.is_ascii_alphabetic()))
+            .then(|| AhoCorasick::builder().ascii_case_insensitive(true).build([term]).ok())
+            .flatten();
+        Needle { term, finder: Finder::new(term), folded, unicode_case }
+    }
+
+    /// In a text that is lower-case already.
+    fn in_lower(&self, text: &str) -> bool {
+        self.finder.find(text.as_bytes()).is_some()
+    }
+
+    /// In a text of any case.
+    fn in_text(&self, text: &str) -> bool {
+        match &self.folded {
+            _ if self.unicode_case => text.to_lowercase().contains(self.term),
+            Some(folded) => folded.is_match(text),
+            // No letters with case: the bytes are the same in any case.
+            None => self.in_lower(text),
         }
     }
-    parts.extend(pinyin::search_spellings(&c.name.zh, pinyin::MAX_VARIANTS));
-    if !c.legal_name.zh.is_empty() {
-        parts.extend(pinyin::search_spellings(&c.legal_name.zh, 1));
+
+    /// Anywhere a company is searched.
+    pub fn in_company(&self, c: &Company) -> bool {
+        let [keys, rest @ ..] = texts(c);
+        self.in_lower(keys) || rest.iter().any(|t| self.in_text(t))
     }
-    parts.extend(c.products.iter().cloned());
-    parts.join(" ").to_lowercase()
+
+    fn in_names(&self, c: &Company) -> bool {
+        self.in_lower(c.search_keys().names())
+    }
+
+    /// Whether a name (a line of `names`) starts with the term, or with `exact`, is the term.
+    fn begins_a_name(&self, names: &str, exact: bool) -> bool {
+        let bytes = names.as_bytes();
+        self.finder.find_iter(bytes).any(|at| {
+            let end = at + self.term.len();
+            (at == 0 || bytes[at - 1] == b'\n') && (!exact || end == bytes.len() || bytes[end] == b'\n')
+        })
+    }
 }
 
-/// The full-text document: the search keys, then descriptions and highlights in both languages.
-pub fn document(c: &Company) -> String {
-    let mut doc = c.search_keys().to_string();
-    for text in [&c.description.zh, &c.description.en, &c.highlights.zh, &c.highlights.en] {
-        if !text.is_empty() {
-            doc.push(' ');
-            doc.push_str(&text.to_lowercase());
+/// How well a company matches a query, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tier {
+    /// A name is the query.
+    Exact,
+    /// A name starts with the query.
+    Prefix,
+    /// Every term is in a name.
+    Name,
+    /// Every term is somewhere in the company's text.
+    Text,
+}
+
+/// Whether and how well `c` matches the `terms` of the query `whole` (terms joined by single spaces): the
+/// answer by reading, which the index must agree with.
+pub fn tier(c: &Company, terms: &[String], whole: &str) -> Option<Tier> {
+    let needles: Vec<Needle> = terms.iter().map(|t| Needle::new(t)).collect();
+    if !needles.iter().all(|n| n.in_company(c)) {
+        return None;
+    }
+    let names = c.search_keys().names();
+    Some(if names.lines().any(|n| n == whole) {
+        Tier::Exact
+    } else if names.lines().any(|n| n.starts_with(whole)) {
+        Tier::Prefix
+    } else if needles.iter().all(|n| n.in_names(c)) {
+        Tier::Name
+    } else {
+        Tier::Text
+    })
+}
+
+/// The companies a query matches, by tier: disjoint sets of company numbers.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Found {
+    pub tiers: [RoaringBitmap; 4],
+}
+
+impl Found {
+    /// Every match.
+    pub fn all(&self) -> RoaringBitmap {
+        self.tiers.iter().fold(RoaringBitmap::new(), |all, t| all | t)
+    }
+
+    fn put(&mut self, tier: Tier, doc: u32) {
+        self.tiers[tier as usize].insert(doc);
+    }
+}
+
+/// Company numbers for bitmaps: the id itself for the usual ids, numbers from 2³¹ up for the rest (an id typed
+/// by hand can be anything). Numbers are never taken back, so they stay the same across catalogs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Docs {
+    outliers: imbl::HashMap<i64, u32>,
+    ids: imbl::HashMap<u32, i64>,
+}
+
+impl Docs {
+    const FIRST_OUTLIER: u32 = 1 << 31;
+
+    pub fn doc(&self, id: i64) -> Option<u32> {
+        match u32::try_from(id) {
+            Ok(doc) if doc < Self::FIRST_OUTLIER => Some(doc),
+            _ => self.outliers.get(&id).copied(),
         }
     }
-    doc
-}
 
-/// A one- or two-character term as a number: the characters' code points side by side (no allocation per gram
-/// while an index of millions of them is built).
-fn gram_key(first: char, second: Option<char>) -> u64 {
-    match second {
-        None => first as u64,
-        // + 1 keeps a pair apart from any single character (whose upper bits are all zero).
-        Some(second) => first as u64 | ((second as u64 + 1) << 21),
+    pub fn id(&self, doc: u32) -> Option<i64> {
+        match doc < Self::FIRST_OUTLIER {
+            true => Some(i64::from(doc)),
+            false => self.ids.get(&doc).copied(),
+        }
+    }
+
+    /// The number of `id`, given one if it has none.
+    pub fn assign(&mut self, id: i64) -> u32 {
+        if let Some(doc) = self.doc(id) {
+            return doc;
+        }
+        let doc = Self::FIRST_OUTLIER + self.outliers.len() as u32;
+        self.outliers.insert(id, doc);
+        self.ids.insert(doc, id);
+        doc
     }
 }
 
-/// The key of a lower-case term of one or two characters (None for any other length).
-fn term_key(term: &str) -> Option<u64> {
-    let mut chars = term.chars();
-    let first = chars.next()?;
-    let second = chars.next();
-    chars.next().is_none().then(|| gram_key(first, second))
+/// A gram of one to three characters as a number: the code points side by side, 21 bits each (+ 1 after the
+/// first, so a shorter gram never equals a longer one). No allocation per gram while millions are indexed.
+fn gram_key(chars: &[char]) -> u64 {
+    chars.iter().enumerate().fold(0, |key, (i, &ch)| key | ((ch as u64 + u64::from(i > 0)) << (21 * i)))
 }
 
-/// The one- and two-character substrings of what short terms search in a company: names, pinyin spellings,
-/// product names, and the Chinese description and highlights (lower-cased, not across whitespace).
-/// Whether a company holds a one- or two-character `term` (lower-case): the index's question, by reading.
-pub fn holds(c: &Company, term: &str) -> bool {
-    term_key(term).is_some_and(|key| grams_of(c).binary_search(&key).is_ok())
-}
-
-/// Sorted and without repeats (a vector: a few hundred grams sort faster than they hash).
-fn grams_of(c: &Company) -> Vec<u64> {
-    let mut grams = Vec::with_capacity(256);
-    let mut chars = Vec::with_capacity(128);
-    for text in [c.search_keys(), &c.description.zh, &c.highlights.zh] {
-        chars.clear();
-        chars.extend(text.chars().flat_map(char::to_lowercase));
-        for (i, &ch) in chars.iter().enumerate() {
-            if ch.is_whitespace() {
-                continue;
+/// The grams of `text`, lower-cased, not across whitespace; appended to `out`.
+fn grams_into(out: &mut Vec<u64>, chars: &mut Vec<char>, text: &str) {
+    chars.clear();
+    chars.extend(text.chars().flat_map(char::to_lowercase));
+    for i in 0..chars.len() {
+        for len in 1..=GRAM.min(chars.len() - i) {
+            let gram = &chars[i..i + len];
+            if gram[len - 1].is_whitespace() {
+                break;
             }
-            grams.push(gram_key(ch, None));
-            if let Some(&next) = chars.get(i + 1).filter(|n| !n.is_whitespace()) {
-                grams.push(gram_key(ch, Some(next)));
-            }
+            out.push(gram_key(gram));
         }
     }
-    grams.sort_unstable();
-    grams.dedup();
-    grams
+}
+
+/// The grams a company is indexed under: of all its text, of its names, those that begin a name, and those
+/// that end one (with the whole of each name of up to [`GRAM`] characters).
+struct CompanyGrams {
+    text: Vec<u64>,
+    names: Vec<u64>,
+    starts: Vec<u64>,
+    ends: Vec<u64>,
+}
+
+impl CompanyGrams {
+    fn of(c: &Company) -> CompanyGrams {
+        let mut chars = Vec::with_capacity(256);
+        let mut text = Vec::with_capacity(1024);
+        for t in texts(c) {
+            grams_into(&mut text, &mut chars, t);
+        }
+        let mut names = Vec::with_capacity(256);
+        let mut starts = Vec::with_capacity(32);
+        let mut ends = Vec::with_capacity(32);
+        for line in c.search_keys().names().lines() {
+            grams_into(&mut names, &mut chars, line);
+            chars.clear();
+            chars.extend(line.chars());
+            let n = chars.len();
+            starts.extend((1..=n.min(GRAM)).map(|len| gram_key(&chars[..len])));
+            ends.extend((1..=n.min(GRAM)).map(|len| gram_key(&chars[n - len..])));
+            if n <= GRAM {
+                ends.push(gram_key(&chars) | WHOLE);
+            }
+        }
+        for grams in [&mut text, &mut names, &mut starts, &mut ends] {
+            grams.sort_unstable();
+            grams.dedup();
+        }
+        CompanyGrams { text, names, starts, ends }
+    }
 }
 
 /// Hashes gram keys with splitmix64's few multiplications: they are already distinct numbers, and SipHash
 /// (the default) took most of the time of building the index at 100,000 companies.
-#[derive(Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy)]
 struct GramHasher;
 
 impl std::hash::BuildHasher for GramHasher {
@@ -125,8 +293,8 @@ struct GramHash(u64);
 
 impl std::hash::Hasher for GramHash {
     fn finish(&self) -> u64 {
-        // Every output bit depends on every input bit: the table takes buckets from the low bits and tags
-        // from the high ones, and a pair's low bits alone are its first character.
+        // Every output bit depends on every input bit: tables take buckets from the low bits and tags from
+        // the high ones, and a gram's low bits alone are its first character.
         let mut z = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -144,124 +312,216 @@ impl std::hash::Hasher for GramHash {
     }
 }
 
-/// Every one- and two-character substring a short term can match, mapped to the ids of the companies holding
-/// it. Keyed by id, not by position in the directory, so one company's change touches only its own grams;
-/// persistent maps (`imbl`) let a new catalog share all the rest with the old one. Compressed bitmaps keep it
-/// small even when a character is in every company.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct ShortTermIndex {
+/// Gram → the companies holding it. A persistent map (`imbl`) so a new catalog shares everything one save did
+/// not touch; each set behind an `Arc`, so copying a node of the map never copies the sets in it.
+type Grams = imbl::GenericHashMap<u64, Arc<RoaringBitmap>, GramHasher, imbl::shared_ptr::DefaultSharedPtr>;
+
+/// The search index of a catalog: gram maps over company numbers ([`Docs`]).
+#[derive(Debug, Default, Clone)]
+pub struct SearchIndex {
     /// Not built yet: a large directory starts serving first and builds this in the background
-    /// ([`ShortTermIndex::pending`]); meanwhile short terms are matched by scanning.
+    /// ([`SearchIndex::pending`]); meanwhile queries are answered by reading every company.
     pending: bool,
-    grams: imbl::HashMap<u64, RoaringBitmap>,
-    /// Companies whose id does not fit a bitmap (negative or past u32): matched by scanning, sorted.
-    outliers: Vec<i64>,
+    /// In this order: [`CompanyGrams`]' text, names, starts, ends.
+    maps: [Grams; 4],
 }
 
-impl ShortTermIndex {
-    /// An index still to be built (see [`ShortTermIndex::is_pending`]).
-    pub fn pending() -> ShortTermIndex {
-        ShortTermIndex { pending: true, ..Default::default() }
+impl PartialEq for SearchIndex {
+    fn eq(&self, other: &SearchIndex) -> bool {
+        self.pending == other.pending && self.maps == other.maps
+    }
+}
+
+/// The text map's place in [`SearchIndex::maps`].
+const TEXT: usize = 0;
+
+impl CompanyGrams {
+    /// The grams in the order of [`SearchIndex::maps`].
+    fn into_maps(self) -> [Vec<u64>; 4] {
+        [self.text, self.names, self.starts, self.ends]
+    }
+}
+
+impl SearchIndex {
+    /// An index still to be built (see [`SearchIndex::is_pending`]).
+    pub fn pending() -> SearchIndex {
+        SearchIndex { pending: true, ..Default::default() }
     }
 
     pub fn is_pending(&self) -> bool {
         self.pending
     }
 
-    /// The whole index for `companies` (what a pending one becomes).
-    pub fn of(companies: &[&Company]) -> ShortTermIndex {
-        let mut index = ShortTermIndex::default();
+    /// The whole index for `companies` (with their numbers): what a pending one becomes.
+    pub fn of(companies: &[(u32, &Company)]) -> SearchIndex {
+        let mut index = SearchIndex::default();
         index.build(companies);
         index
     }
 
+    /// How many grams it holds and the bytes its sets take (compressed), for the log.
+    pub fn size(&self) -> (usize, u64) {
+        let grams = self.maps.iter().map(|m| m.len()).sum();
+        let bytes = self.maps.iter().flat_map(|m| m.values()).map(|set| set.serialized_size() as u64).sum();
+        (grams, bytes)
+    }
+
     /// Takes out the `removed` companies (as they were indexed) and adds the `added` ones.
-    pub fn update(&mut self, removed: &[&Company], added: &[&Company]) {
+    pub fn update(&mut self, removed: &[(u32, &Company)], added: &[(u32, &Company)]) {
         if self.pending {
             return;
         }
-        if self.grams.is_empty() && removed.is_empty() && added.len() > 1_000 {
+        if self.maps[TEXT].is_empty() && removed.is_empty() && added.len() > 1_000 {
             return self.build(added);
         }
-        for c in removed {
-            let Ok(id) = u32::try_from(c.id) else {
-                self.outliers.retain(|&o| o != c.id);
-                continue;
-            };
-            for gram in grams_of(c) {
-                let emptied = self.grams.get_mut(&gram).is_some_and(|ids| {
-                    ids.remove(id);
-                    ids.is_empty()
-                });
-                // An empty entry would make this index differ from a fresh build of the same companies.
-                if emptied {
-                    self.grams.remove(&gram);
-                }
-            }
-        }
-        for c in added {
-            let Ok(id) = u32::try_from(c.id) else {
-                if let Err(at) = self.outliers.binary_search(&c.id) {
-                    self.outliers.insert(at, c.id);
-                }
-                continue;
-            };
-            for gram in grams_of(c) {
-                self.grams.entry(gram).or_default().insert(id);
-            }
-        }
-    }
-
-    /// The whole index at once (a full load): plain maps filled in id order (appending to a bitmap is its
-    /// fast path), one per half of the companies on two threads, then joined.
-    fn build(&mut self, companies: &[&Company]) {
-        let mut by_id: Vec<(u32, &Company)> = Vec::with_capacity(companies.len());
-        for c in companies {
-            match u32::try_from(c.id) {
-                Ok(id) => by_id.push((id, c)),
-                Err(_) => self.outliers.push(c.id),
-            }
-        }
-        by_id.sort_unstable_by_key(|(id, _)| *id);
-        self.outliers.sort_unstable();
-        self.outliers.dedup();
-        let fill = |part: &[(u32, &Company)]| {
-            let mut grams: HashMap<u64, RoaringBitmap, GramHasher> = HashMap::default();
-            for (id, c) in part {
-                for gram in grams_of(c) {
-                    let ids = grams.entry(gram).or_default();
-                    if ids.try_push(*id).is_err() {
-                        ids.insert(*id);
+        for &(doc, c) in removed {
+            for (map, keys) in self.maps.iter_mut().zip(CompanyGrams::of(c).into_maps()) {
+                for key in keys {
+                    let emptied = map.get_mut(&key).is_some_and(|set| {
+                        let set = Arc::make_mut(set);
+                        set.remove(doc);
+                        set.is_empty()
+                    });
+                    // An empty entry would make this index differ from a fresh build of the same companies.
+                    if emptied {
+                        map.remove(&key);
                     }
                 }
             }
-            grams
+        }
+        for &(doc, c) in added {
+            for (map, keys) in self.maps.iter_mut().zip(CompanyGrams::of(c).into_maps()) {
+                for key in keys {
+                    Arc::make_mut(map.entry(key).or_default()).insert(doc);
+                }
+            }
+        }
+    }
+
+    /// The whole index at once (a full load): plain maps filled in number order (appending to a bitmap is its
+    /// fast path), one per half of the companies on two threads, then joined.
+    fn build(&mut self, companies: &[(u32, &Company)]) {
+        type Plain = HashMap<u64, RoaringBitmap, GramHasher>;
+        let mut sorted: Vec<(u32, &Company)> = companies.to_vec();
+        sorted.sort_unstable_by_key(|(doc, _)| *doc);
+        let fill = |part: &[(u32, &Company)]| -> [Plain; 4] {
+            let mut maps: [Plain; 4] = Default::default();
+            for &(doc, c) in part {
+                for (map, keys) in maps.iter_mut().zip(CompanyGrams::of(c).into_maps()) {
+                    for key in keys {
+                        let set = map.entry(key).or_default();
+                        if set.try_push(doc).is_err() {
+                            set.insert(doc);
+                        }
+                    }
+                }
+            }
+            maps
         };
-        let (low, high) = by_id.split_at(by_id.len() / 2);
-        let (mut grams, upper) = std::thread::scope(|scope| {
+        let (low, high) = sorted.split_at(sorted.len() / 2);
+        let (mut maps, upper) = std::thread::scope(|scope| {
             let upper = scope.spawn(|| fill(high));
             (fill(low), upper.join().unwrap_or_default())
         });
-        for (gram, ids) in upper {
-            *grams.entry(gram).or_default() |= ids;
+        for (map, more) in maps.iter_mut().zip(upper) {
+            for (key, set) in more {
+                *map.entry(key).or_default() |= set;
+            }
         }
-        self.grams = grams.into_iter().collect();
+        // Runs where they are smaller: a gram in nearly every company is a few ranges, not a bitmap.
+        self.maps = maps.map(|map| {
+            map.into_iter()
+                .map(|(key, mut set)| {
+                    set.optimize();
+                    (key, Arc::new(set))
+                })
+                .collect()
+        });
     }
 
-    /// Ids of the companies containing a one- or two-character `term` (lower-case); `company` finds an
-    /// outlier by id.
-    pub fn ids<'a>(&'a self, term: &str, company: impl Fn(i64) -> Option<&'a Company>) -> Vec<i64> {
-        let Some(key) = term_key(term) else { return Vec::new() };
-        debug_assert!(!self.pending, "a pending index is scanned instead (Catalog::short_term_positions)");
-        let mut ids: Vec<i64> = self.grams.get(&key).map(|b| b.iter().map(i64::from).collect()).unwrap_or_default();
-        ids.extend(
-            self.outliers
-                .iter()
-                .copied()
-                .filter(|&id| company(id).is_some_and(|c| grams_of(c).binary_search(&key).is_ok())),
-        );
-        ids
+    /// The companies holding `term` in `map`, within `within` (None: all); `confirm` reads a candidate when
+    /// the grams alone cannot tell.
+    fn holding(
+        map: &Grams,
+        term: &str,
+        within: Option<&RoaringBitmap>,
+        confirm: impl Fn(u32) -> bool,
+    ) -> RoaringBitmap {
+        let chars: Vec<char> = term.chars().collect();
+        let empty = RoaringBitmap::new();
+        let set = |gram: &[char]| map.get(&gram_key(gram)).map_or(&empty, |s| &**s);
+        if chars.len() <= GRAM {
+            return within.map_or_else(|| set(&chars).clone(), |w| set(&chars) & w);
+        }
+        let mut sets: Vec<&RoaringBitmap> = chars.windows(GRAM).map(set).collect();
+        sets.sort_by_key(|s| s.len());
+        let mut candidates = within.map_or_else(|| sets[0].clone(), |w| sets[0] & w);
+        for s in &sets[1..] {
+            if candidates.is_empty() {
+                break;
+            }
+            candidates &= *s;
+        }
+        candidates.retain(confirm);
+        candidates
     }
+
+    /// The companies matching every one of `terms` (lower-case; `whole` is them joined by single spaces), by
+    /// tier. `company` finds a company by its number.
+    pub fn find<'a>(&self, terms: &[String], whole: &str, company: impl Fn(u32) -> Option<&'a Company>) -> Found {
+        debug_assert!(!self.pending, "a pending index is not asked (Catalog::find_terms reads instead)");
+        let [text, names, starts, ends] = &self.maps;
+        let mut all: Option<RoaringBitmap> = None;
+        for term in terms {
+            let needle = Needle::new(term);
+            let confirm = |doc| company(doc).is_some_and(|c| needle.in_company(c));
+            all = Some(Self::holding(text, term, all.as_ref(), confirm));
+        }
+        let Some(all) = all else { return Found::default() };
+        let mut in_names = all.clone();
+        for term in terms {
+            let needle = Needle::new(term);
+            let confirm = |doc| company(doc).is_some_and(|c| needle.in_names(c));
+            in_names = Self::holding(names, term, Some(&in_names), confirm);
+        }
+        let chars: Vec<char> = whole.chars().collect();
+        let short = chars.len() <= GRAM;
+        let (head, tail) = (&chars[..chars.len().min(GRAM)], &chars[chars.len().saturating_sub(GRAM)..]);
+        let needle = Needle::new(whole);
+        let begins = |doc, exact| company(doc).is_some_and(|c| needle.begins_a_name(c.search_keys().names(), exact));
+        let set = |map: &Grams, key: u64| map.get(&key).map_or_else(RoaringBitmap::new, |s| (**s).clone());
+        let mut prefix = set(starts, gram_key(head)) & &in_names;
+        if !short {
+            prefix.retain(|doc| begins(doc, false));
+        }
+        let mut exact = set(ends, if short { gram_key(&chars) | WHOLE } else { gram_key(tail) }) & &prefix;
+        if !short {
+            exact.retain(|doc| begins(doc, true));
+        }
+        let prefix = prefix - &exact;
+        let name = in_names - &exact - &prefix;
+        let rest = all - &exact - &prefix - &name;
+        Found { tiers: [exact, prefix, name, rest] }
+    }
+}
+
+/// [`SearchIndex::find`] by reading every company (`companies`: each with its number): while the index is
+/// being built, and as the reference the index is tested against.
+pub fn find_by_reading<'a>(
+    companies: impl Iterator<Item = (u32, &'a Company)>,
+    terms: &[String],
+    whole: &str,
+) -> Found {
+    let mut found = Found::default();
+    if terms.is_empty() {
+        return found;
+    }
+    for (doc, c) in companies {
+        if let Some(tier) = tier(c, terms, whole) {
+            found.put(tier, doc);
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -269,9 +529,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn terms_split_by_length_and_deduplicate() {
-        let t = Terms::of("  辰英 Gpixel cg gpixel 光 ");
-        assert_eq!(t.indexed, vec!["gpixel".to_string()]);
-        assert_eq!(t.short, vec!["辰英".to_string(), "cg".to_string(), "光".to_string()]);
+    fn terms_are_lower_case_and_each_once() {
+        assert_eq!(terms("  辰英 Gpixel cg gpixel 光 "), vec!["辰英", "gpixel", "cg", "光"]);
+    }
+
+    #[test]
+    fn grams_of_different_lengths_never_share_a_key() {
+        let keys: Vec<u64> = [&['a'][..], &['a', '\0'][..], &['a', '\0', '\0'][..], &['\0', 'a'][..]]
+            .iter()
+            .map(|g| gram_key(g))
+            .collect();
+        let mut unique = keys.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), keys.len());
+        assert!(gram_key(&['\u{10FFFF}'; 3]) < 1 << 63);
+    }
+
+    #[test]
+    fn needles_fold_case_on_any_text() {
+        assert!(Needle::new("gmax").in_text("长光辰芯的 GMAX4002 芯片"));
+        assert!(Needle::new("école").in_text("ÉCOLE polytechnique"));
+        assert!(!Needle::new("cmos").in_text("CCD only"));
     }
 }

@@ -47,7 +47,6 @@ impl From<crate::catalog::directory::FindError> for AppError {
         use crate::catalog::directory::FindError;
         match err {
             FindError::NoSuchPage { page, pages } => AppError::BadRequest(FindError::no_such_page(page, pages)),
-            FindError::Database(err) => AppError::Database(err),
         }
     }
 }

@@ -7,9 +7,7 @@ use crate::query::QueryParam;
 
 mod results;
 
-pub use results::{
-    Facets, FindError, Results, all_matches, find, find_with_facets, indexed_hits, run, run_with_facets,
-};
+pub use results::{Facets, FindError, Results, all_matches, find, find_with_facets, run, run_with_facets};
 
 pub const PAGE_SIZE: usize = 24;
 /// Longer search terms are refused with a clear message rather than cut silently.

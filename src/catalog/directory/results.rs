@@ -1,13 +1,13 @@
 //! The directory's answers: a page of companies for a query, the counts beside each filter option, and every
 //! match for a download. Work is bounded by the smallest candidate list, not by the directory.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
 
-use sqlx::SqlitePool;
+use roaring::RoaringBitmap;
 
 use super::{DirectoryQuery, PAGE_SIZE, Sort};
-use crate::catalog::search::Terms;
-use crate::catalog::{Catalog, Company};
+use crate::catalog::search::{Found, terms};
+use crate::catalog::{Catalog, Company, Designation, Phase, Sector};
 use crate::i18n::Text;
 
 /// One page of the directory.
@@ -45,15 +45,19 @@ impl Facets {
     }
 }
 
-/// The candidate lists a query makes, each in name order (positions in [`Catalog::companies`]), one field per
-/// kind of filter so the facets can leave one kind out.
+/// What a query asks for, two ways: member lists in name order (positions in [`Catalog::companies`]), which
+/// page through a filtered directory without sorting; and sets of company numbers, which intersect in a few
+/// word operations for the counts and for searches. One field per kind of filter, so the counts can leave one
+/// kind out.
 struct Constraints<'a> {
-    sectors: Option<std::borrow::Cow<'a, [u32]>>,
-    phase: Option<&'a [u32]>,
-    designation: Option<&'a [u32]>,
-    awards: Option<&'a [u32]>,
-    /// The search term's matches: the index's hits for long terms, one list per short term.
-    terms: Vec<Vec<u32>>,
+    sectors: Option<(Cow<'a, [u32]>, Cow<'a, RoaringBitmap>)>,
+    phase: Option<&'a Phase>,
+    designation: Option<&'a Designation>,
+    awards: Option<(&'a [u32], &'a RoaringBitmap)>,
+    /// The search's matches by tier (None: no search term).
+    found: Option<Found>,
+    /// Every match of the search (the union of its tiers).
+    matched: Option<RoaringBitmap>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -65,60 +69,63 @@ enum Kind {
 }
 
 impl<'a> Constraints<'a> {
-    fn of(catalog: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashSet<i64>>) -> Self {
-        let sectors: Vec<&crate::catalog::Sector> =
-            query.sectors.iter().filter_map(|s| catalog.sector_by_slug(s)).collect();
+    fn of(catalog: &'a Catalog, query: &DirectoryQuery) -> Self {
+        let sectors: Vec<&Sector> = query.sectors.iter().filter_map(|s| catalog.sector_by_slug(s)).collect();
         let sectors = match sectors.as_slice() {
             [] => None,
-            [one] => Some(std::borrow::Cow::Borrowed(one.members.as_slice())),
+            [one] => Some((Cow::Borrowed(one.members.as_slice()), Cow::Borrowed(&one.docs))),
             many => {
                 let mut all: Vec<u32> = many.iter().flat_map(|s| s.members.iter().copied()).collect();
                 all.sort_unstable();
                 all.dedup();
-                Some(std::borrow::Cow::Owned(all))
+                let docs = many.iter().fold(RoaringBitmap::new(), |docs, s| docs | &s.docs);
+                Some((Cow::Owned(all), Cow::Owned(docs)))
             }
         };
-        let mut terms: Vec<Vec<u32>> =
-            Terms::of(&query.q).short.iter().map(|t| catalog.short_term_positions(t)).collect();
-        if let Some(ids) = indexed_hits {
-            let mut positions: Vec<u32> = ids.iter().filter_map(|id| catalog.position(*id)).collect();
-            positions.sort_unstable();
-            terms.push(positions);
-        }
+        let terms = terms(&query.q);
+        let found = (!terms.is_empty()).then(|| catalog.find_terms(&terms));
         Constraints {
             sectors,
-            phase: query.phase.and_then(|n| catalog.phase_by_number(n)).map(|p| p.members.as_slice()),
-            designation: query
-                .designation
-                .as_deref()
-                .and_then(|d| catalog.designation_by_slug(d))
-                .map(|d| d.members.as_slice()),
-            awards: query.has_awards.then_some(catalog.awarded.as_slice()),
-            terms,
+            phase: query.phase.and_then(|n| catalog.phase_by_number(n)),
+            designation: query.designation.as_deref().and_then(|d| catalog.designation_by_slug(d)),
+            awards: query.has_awards.then_some((catalog.awarded.as_slice(), &catalog.awarded_docs)),
+            matched: found.as_ref().map(Found::all),
+            found,
         }
     }
 
-    /// Every list but those of kind `leave_out`, shortest first.
-    fn lists(&self, leave_out: Option<Kind>) -> Vec<&[u32]> {
-        let mut lists: Vec<&[u32]> = Vec::new();
-        let mut add = |kind: Kind, list: Option<&'a [u32]>| {
-            if leave_out != Some(kind)
-                && let Some(list) = list
-            {
-                lists.push(list);
-            }
-        };
-        add(Kind::Phase, self.phase);
-        add(Kind::Designation, self.designation);
-        add(Kind::Awards, self.awards);
-        if leave_out != Some(Kind::Sectors)
-            && let Some(s) = &self.sectors
-        {
-            lists.push(s);
-        }
-        lists.extend(self.terms.iter().map(Vec::as_slice));
+    /// Every member list (for a query without a search term), shortest first.
+    fn lists(&self) -> Vec<&[u32]> {
+        let mut lists: Vec<&[u32]> = [
+            self.sectors.as_ref().map(|(list, _)| &**list),
+            self.phase.map(|p| p.members.as_slice()),
+            self.designation.map(|d| d.members.as_slice()),
+            self.awards.map(|(list, _)| list),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         lists.sort_by_key(|l| l.len());
         lists
+    }
+
+    /// The companies every set but those of kind `leave_out` holds; None when there is no such set (every
+    /// company matches).
+    fn matching(&self, leave_out: Option<Kind>) -> Option<RoaringBitmap> {
+        let kept = |kind: Kind| leave_out != Some(kind);
+        let mut sets: Vec<&RoaringBitmap> = [
+            self.sectors.as_ref().filter(|_| kept(Kind::Sectors)).map(|(_, docs)| &**docs),
+            self.phase.filter(|_| kept(Kind::Phase)).map(|p| &p.docs),
+            self.designation.filter(|_| kept(Kind::Designation)).map(|d| &d.docs),
+            self.awards.filter(|_| kept(Kind::Awards)).map(|(_, docs)| docs),
+            self.matched.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        sets.sort_by_key(|s| s.len());
+        let (first, rest) = sets.split_first()?;
+        Some(rest.iter().fold((*first).clone(), |all, s| all & *s))
     }
 }
 
@@ -129,106 +136,162 @@ fn intersect(lists: &[&[u32]]) -> Option<Vec<u32>> {
     Some(driver.iter().copied().filter(|p| checks.iter().all(|list| list.binary_search(p).is_ok())).collect())
 }
 
-/// The counts beside each filter option for the query `constraints` were read from. Without a search term or
-/// filters these are the options' own sizes; otherwise each kind of filter is counted against the companies
-/// the rest of the query matches (work in proportion to those matches and the options' member lists).
+/// The counts beside each filter option for the query `constraints` were read from: each kind of filter
+/// counted against the companies the rest of the query matches, one bitmap intersection per option.
 fn facets(catalog: &Catalog, constraints: &Constraints<'_>) -> Facets {
-    let count = |kind: Kind, members: &mut dyn Iterator<Item = &[u32]>| -> Vec<usize> {
-        match intersect(&constraints.lists(Some(kind))) {
-            None => members.map(<[u32]>::len).collect(),
-            Some(matches) => {
-                let mut set = vec![0u64; catalog.companies.len().div_ceil(64)];
-                for p in matches {
-                    set[p as usize / 64] |= 1 << (p % 64);
-                }
-                members
-                    .map(|list| list.iter().filter(|&&p| set[p as usize / 64] & (1 << (p % 64)) != 0).count())
-                    .collect()
-            }
+    let count = |kind: Kind, options: &mut dyn Iterator<Item = &RoaringBitmap>| -> Vec<usize> {
+        match constraints.matching(Some(kind)) {
+            None => options.map(|docs| docs.len() as usize).collect(),
+            Some(matches) => options.map(|docs| matches.intersection_len(docs) as usize).collect(),
         }
     };
     Facets {
-        sectors: count(Kind::Sectors, &mut catalog.sectors.iter().map(|s| s.members.as_slice())),
-        phases: count(Kind::Phase, &mut catalog.phases.iter().map(|p| p.members.as_slice())),
-        designations: count(Kind::Designation, &mut catalog.designations.iter().map(|d| d.members.as_slice())),
-        awarded: count(Kind::Awards, &mut std::iter::once(catalog.awarded.as_slice()))[0],
+        sectors: count(Kind::Sectors, &mut catalog.sectors.iter().map(|s| &s.docs)),
+        phases: count(Kind::Phase, &mut catalog.phases.iter().map(|p| &p.docs)),
+        designations: count(Kind::Designation, &mut catalog.designations.iter().map(|d| &d.docs)),
+        awarded: count(Kind::Awards, &mut std::iter::once(&catalog.awarded_docs))[0],
     }
 }
 
 /// Every company `query` matches, in its order (for a download of the results; the page uses [`run`]); None
 /// when there are more than `at_most`, before any is sorted or looked up.
-pub fn all_matches<'a>(
-    catalog: &'a Catalog,
-    query: &DirectoryQuery,
-    indexed_hits: Option<&HashSet<i64>>,
-    at_most: usize,
-) -> Option<Vec<&'a Company>> {
-    let constraints = Constraints::of(catalog, query, indexed_hits);
-    let lists = constraints.lists(None);
-    if lists.is_empty() && catalog.companies.len() > at_most {
+pub fn all_matches<'a>(catalog: &'a Catalog, query: &DirectoryQuery, at_most: usize) -> Option<Vec<&'a Company>> {
+    let constraints = Constraints::of(catalog, query);
+    let total = match constraints.matching(None) {
+        Some(matches) => matches.len() as usize,
+        None => catalog.companies.len(),
+    };
+    if total > at_most {
         return None;
     }
-    let mut matches = intersect(&lists).unwrap_or_else(|| (0..catalog.companies.len() as u32).collect());
-    if matches.len() > at_most {
-        return None;
-    }
-    sort_positions(catalog, &mut matches, query.sort);
-    Some(matches.iter().map(|&p| &*catalog.companies[p as usize]).collect())
+    let (positions, _) = ordered(catalog, query, &constraints, 0, at_most);
+    Some(positions.iter().map(|&p| &*catalog.companies[p as usize]).collect())
 }
 
-/// Positions are name order already; the other sorts are stable on top of it.
-fn sort_positions(catalog: &Catalog, positions: &mut [u32], sort: Sort) {
-    match sort {
-        Sort::Name => {}
-        Sort::Founded => positions
-            .sort_by_key(|&p| std::cmp::Reverse(catalog.companies[p as usize].founded_year.unwrap_or(i64::MIN))),
-        Sort::Awards => positions.sort_by_key(|&p| std::cmp::Reverse(catalog.companies[p as usize].award_ids.len())),
-    }
-}
-
-/// Applies `query` to the catalog. `indexed_hits` are the ids the search index matched for the query's
-/// terms of three or more characters (None when it has none); shorter terms are matched here.
+/// Applies `query` to the catalog: one page of it.
 ///
-/// Work is proportional to the smallest candidate list, not to the directory: the filters' member lists
-/// (positions in name order) drive the scan, and an unfiltered or single-list query in name order is a slice.
-pub fn run<'a>(catalog: &'a Catalog, query: &DirectoryQuery, indexed_hits: Option<&HashSet<i64>>) -> Results<'a> {
-    page(catalog, query, &Constraints::of(catalog, query, indexed_hits))
+/// Work is bounded by the page, not by the directory: without a search term the filters' member lists
+/// (positions in name order) are the answer or drive a scan; with one, the matches are bitmaps and only the
+/// page's companies are put in order ([`in_name_order`]).
+pub fn run<'a>(catalog: &'a Catalog, query: &DirectoryQuery) -> Results<'a> {
+    page(catalog, query, &Constraints::of(catalog, query))
 }
 
 /// [`run`] and the counts beside each filter option, from one reading of the query (a search term's matches
 /// are looked up once for both).
-pub fn run_with_facets<'a>(
-    catalog: &'a Catalog,
-    query: &DirectoryQuery,
-    indexed_hits: Option<&HashSet<i64>>,
-) -> (Results<'a>, Facets) {
-    let constraints = Constraints::of(catalog, query, indexed_hits);
+pub fn run_with_facets<'a>(catalog: &'a Catalog, query: &DirectoryQuery) -> (Results<'a>, Facets) {
+    let constraints = Constraints::of(catalog, query);
     (page(catalog, query, &constraints), facets(catalog, &constraints))
 }
 
 fn page<'a>(catalog: &'a Catalog, query: &DirectoryQuery, constraints: &Constraints<'_>) -> Results<'a> {
-    let lists = constraints.lists(None);
     let start = (query.page - 1) * PAGE_SIZE;
-    let page_of = |positions: &[u32]| -> Vec<&'a Company> {
-        positions.iter().skip(start).take(PAGE_SIZE).map(|&p| &*catalog.companies[p as usize]).collect()
-    };
-    let (companies, total) = match (lists.as_slice(), query.sort) {
-        // Nothing to check: the list (or the whole directory) is already the answer, in order.
-        ([list], Sort::Name) => (page_of(list), list.len()),
-        ([], Sort::Name) => {
-            let all = &catalog.companies;
-            // By index: a persistent vector's iterator would walk every company before `start`.
-            let page = (start..all.len().min(start + PAGE_SIZE)).filter_map(|i| all.get(i)).map(|c| &**c).collect();
-            (page, all.len())
-        }
-        _ => {
-            let mut matches = intersect(&lists).unwrap_or_else(|| (0..catalog.companies.len() as u32).collect());
-            sort_positions(catalog, &mut matches, query.sort);
-            (page_of(&matches), matches.len())
-        }
-    };
+    let (positions, total) = ordered(catalog, query, constraints, start, PAGE_SIZE);
+    let companies = positions.iter().filter_map(|&p| catalog.companies.get(p as usize)).map(|c| &**c).collect();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     Results { companies, total, page: query.page, pages }
+}
+
+/// Positions `start..start + take` of the query's matches in its order, and how many matches there are.
+fn ordered(
+    catalog: &Catalog,
+    query: &DirectoryQuery,
+    constraints: &Constraints<'_>,
+    start: usize,
+    take: usize,
+) -> (Vec<u32>, usize) {
+    let slice = |positions: &[u32]| positions.iter().skip(start).take(take).copied().collect::<Vec<u32>>();
+    if let Some(found) = &constraints.found {
+        let matches = constraints.matching(None).unwrap_or_default();
+        let total = matches.len() as usize;
+        if query.sort != Sort::Name {
+            return (top(catalog, &matches, query.sort, start, take), total);
+        }
+        // Best tier first, each in name order.
+        let (mut skip, mut out) = (start, Vec::with_capacity(take));
+        for tier in &found.tiers {
+            let tier = tier & &matches;
+            let len = tier.len() as usize;
+            if skip >= len {
+                skip -= len;
+                continue;
+            }
+            out.extend(in_name_order(catalog, &tier, skip, take - out.len()));
+            skip = 0;
+            if out.len() == take {
+                break;
+            }
+        }
+        return (out, total);
+    }
+    match (constraints.lists().as_slice(), query.sort) {
+        // Nothing to check: the list (or the whole directory) is already the answer, in order.
+        ([list], Sort::Name) => (slice(list), list.len()),
+        ([], Sort::Name) => {
+            let all = catalog.companies.len();
+            ((start.min(all)..all.min(start + take)).map(|p| p as u32).collect(), all)
+        }
+        (lists, sort) => {
+            let mut matches = intersect(lists).unwrap_or_else(|| (0..catalog.companies.len() as u32).collect());
+            sort_positions(catalog, &mut matches, sort);
+            (slice(&matches), matches.len())
+        }
+    }
+}
+
+/// Positions `skip..skip + take` of the companies in `docs`, in name order. Either the set's positions are
+/// sorted, or the directory is walked in order picking the set's members, whichever reads fewer companies:
+/// a small set sorts in no time, a large one fills a page within a few steps of the walk.
+fn in_name_order(catalog: &Catalog, docs: &RoaringBitmap, skip: usize, take: usize) -> Vec<u32> {
+    let len = docs.len() as usize;
+    let all = catalog.companies.len().max(1);
+    // Steps of the walk: the page's end, spread over the directory at the set's density.
+    let walk = (skip + take).saturating_mul(all) / len.max(1);
+    if walk > len.saturating_mul(8) {
+        let mut positions: Vec<u32> = docs.iter().filter_map(|doc| catalog.position_of_doc(doc)).collect();
+        positions.sort_unstable();
+        return positions.into_iter().skip(skip).take(take).collect();
+    }
+    let ids = catalog.ids_in_order();
+    (0..ids.len() as u32)
+        .filter(|&p| catalog.doc(ids[p as usize]).is_some_and(|doc| docs.contains(doc)))
+        .skip(skip)
+        .take(take)
+        .collect()
+}
+
+/// Positions `start..start + take` of `docs` in the order `sort` (not by name) gives, stable on name order;
+/// only the companies up to the page's end are sorted.
+fn top(catalog: &Catalog, docs: &RoaringBitmap, sort: Sort, start: usize, take: usize) -> Vec<u32> {
+    let mut positions: Vec<u32> = docs.iter().filter_map(|doc| catalog.position_of_doc(doc)).collect();
+    let key = |p: &u32| (sort_key(catalog, *p, sort), *p);
+    let end = (start + take).min(positions.len());
+    if end == 0 {
+        return Vec::new();
+    }
+    if end < positions.len() {
+        positions.select_nth_unstable_by_key(end - 1, key);
+        positions.truncate(end);
+    }
+    positions.sort_unstable_by_key(key);
+    positions.into_iter().skip(start).collect()
+}
+
+/// What an order other than by name sorts by, smallest first.
+fn sort_key(catalog: &Catalog, position: u32, sort: Sort) -> (std::cmp::Reverse<i64>, std::cmp::Reverse<usize>) {
+    let c = &catalog.companies[position as usize];
+    match sort {
+        Sort::Name => Default::default(),
+        Sort::Founded => (std::cmp::Reverse(c.founded_year.unwrap_or(i64::MIN)), std::cmp::Reverse(0)),
+        Sort::Awards => (std::cmp::Reverse(0), std::cmp::Reverse(c.award_ids.len())),
+    }
+}
+
+/// Positions are name order already; the other sorts are stable on top of it.
+fn sort_positions(catalog: &Catalog, positions: &mut [u32], sort: Sort) {
+    if sort != Sort::Name {
+        positions.sort_by_key(|&p| sort_key(catalog, p, sort));
+    }
 }
 
 /// Why a directory page could not be given.
@@ -236,8 +299,6 @@ fn page<'a>(catalog: &'a Catalog, query: &DirectoryQuery, constraints: &Constrai
 pub enum FindError {
     #[error("no page {page} of {pages}")]
     NoSuchPage { page: usize, pages: usize },
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
 }
 
 impl FindError {
@@ -250,32 +311,15 @@ impl FindError {
     }
 }
 
-/// What the full-text index matches for the query's long terms (None when it has none).
-pub async fn indexed_hits(pool: &SqlitePool, query: &DirectoryQuery) -> sqlx::Result<Option<HashSet<i64>>> {
-    let terms = Terms::of(&query.q);
-    Ok(if terms.indexed.is_empty() { None } else { Some(crate::catalog::fts::find(pool, &terms.indexed).await?) })
-}
-
-/// One page of the directory for `query`: long search terms through the full-text index, everything else
-/// from the catalog. The HTML directory, its download and `/api/companies` all answer through here, so they
-/// always agree. A page past the last is an error that says how many pages there are.
-pub async fn find<'a>(
-    pool: &SqlitePool,
-    catalog: &'a Catalog,
-    query: &DirectoryQuery,
-) -> Result<Results<'a>, FindError> {
-    let hits = indexed_hits(pool, query).await?;
-    checked(run(catalog, query, hits.as_ref()))
+/// One page of the directory for `query`. The HTML directory, its download and `/api/companies` all answer
+/// through here, so they always agree. A page past the last is an error that says how many pages there are.
+pub fn find<'a>(catalog: &'a Catalog, query: &DirectoryQuery) -> Result<Results<'a>, FindError> {
+    checked(run(catalog, query))
 }
 
 /// [`find`] and the counts beside each filter option, from one reading of the query.
-pub async fn find_with_facets<'a>(
-    pool: &SqlitePool,
-    catalog: &'a Catalog,
-    query: &DirectoryQuery,
-) -> Result<(Results<'a>, Facets), FindError> {
-    let hits = indexed_hits(pool, query).await?;
-    let (results, facets) = run_with_facets(catalog, query, hits.as_ref());
+pub fn find_with_facets<'a>(catalog: &'a Catalog, query: &DirectoryQuery) -> Result<(Results<'a>, Facets), FindError> {
+    let (results, facets) = run_with_facets(catalog, query);
     Ok((checked(results)?, facets))
 }
 

@@ -40,7 +40,7 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
     if DirectoryQuery::has_noise(&pairs) {
         return Ok(Redirect::to(&query.url(&ctx.lang.url("/companies"))).into_response());
     }
-    let (results, facets) = directory::find_with_facets(&state.pool, &catalog, &query).await?;
+    let (results, facets) = directory::find_with_facets(&catalog, &query)?;
     // Past the limit the download is the whole directory's open-data file (see `downloads`).
     let download_everything = results.total > super::MAX_DOWNLOAD_ROWS;
     let download =

@@ -20,8 +20,7 @@ use crate::web::error::{AppError, AppResult};
 pub async fn companies(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let catalog = state.catalog();
     let query = DirectoryQuery::parse(&ctx.query_pairs(), &catalog).map_err(AppError::BadRequest)?;
-    let hits = directory::indexed_hits(&state.pool, &query).await?;
-    let Some(companies) = directory::all_matches(&catalog, &query, hits.as_ref(), super::MAX_DOWNLOAD_ROWS) else {
+    let Some(companies) = directory::all_matches(&catalog, &query, super::MAX_DOWNLOAD_ROWS) else {
         return Ok(Redirect::to("/data/companies.csv").into_response());
     };
     let mut rows = vec![row([

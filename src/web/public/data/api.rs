@@ -78,7 +78,7 @@ pub async fn api_companies(State(state): State<AppState>, ctx: Ctx) -> Response 
     let catalog = state.catalog();
     let answer = async {
         let query = DirectoryQuery::parse(&ctx.query_pairs(), &catalog).map_err(AppError::BadRequest)?;
-        let results = crate::catalog::directory::find(&state.pool, &catalog, &query).await?;
+        let results = crate::catalog::directory::find(&catalog, &query)?;
         let body = serde_json::to_vec(&api_answer(&state, &catalog, &query, results))
             .map_err(|e| AppError::Other(e.into()))?;
         Ok::<_, AppError>((query, body))

@@ -53,7 +53,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
     // an editor remove the example's designation, the example becomes the unfiltered directory.
     let pairs: Vec<(String, String)> = form_urlencoded::parse(EXAMPLE_QUERY.as_bytes()).into_owned().collect();
     let query = DirectoryQuery::parse(&pairs, &catalog).unwrap_or(DirectoryQuery { page: 1, ..Default::default() });
-    let results = crate::catalog::directory::find(&state.pool, &catalog, &query).await?;
+    let results = crate::catalog::directory::find(&catalog, &query)?;
     let example_response = serde_json::to_string_pretty(&api_answer(&state, &catalog, &query, results))
         .map_err(|e| AppError::Other(e.into()))?;
     let modified = catalog.last_modified();
