@@ -13,7 +13,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aho_corasick::AhoCorasick;
 use memchr::memmem::Finder;
 use roaring::RoaringBitmap;
 
@@ -81,8 +80,8 @@ fn texts(c: &Company) -> [&str; 5] {
 pub struct Needle<'a> {
     term: &'a str,
     finder: Finder<'a>,
-    /// For a term with Latin letters: finds it in any ASCII case, without copying the text.
-    folded: Option<AhoCorasick>,
+    /// The term has Latin letters: texts are searched in any ASCII case.
+    ascii_case: bool,
     /// The term has letters whose case ASCII folding does not cover (é, Σ): texts are lower-cased to compare.
     unicode_case: bool,
 }
@@ -90,10 +89,17 @@ pub struct Needle<'a> {
 impl<'a> Needle<'a> {
     pub fn new(term: &'a str) -> Needle<'a> {
         let unicode_case = term.chars().any(|ch| !ch.is_ascii() && ch.to_uppercase().ne(std::iter::once(ch)));
-        let folded = (!unicode_case && term.bytes().any(|b| b.is_ascii_alphabetic()))
-            .then(|| AhoCorasick::builder().ascii_case_insensitive(true).build([term]).ok())
-            .flatten();
-        Needle { term, finder: Finder::new(term), folded, unicode_case }
+        let ascii_case = term.bytes().any(|b| b.is_ascii_alphabetic());
+        Needle { term, finder: Finder::new(term), ascii_case, unicode_case }
+    }
+
+    /// In a text of any ASCII case, without copying it: each place the first letter occurs in either case is
+    /// compared. (A case-insensitive automaton took longer to build per search than the searches it served.)
+    fn in_ascii_folded(&self, text: &str) -> bool {
+        let (hay, term) = (text.as_bytes(), self.term.as_bytes());
+        let Some(&first) = term.first() else { return true };
+        memchr::memchr2_iter(first, first.to_ascii_uppercase(), hay)
+            .any(|at| hay.get(at..at + term.len()).is_some_and(|found| found.eq_ignore_ascii_case(term)))
     }
 
     /// In a text that is lower-case already.
@@ -103,11 +109,13 @@ impl<'a> Needle<'a> {
 
     /// In a text of any case.
     fn in_text(&self, text: &str) -> bool {
-        match &self.folded {
-            _ if self.unicode_case => text.to_lowercase().contains(self.term),
-            Some(folded) => folded.is_match(text),
+        if self.unicode_case {
+            text.to_lowercase().contains(self.term)
+        } else if self.ascii_case {
+            self.in_ascii_folded(text)
+        } else {
             // No letters with case: the bytes are the same in any case.
-            None => self.in_lower(text),
+            self.in_lower(text)
         }
     }
 
@@ -551,5 +559,8 @@ mod tests {
         assert!(Needle::new("gmax").in_text("长光辰芯的 GMAX4002 芯片"));
         assert!(Needle::new("école").in_text("ÉCOLE polytechnique"));
         assert!(!Needle::new("cmos").in_text("CCD only"));
+        assert!(Needle::new("lumen").in_text("LUMEN"), "at the very end");
+        assert!(!Needle::new("lumen").in_text("LUME"), "cut short at the end");
+        assert!(Needle::new("l2").in_text("Ll2"), "a first letter seen twice");
     }
 }
