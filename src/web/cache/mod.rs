@@ -258,8 +258,10 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         return next.run(request).await;
     }
     let (uri, key, _) = canonical_url(&request);
+    let route = request.extensions().get::<MatchedPath>().map_or(uri.path(), MatchedPath::as_str);
+    let search = crate::web::public::never_kept(route, key.split_once('?').map_or("", |(_, query)| query));
     // A percent-encoded path names a page that has a plain spelling too: answer it, but do not keep it.
-    if !cache.enabled || uri.path().contains('%') {
+    if !cache.enabled || uri.path().contains('%') || search {
         return next.run(request).await;
     }
     let headers = request.headers().clone();

@@ -33,6 +33,14 @@ pub fn query_params(route: &str) -> &'static [QueryParam] {
     }
 }
 
+/// Whether the response cache must leave a page alone, known from its URL before anything is rendered:
+/// search results (every term is new, so keeping them would only evict pages asked for again). Known up
+/// front, because identical searches arriving together must not wait in line for a render that is never kept.
+pub fn never_kept(route: &str, canonical_query: &str) -> bool {
+    matches!(route.strip_prefix("/en").unwrap_or(route), "/companies" | "/api/companies")
+        && form_urlencoded::parse(canonical_query.as_bytes()).any(|(key, value)| key == "q" && !value.is_empty())
+}
+
 /// Every public page, once; mounted at `/` and at `/en`.
 fn pages() -> Router<AppState> {
     Router::new()
