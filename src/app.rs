@@ -58,7 +58,7 @@ pub async fn start(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppSt
     let open_data = OpenData::new(&settings.open_data_dir).with_context(|| {
         format!("cannot create a folder for the open-data files in {}", settings.open_data_dir.display())
     })?;
-    let state = AppState {
+    let state = AppState::new(crate::web::state::Shared {
         pool,
         live: Arc::new(Live::new(loaded.catalog)),
         page_cache: Arc::new(PageCache::new(settings.page_cache)),
@@ -66,7 +66,7 @@ pub async fn start(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppSt
         requests: Arc::new(crate::web::front::first_request_id()),
         open_data: Arc::new(open_data),
         settings: Arc::new(settings),
-    };
+    });
     let page_cache = state.page_cache.clone();
     tokio::spawn(state.live.clone().publish_forever(state.pool.clone(), move || page_cache.invalidate()));
     crate::web::public::data::spawn_builder(state.clone());

@@ -11,8 +11,26 @@ use crate::config::Settings;
 use crate::web::cache::PageCache;
 use crate::web::public::data::OpenData;
 
+/// Cloned for every request (each layer with state and the handler take a copy): one shared pointer, so a
+/// copy is one atomic increment, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub pool: SqlitePool,
     pub settings: Arc<Settings>,
     /// The public read model and its publisher.
