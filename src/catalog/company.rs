@@ -36,6 +36,8 @@ pub struct Company {
     pub edited_at: Option<String>,
     /// What the directory sorts by: the pinyin of the Chinese name, then the name (the same in both languages).
     pub sort_key: String,
+    /// Tone-marked pinyin of the Chinese short name (every card shows it; worked out once, with the sort key).
+    pinyin: String,
     /// Names, pinyin spellings and product names, lower-cased; see [`Company::search_keys`].
     search_keys: Derived<search::SearchKeys>,
 }
@@ -82,9 +84,11 @@ impl Company {
             products,
             edited_at: c.edited_at,
             sort_key: String::new(),
+            pinyin: String::new(),
             search_keys: Derived::default(),
         };
-        company.sort_key = format!("{} {}", pinyin::display(&company.name.zh).to_lowercase(), company.name.zh);
+        company.pinyin = pinyin::display(&company.name.zh);
+        company.sort_key = format!("{} {}", company.pinyin.to_lowercase(), company.name.zh);
         company
     }
 
@@ -102,7 +106,7 @@ impl Company {
     /// pinyin with the Chinese in brackets ("Chényīng Yíqì (辰英仪器)").
     pub fn display_name(&self, l: impl Borrow<Lang>) -> String {
         let l = *l.borrow();
-        let pinyin = if self.name.is_fallback(l) { self.pinyin() } else { String::new() };
+        let pinyin = if self.name.is_fallback(l) { self.pinyin() } else { "" };
         match pinyin.is_empty() {
             true => self.name.get(l).to_string(),
             false => format!("{pinyin} ({})", self.name.zh),
@@ -110,8 +114,8 @@ impl Company {
     }
 
     /// Tone-marked pinyin of the Chinese short name, shown on English pages when no English name exists.
-    pub fn pinyin(&self) -> String {
-        pinyin::display(&self.name.zh)
+    pub fn pinyin(&self) -> &str {
+        &self.pinyin
     }
 
     /// The description's opening, as plain text, for cards and meta descriptions: whole sentences until it

@@ -48,7 +48,7 @@ pub async fn companies(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
             &c.slug,
             &c.name.zh,
             &c.name.en,
-            &c.pinyin(),
+            c.pinyin(),
             &c.legal_name.zh,
             &c.legal_name.en,
             &sectors.iter().map(|s| s.name.zh.as_str()).collect::<Vec<_>>().join("；"),

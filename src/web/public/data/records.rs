@@ -99,7 +99,7 @@ impl<'a> CompanyRecord<'a> {
             slug: &c.slug,
             name: Both::of(&c.name),
             legal_name: Both::of(&c.legal_name),
-            pinyin: c.pinyin(),
+            pinyin: c.pinyin().to_string(),
             status: &c.status,
             founded_year: c.founded_year,
             ciomp_spinoff: c.ciomp_spinoff,
