@@ -166,9 +166,9 @@ impl Company {
             true => {
                 let first = text.replacen(&self.name.zh, &format!("{pinyin} ({})", self.name.zh), 1);
                 let (head, tail) = first.split_at(first.find(&self.name.zh).unwrap_or(0) + self.name.zh.len());
-                format!("{head}{}", tail.replace(&self.name.zh, &pinyin))
+                format!("{head}{}", tail.replace(&self.name.zh, pinyin))
             }
-            false => text.replace(&self.name.zh, &pinyin),
+            false => text.replace(&self.name.zh, pinyin),
         }
     }
 }
