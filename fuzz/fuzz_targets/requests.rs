@@ -1,6 +1,7 @@
 //! What a visitor controls, straight into the code that reads it: a query string through the directory's
-//! filter parsing, filtering and URL building; the search term through term splitting, the short-term index
-//! and pinyin; and Markdown (as an editor would type it) through the renderer and sanitiser.
+//! filter parsing, filtering and URL building; the search term through term splitting, the search index
+//! (checked against reading every company) and pinyin; and Markdown (as an editor would type it) through the
+//! renderer and sanitiser.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -8,7 +9,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use park_portal::catalog::Catalog;
 use park_portal::catalog::directory::{self, DirectoryQuery};
-use park_portal::catalog::{pinyin, search::Terms};
+use park_portal::catalog::{pinyin, search};
 use park_portal::i18n::Lang;
 
 /// The seeded park, loaded once (a fresh database in a temporary folder). Everything it needs is kept in one
@@ -42,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
         form_urlencoded::parse(data).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
     let _ = DirectoryQuery::has_noise(&pairs);
     if let Ok(query) = DirectoryQuery::parse(&pairs, cat) {
-        let results = directory::run(cat, &query, None);
+        let results = directory::run(cat, &query);
         drop(results);
         let again = DirectoryQuery::parse(
             &form_urlencoded::parse(query.to_query_string().as_bytes())
@@ -57,10 +58,11 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let text = String::from_utf8_lossy(data);
-    let terms = Terms::of(&text);
-    for term in &terms.short {
-        let _ = cat.short_term_positions(term);
-    }
+    let terms = search::terms(&text);
+    let found = cat.find_terms(&terms);
+    let numbered = cat.companies.iter().filter_map(|c| cat.doc(c.id).map(|doc| (doc, &**c)));
+    let read = search::find_by_reading(numbered, &terms, &terms.join(" "));
+    assert!(found == read, "the index and reading every company disagree on {terms:?}");
     let _ = pinyin::search_spellings(&text, 8);
     let _ = pinyin::display(&text);
     let html = park_portal::markdown::to_html(&text);
