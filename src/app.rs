@@ -53,6 +53,9 @@ pub async fn start(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppSt
         total_ms = started.elapsed().as_millis() as u64,
         "catalog loaded"
     );
+    // The rows read are dropped: return their memory before the search index and the open-data files are built
+    // on top (the process's peak resident size is what a host must provide).
+    crate::catalog::live::give_back_freed_memory();
     tower_sessions_sqlx_store::SqliteStore::new(pool.clone()).migrate().await?;
     crate::admin::accounts::prune_attempts(&pool).await?;
     let open_data = OpenData::new(&settings.open_data_dir).with_context(|| {

@@ -189,8 +189,17 @@ fn remove_abandoned(parent: &Path) {
 /// A build takes at most one part in this many of the time between builds.
 const BUILD_SHARE: u32 = 4;
 
+/// How long the first build waits for the search index of a large directory (see [`spawn_builder`]).
+const INDEX_PATIENCE: Duration = Duration::from_secs(60);
+
 pub fn spawn_builder(state: AppState) {
     tokio::spawn(async move {
+        // A large directory starts with its search index still to build: build that first, not both at once,
+        // so their memory peaks do not add up (bounded, should the index never come).
+        let waited = std::time::Instant::now();
+        while state.catalog().search.is_pending() && waited.elapsed() < INDEX_PATIENCE {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let mut published = state.live.subscribe();
         loop {
             // The newest publication: those that came during the last build are built once, together.
