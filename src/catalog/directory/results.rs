@@ -1,5 +1,6 @@
 //! The directory's answers: a page of companies for a query, the counts beside each filter option, and every
-//! match for a download. Work is bounded by the smallest candidate list, not by the directory.
+//! match for a download. Filters page through member lists in name order; a search's matches are bitmaps, and
+//! only the companies of the page asked for are put in order.
 
 use std::borrow::Cow;
 
