@@ -131,11 +131,6 @@ impl Counts {
     }
 }
 
-/// Tells the cache not to keep a response (search results: every term is new, so keeping them only evicts
-/// pages that will be asked for again).
-#[derive(Debug, Clone, Copy)]
-pub struct DoNotCache;
-
 pub struct PageCache {
     generation: AtomicU64,
     /// Requests answered from memory and requests rendered, for the hit rate (`PageCache::stats`).
@@ -293,7 +288,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     cache.counts.add(Counted::Render);
     let response = next.run(request).await;
     let keep = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| cacheable(v.as_bytes()));
-    if response.status() != StatusCode::OK || !keep || response.extensions().get::<DoNotCache>().is_some() {
+    if response.status() != StatusCode::OK || !keep {
         return response;
     }
     let (parts, body) = response.into_parts();

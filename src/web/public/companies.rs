@@ -53,9 +53,8 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         .collect();
     let prev_url = (results.page > 1).then(|| query.with_page(results.page - 1).url(&path));
     let next_url = (results.page < results.pages).then(|| query.with_page(results.page + 1).url(&path));
-    let searched = !query.q.is_empty();
     let chrome = directory_chrome(&ctx, &catalog, &query, results.total);
-    let mut response = render(&DirectoryPage {
+    render(&DirectoryPage {
         l: ctx.lang,
         chrome,
         catalog: &catalog,
@@ -69,11 +68,7 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         next_url,
         path,
         query,
-    })?;
-    if searched {
-        response.extensions_mut().insert(crate::web::cache::DoNotCache);
-    }
-    Ok(response)
+    })
 }
 
 /// The directory's title and description name its filters, so each filtered page reads as its own; the

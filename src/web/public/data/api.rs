@@ -12,7 +12,7 @@ use crate::catalog::directory::{DirectoryQuery, PAGE_SIZE, Results};
 use crate::i18n::Text;
 use crate::web::AppState;
 use crate::web::Ctx;
-use crate::web::cache::{DoNotCache, PAGE_CACHE_CONTROL};
+use crate::web::cache::PAGE_CACHE_CONTROL;
 use crate::web::error::{AppError, ErrorDetails};
 
 pub(super) const API_PATH: &str = "/api/companies";
@@ -84,14 +84,9 @@ pub async fn api_companies(State(state): State<AppState>, ctx: Ctx) -> Response 
         Ok::<_, AppError>((query, body))
     };
     match answer.await {
-        Ok((query, body)) => {
-            let mut response =
-                ([(header::CONTENT_TYPE, JSON), (header::CACHE_CONTROL, PAGE_CACHE_CONTROL)], body).into_response();
-            if !query.q.is_empty() {
-                // as on the HTML directory: every search term is new, keeping them would only evict
-                response.extensions_mut().insert(DoNotCache);
-            }
-            response
+        // A search is never kept: the response cache knows it from the URL (`public::never_kept`).
+        Ok((_, body)) => {
+            ([(header::CONTENT_TYPE, JSON), (header::CACHE_CONTROL, PAGE_CACHE_CONTROL)], body).into_response()
         }
         Err(err) => json_error(err),
     }

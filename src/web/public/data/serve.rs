@@ -21,7 +21,7 @@ use super::build::{DataFile, Generation, OpenData};
 use super::{Dataset, Format, JSON};
 use crate::web::AppState;
 use crate::web::KeepBody;
-use crate::web::cache::{DoNotCache, PAGE_CACHE_CONTROL, accepts, unmodified_since};
+use crate::web::cache::{PAGE_CACHE_CONTROL, accepts, unmodified_since};
 
 /// How long a request right after start waits for the first build before it is told to come back: long
 /// enough for a small catalog (milliseconds), short enough not to pile up requests while a large one builds.
@@ -50,13 +50,11 @@ pub async fn respond(
     dataset: Dataset,
     format: Format,
 ) -> Response {
-    let mut response = match open_data.current_within(FIRST_BUILD_PATIENCE).await {
+    // Large and already on disk: routed outside the response cache (`public::data_files`).
+    match open_data.current_within(FIRST_BUILD_PATIENCE).await {
         Some(generation) => answer(generation, method, request, dataset, format).await,
         None => not_ready(format),
-    };
-    // Large and already on disk: the page cache must not try to keep them.
-    response.extensions_mut().insert(DoNotCache);
-    response
+    }
 }
 
 /// The headers every answer for a file carries, a 304 included: caching, its validators, ranges.
