@@ -194,8 +194,8 @@ impl Catalog {
         let whole = terms.join(" ");
         if self.search.is_pending() {
             // Only in the seconds after a large directory starts, before its index is built.
-            let numbered = self.companies.iter().filter_map(|c| self.doc(c.id).map(|doc| (doc, &**c)));
-            return search::find_by_reading(numbered, terms, &whole);
+            let numbered = self.numbered(self.companies.iter().map(|c| &**c));
+            return search::find_by_reading(numbered.into_iter(), terms, &whole);
         }
         self.search.find(terms, &whole, |doc| self.company_of_doc(doc))
     }

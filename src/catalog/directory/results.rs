@@ -206,7 +206,8 @@ fn ordered(
         let matches = constraints.matching(None).unwrap_or_default();
         let total = matches.len() as usize;
         if query.sort != Sort::Name {
-            return (top(catalog, &matches, query.sort, start, take), total);
+            let positions = matches.iter().filter_map(|doc| catalog.position_of_doc(doc)).collect();
+            return (top(catalog, positions, query.sort, start, take), total);
         }
         // Best tier first, each in name order.
         let (mut skip, mut out) = (start, Vec::with_capacity(take));
@@ -232,10 +233,14 @@ fn ordered(
             let all = catalog.companies.len();
             ((start.min(all)..all.min(start + take)).map(|p| p as u32).collect(), all)
         }
-        (lists, sort) => {
-            let mut matches = intersect(lists).unwrap_or_else(|| (0..catalog.companies.len() as u32).collect());
-            sort_positions(catalog, &mut matches, sort);
+        (lists, Sort::Name) => {
+            let matches = intersect(lists).unwrap_or_default();
             (slice(&matches), matches.len())
+        }
+        (lists, sort) => {
+            let matches = intersect(lists).unwrap_or_else(|| (0..catalog.companies.len() as u32).collect());
+            let total = matches.len();
+            (top(catalog, matches, sort, start, take), total)
         }
     }
 }
@@ -261,38 +266,31 @@ fn in_name_order(catalog: &Catalog, docs: &RoaringBitmap, skip: usize, take: usi
         .collect()
 }
 
-/// Positions `start..start + take` of `docs` in the order `sort` (not by name) gives, stable on name order;
-/// only the companies up to the page's end are sorted.
-fn top(catalog: &Catalog, docs: &RoaringBitmap, sort: Sort, start: usize, take: usize) -> Vec<u32> {
-    let mut positions: Vec<u32> = docs.iter().filter_map(|doc| catalog.position_of_doc(doc)).collect();
-    let key = |p: &u32| (sort_key(catalog, *p, sort), *p);
-    let end = (start + take).min(positions.len());
+/// Positions `start..start + take` of `positions` in the order `sort` gives, ties in name order (positions
+/// are name order); only the companies up to the page's end are sorted, on keys read once each.
+fn top(catalog: &Catalog, positions: Vec<u32>, sort: Sort, start: usize, take: usize) -> Vec<u32> {
+    let mut keyed: Vec<(std::cmp::Reverse<i64>, u32)> = positions
+        .into_iter()
+        .map(|p| {
+            let c = &catalog.companies[p as usize];
+            let first = match sort {
+                Sort::Name => 0,
+                Sort::Founded => c.founded_year.unwrap_or(i64::MIN),
+                Sort::Awards => c.award_ids.len() as i64,
+            };
+            (std::cmp::Reverse(first), p)
+        })
+        .collect();
+    let end = (start + take).min(keyed.len());
     if end == 0 {
         return Vec::new();
     }
-    if end < positions.len() {
-        positions.select_nth_unstable_by_key(end - 1, key);
-        positions.truncate(end);
+    if end < keyed.len() {
+        keyed.select_nth_unstable(end - 1);
+        keyed.truncate(end);
     }
-    positions.sort_unstable_by_key(key);
-    positions.into_iter().skip(start).collect()
-}
-
-/// What an order other than by name sorts by, smallest first.
-fn sort_key(catalog: &Catalog, position: u32, sort: Sort) -> (std::cmp::Reverse<i64>, std::cmp::Reverse<usize>) {
-    let c = &catalog.companies[position as usize];
-    match sort {
-        Sort::Name => Default::default(),
-        Sort::Founded => (std::cmp::Reverse(c.founded_year.unwrap_or(i64::MIN)), std::cmp::Reverse(0)),
-        Sort::Awards => (std::cmp::Reverse(0), std::cmp::Reverse(c.award_ids.len())),
-    }
-}
-
-/// Positions are name order already; the other sorts are stable on top of it.
-fn sort_positions(catalog: &Catalog, positions: &mut [u32], sort: Sort) {
-    if sort != Sort::Name {
-        positions.sort_by_key(|&p| sort_key(catalog, p, sort));
-    }
+    keyed.sort_unstable();
+    keyed.into_iter().skip(start).map(|(_, p)| p).collect()
 }
 
 /// Why a directory page could not be given.
