@@ -259,6 +259,12 @@ async fn search_ranks_exact_name_then_prefix_then_substring_then_description() {
         assert_eq!(page.status, StatusCode::OK, "{uri}");
         assert_eq!(page.card_slugs(), expected, "{uri}");
     }
+    // The order's name says so while searching, and only then.
+    app.get("/en/companies?q=lumen")
+        .await
+        .assert_contains("<option value=\"name\" selected>Best match, then name</option>");
+    app.get("/companies?q=lumen").await.assert_contains("<option value=\"name\" selected>最匹配（再按名称）</option>");
+    app.get("/en/companies").await.assert_contains("<option value=\"name\" selected>Name</option>");
     // A longer query: its prefix and exact tiers are read, not only looked up.
     assert_eq!(app.get("/en/companies?q=lumentech").await.card_slugs(), ["lumentech"]);
     assert_eq!(app.get("/en/companies?q=lument").await.card_slugs(), ["lumentech"]);

@@ -32,9 +32,12 @@ impl Sort {
         }
     }
 
-    pub fn label(self, l: impl std::borrow::Borrow<Lang>) -> &'static str {
+    /// What the order is called; `searching`: a search term is set, and the default order puts the best
+    /// matches first (names equal to it, then starting with it, then holding it), by name within each.
+    pub fn label(self, l: impl std::borrow::Borrow<Lang>, searching: bool) -> &'static str {
         let l = *l.borrow();
         match self {
+            Sort::Name if searching => l.t("最匹配（再按名称）", "Best match, then name"),
             Sort::Name => l.t("按名称", "Name"),
             Sort::Founded => l.t("按成立年份（新→旧）", "Founded (newest first)"),
             Sort::Awards => l.t("按获奖数", "Most awards"),
