@@ -15,6 +15,8 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
 pub const DEFAULT_MAX_CONCURRENCY: usize = 512;
 /// Seconds an admin request may take by default before it is answered 408.
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+/// The sender of outgoing mail when no `--mail-from` is given: a local name, never a real park domain.
+pub const DEFAULT_MAIL_FROM: &str = "park-portal@localhost";
 
 /// Where the SQLite database lives (`--database`, `PARK_DATABASE`).
 #[derive(Debug, Clone, clap::Args)]
@@ -68,6 +70,20 @@ pub struct ServeArgs {
     #[arg(long, env = "PARK_UPLOADS", value_name = "DIR")]
     pub uploads: Option<std::path::PathBuf>,
 
+    /// Send mail through this SMTP server: `smtps://user:pass@host` (TLS, port 465),
+    /// `smtp://user:pass@host?tls=required` (STARTTLS, port 587) or `smtp://host:25` (plain, a local relay).
+    /// Unset: messages are written as .eml files to the outbox folder
+    #[arg(long, env = "PARK_SMTP_URL", value_name = "URL", value_parser = SmtpUrlParser)]
+    pub smtp_url: Option<SmtpUrl>,
+
+    /// The From address of outgoing mail
+    #[arg(long, env = "PARK_MAIL_FROM", default_value = DEFAULT_MAIL_FROM, value_name = "ADDRESS")]
+    pub mail_from: String,
+
+    /// Folder for mail written as .eml files when no --smtp-url is set [default: `outbox` beside the database]
+    #[arg(long, env = "PARK_OUTBOX", value_name = "DIR")]
+    pub outbox: Option<std::path::PathBuf>,
+
     #[command(flatten)]
     pub db: DatabaseArgs,
 }
@@ -91,6 +107,11 @@ impl ServeArgs {
         if let Some(dir) = self.uploads.clone() {
             settings.uploads_dir = dir;
         }
+        settings.smtp_url = self.smtp_url.clone();
+        settings.mail_from = self.mail_from.trim().to_string();
+        if let Some(dir) = self.outbox.clone() {
+            settings.outbox_dir = dir;
+        }
         settings
     }
 }
@@ -102,6 +123,103 @@ pub fn parse_range(text: &str) -> Result<IpNet, String> {
         .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
         .map(|net| net.trunc())
         .map_err(|_| format!("“{text}” is not an address range such as 10.0.0.0/8 or an address such as ::1"))
+}
+
+/// An SMTP server's URL (`--smtp-url`). It may carry a password, so it is shown (`Debug`, `Display`, logs)
+/// with the password replaced by `***`; [`SmtpUrl::secret`] is the full text, for the mail transport only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(Box<url::Url>); // boxed: kept small in `ServeArgs`, which clap's command enum holds
+
+impl SmtpUrl {
+    /// A URL with the scheme `smtp` or `smtps` and a host.
+    pub fn parse(text: &str) -> Result<SmtpUrl, String> {
+        let url = url::Url::parse(text.trim()).map_err(|err| format!("not a URL ({err})"))?;
+        if !matches!(url.scheme(), "smtp" | "smtps") {
+            return Err("the scheme must be smtp:// or smtps://".to_string());
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err("the URL names no host".to_string());
+        }
+        Ok(SmtpUrl(Box::new(url)))
+    }
+
+    /// The URL with its password: give it to the transport, never to a log or a page.
+    pub fn secret(&self) -> &str {
+        self.0.as_str()
+    }
+
+    pub fn host(&self) -> &str {
+        self.0.host_str().unwrap_or_default()
+    }
+
+    /// The port the URL names, or the one its form implies (lettre's defaults: 465 for smtps://, 587 for
+    /// STARTTLS, 25 for plain).
+    pub fn port(&self) -> u16 {
+        self.0.port().unwrap_or(match self.security() {
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::StartTls => 587,
+            SmtpSecurity::Plain => 25,
+        })
+    }
+
+    /// How the connection is protected, as the transport reads the URL.
+    pub fn security(&self) -> SmtpSecurity {
+        let tls = self.0.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
+        match (self.0.scheme(), tls.as_deref()) {
+            ("smtps", _) => SmtpSecurity::Tls,
+            (_, Some("required" | "opportunistic")) => SmtpSecurity::StartTls,
+            _ => SmtpSecurity::Plain,
+        }
+    }
+}
+
+/// Parses `--smtp-url` with an error that does not repeat the value (clap's own would, password and all).
+#[derive(Clone)]
+struct SmtpUrlParser;
+
+impl clap::builder::TypedValueParser for SmtpUrlParser {
+    type Value = SmtpUrl;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<SmtpUrl, clap::Error> {
+        let text = value
+            .to_str()
+            .ok_or_else(|| clap::Error::raw(clap::error::ErrorKind::InvalidUtf8, "--smtp-url is not valid UTF-8\n"))?;
+        SmtpUrl::parse(text).map_err(|why| {
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("invalid --smtp-url: {why}\n"))
+        })
+    }
+}
+
+/// How an SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// TLS from the first byte (`smtps://`).
+    Tls,
+    /// Plain, upgraded with STARTTLS (`smtp://…?tls=required`, or `opportunistic`: only if offered).
+    StartTls,
+    /// No encryption (`smtp://`): for a relay on the same machine or network.
+    Plain,
+}
+
+impl std::fmt::Display for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut shown = self.0.clone();
+        if shown.password().is_some() {
+            let _ = shown.set_password(Some("***"));
+        }
+        f.write_str(shown.as_str())
+    }
+}
+
+impl std::fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SmtpUrl({self})")
+    }
 }
 
 /// How a server runs, beyond where its database is.
@@ -127,6 +245,12 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client; empty: those headers
     /// are ignored and the socket's peer is the client (see `web::client_address`).
     pub trusted_proxies: Vec<IpNet>,
+    /// Send mail through this SMTP server; `None`: write it to `outbox_dir` as .eml files.
+    pub smtp_url: Option<SmtpUrl>,
+    /// The From address of outgoing mail.
+    pub mail_from: String,
+    /// Where mail is written when there is no SMTP server, for staff to read (see `mail`).
+    pub outbox_dir: PathBuf,
 }
 
 impl Settings {
@@ -135,7 +259,7 @@ impl Settings {
         format!("{}{path}", self.public_url)
     }
 
-    /// Defaults for a database file: uploads in an `uploads` folder beside it.
+    /// Defaults for a database file: uploads in an `uploads` folder beside it, mail in `outbox`.
     pub fn for_database(database: &Path) -> Settings {
         let dir = database.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         Settings {
@@ -148,6 +272,9 @@ impl Settings {
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
             trusted_proxies: Vec::new(),
+            smtp_url: None,
+            mail_from: DEFAULT_MAIL_FROM.to_string(),
+            outbox_dir: dir.join("outbox"),
         }
     }
 }
@@ -182,5 +309,25 @@ mod tests {
         assert_eq!(from_flags.max_concurrency, defaults.max_concurrency);
         assert_eq!(from_flags.request_timeout, defaults.request_timeout);
         assert_eq!(from_flags.uploads_dir, defaults.uploads_dir);
+        assert_eq!(from_flags.outbox_dir, defaults.outbox_dir);
+        assert_eq!(from_flags.outbox_dir, Path::new("data/outbox"));
+        assert_eq!(from_flags.mail_from, defaults.mail_from);
+        assert_eq!(from_flags.smtp_url, None);
+    }
+
+    #[test]
+    fn an_smtp_url_never_shows_its_password() {
+        let url = SmtpUrl::parse("smtp://mailer:s3cret-Pw@mail.example.test?tls=required").unwrap();
+        assert_eq!(url.to_string(), "smtp://mailer:***@mail.example.test?tls=required");
+        assert!(!format!("{url:?}").contains("s3cret"));
+        assert!(url.secret().contains("s3cret-Pw"));
+        assert_eq!((url.host(), url.port(), url.security()), ("mail.example.test", 587, SmtpSecurity::StartTls));
+        let tls = SmtpUrl::parse("smtps://mail.example.test").unwrap();
+        assert_eq!((tls.port(), tls.security()), (465, SmtpSecurity::Tls));
+        let plain = SmtpUrl::parse("smtp://127.0.0.1:2525").unwrap();
+        assert_eq!((plain.port(), plain.security()), (2525, SmtpSecurity::Plain));
+        assert!(SmtpUrl::parse("http://mail.example.test").is_err());
+        assert!(SmtpUrl::parse("smtp://").is_err());
+        assert!(SmtpUrl::parse("mail.example.test").is_err());
     }
 }
