@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod i18n;
+pub mod mail;
 pub mod markdown;
 pub mod query;
 pub mod synth;
