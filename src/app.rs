@@ -35,8 +35,8 @@ pub async fn open(database: &Path) -> anyhow::Result<AppState> {
 }
 
 /// State over an open, migrated pool: loads the catalog (rows that cannot be read are reported and left
-/// out), starts the publisher that keeps it in step with the database and the task that builds the
-/// open-data files.
+/// out), starts the publisher that keeps it in step with the database, the task that builds the
+/// open-data files and the mail sender (stop it with `state.mailer.stop()`).
 pub async fn start(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppState> {
     let started = std::time::Instant::now();
     let loaded = crate::catalog::follow::load_deferring(&pool, DEFER_INDEX_PAST).await?;
@@ -61,6 +61,14 @@ pub async fn start(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppSt
     let open_data = OpenData::new(&settings.open_data_dir).with_context(|| {
         format!("cannot create a folder for the open-data files in {}", settings.open_data_dir.display())
     })?;
+    let delivery = crate::mail::Delivery::for_settings(&settings);
+    let mailer = crate::mail::Mailer::new(pool.clone(), delivery, &settings.mail_from)?;
+    match mailer.delivery() {
+        crate::mail::Delivery::Smtp(url) => tracing::info!(server = %url, "mail goes out through SMTP"),
+        crate::mail::Delivery::Folder(dir) => {
+            tracing::info!(outbox = %dir.display(), "no --smtp-url: mail is written to the outbox folder")
+        }
+    }
     let state = AppState::new(crate::web::state::Shared {
         pool,
         live: Arc::new(Live::new(loaded.catalog)),
@@ -68,11 +76,14 @@ pub async fn start(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppSt
         in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrency.max(1))),
         requests: Arc::new(crate::web::front::first_request_id()),
         open_data: Arc::new(open_data),
+        mailer,
         settings: Arc::new(settings),
     });
     let page_cache = state.page_cache.clone();
     tokio::spawn(state.live.clone().publish_forever(state.pool.clone(), move || page_cache.invalidate()));
     crate::web::public::data::spawn_builder(state.clone());
+    // Detached like the publisher: `Mailer::stop` ends it at shutdown, after the message in hand.
+    drop(state.mailer.spawn_sender());
     Ok(state)
 }
 

@@ -345,6 +345,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .context("server error")?;
     pruning.abort();
+    state.mailer.stop().await;
     let (hits, renders) = state.page_cache.stats();
     let hit_rate = if hits + renders == 0 { 0.0 } else { hits as f64 / (hits + renders) as f64 };
     // bench/run reads this line for the benchmark's hit rate.

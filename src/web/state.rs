@@ -43,6 +43,8 @@ pub struct Shared {
     pub requests: Arc<AtomicU64>,
     /// The open-data files, rebuilt in the background after each publication.
     pub open_data: Arc<OpenData>,
+    /// Outgoing mail: queue with `crate::mail::enqueue` in the write's transaction, then `mailer.wake()`.
+    pub mailer: crate::mail::Mailer,
 }
 
 impl AppState {
