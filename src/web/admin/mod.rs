@@ -11,6 +11,7 @@ pub mod history;
 pub mod import;
 pub mod list;
 pub mod lookup;
+pub mod mail;
 pub mod names;
 pub mod upload;
 
@@ -103,6 +104,7 @@ pub const GUARDED_ROUTES: &[(&str, &str)] = &[
     ("GET", "/"),
     ("POST", "/logout"),
     ("GET", "/lookup/{entity}"),
+    ("GET", "/mail"),
     ("GET", "/{entity}"),
     ("GET", "/{entity}/export"),
     ("GET", "/{entity}/import"),
@@ -130,6 +132,7 @@ fn guarded() -> Router<AppState> {
             ("GET", "/") => get(dashboard::dashboard),
             ("POST", "/logout") => post(auth::logout),
             ("GET", "/lookup/{entity}") => get(lookup::lookup),
+            ("GET", "/mail") => get(mail::outbox),
             ("GET", "/{entity}") => get(list::list),
             ("GET", "/{entity}/export") => get(list::export),
             ("GET", "/{entity}/import") => get(import::form),
