@@ -25,6 +25,19 @@ impl Lang {
         }
     }
 
+    /// The short key stored in the database (`zh`, `en`), as an account's or an invitation's language.
+    pub fn key(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language a stored key names; Chinese for anything else.
+    pub fn from_key(key: &str) -> Lang {
+        if key == "en" { Lang::En } else { Lang::Zh }
+    }
+
     pub fn is_en(self) -> bool {
         self == Lang::En
     }

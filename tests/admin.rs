@@ -95,14 +95,15 @@ async fn next_only_leads_within_the_admin() {
 #[tokio::test]
 async fn unknown_user_and_wrong_password_look_the_same() {
     let app = TestApp::new().await;
-    app.add_admin("editor", PASSWORD).await;
-    let wrong = app.post_form("/en/admin/login", None, &[("username", "editor"), ("password", "nope-nope-nope")]).await;
+    app.add_admin("staffer", PASSWORD).await;
+    let wrong =
+        app.post_form("/en/admin/login", None, &[("username", "staffer"), ("password", "nope-nope-nope")]).await;
     let unknown =
         app.post_form("/en/admin/login", None, &[("username", "nobody"), ("password", "nope-nope-nope")]).await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.status, wrong.status);
     wrong.assert_contains("Wrong username or password.");
-    assert_eq!(wrong.body.replace("editor", "X"), unknown.body.replace("nobody", "X"));
+    assert_eq!(wrong.body.replace("staffer", "X"), unknown.body.replace("nobody", "X"));
     assert!(wrong.session_cookie().is_none());
 }
 
@@ -161,12 +162,15 @@ async fn a_session_id_chosen_by_someone_else_is_never_adopted() {
 async fn every_guarded_route_refuses_without_a_session() {
     let app = TestApp::new().await;
     for prefix in ["/admin", "/en/admin"] {
-        for (method, path) in GUARDED_ROUTES {
+        for (_, method, path) in GUARDED_ROUTES {
             for entity in ENTITIES {
                 let uri = format!("{prefix}{path}")
                     .replace("{entity}", entity.key)
                     .replace("{id}", "1")
                     .replace("{revision}", "1")
+                    .replace("{proposal}", "1")
+                    .replace("{invitation}", "1")
+                    .replace("{account}", "1")
                     .trim_end_matches('/')
                     .to_string();
                 let uri = if uri.is_empty() { prefix.to_string() } else { uri };

@@ -1,4 +1,5 @@
-//! Staff accounts: argon2id password hashes, the password policy, and sign-in throttling.
+//! Accounts (park staff and company editors): argon2id password hashes, the password policy, and sign-in
+//! throttling.
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -17,7 +18,23 @@ pub struct AdminUser {
     pub username: String,
     pub password_hash: String,
     pub created_at: String,
+    pub role: Role,
+    /// The company an editor keeps (None for staff).
+    pub company_id: Option<i64>,
+    pub email: String,
+    pub lang: String,
 }
+
+/// What an account may do: staff edit everything; an editor proposes changes to one company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Serialize, serde::Deserialize)]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Staff,
+    Editor,
+}
+
+pub(crate) const ACCOUNT_COLUMNS: &str = "id, username, password_hash, created_at, role, company_id, email, lang";
 
 /// argon2id with OWASP's minimum: m = 19 MiB, t = 2, p = 1.
 fn argon2() -> Argon2<'static> {
@@ -75,23 +92,21 @@ pub fn check_username(username: &str) -> Result<(), Text> {
 }
 
 pub async fn find(pool: &SqlitePool, username: &str) -> sqlx::Result<Option<AdminUser>> {
-    sqlx::query_as("select id, username, password_hash, created_at from admin_user where username = ?")
+    sqlx::query_as(&format!("select {ACCOUNT_COLUMNS} from admin_user where username = ?"))
         .bind(username)
         .fetch_optional(pool)
         .await
 }
 
 pub async fn find_by_id(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<AdminUser>> {
-    sqlx::query_as("select id, username, password_hash, created_at from admin_user where id = ?")
+    sqlx::query_as(&format!("select {ACCOUNT_COLUMNS} from admin_user where id = ?"))
         .bind(id)
         .fetch_optional(pool)
         .await
 }
 
 pub async fn all(pool: &SqlitePool) -> sqlx::Result<Vec<AdminUser>> {
-    sqlx::query_as("select id, username, password_hash, created_at from admin_user order by username")
-        .fetch_all(pool)
-        .await
+    sqlx::query_as(&format!("select {ACCOUNT_COLUMNS} from admin_user order by username")).fetch_all(pool).await
 }
 
 pub async fn add(pool: &SqlitePool, username: &str, password: &str) -> anyhow::Result<()> {
@@ -132,6 +147,24 @@ pub async fn remove(pool: &SqlitePool, username: &str) -> anyhow::Result<()> {
         anyhow::bail!("no account named {username}");
     }
     Ok(())
+}
+
+/// Company editors, by company then username; of one company when `company_id` is given.
+pub async fn editors(pool: &SqlitePool, company_id: Option<i64>) -> sqlx::Result<Vec<AdminUser>> {
+    sqlx::query_as(&format!(
+        "select {ACCOUNT_COLUMNS} from admin_user where role = 'editor' and (?1 is null or company_id = ?1)
+         order by company_id, username"
+    ))
+    .bind(company_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Removes an editor's account (staff accounts are removed from the command line only). False if `id` is
+/// not an editor.
+pub async fn remove_editor(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("delete from admin_user where id = ? and role = 'editor'").bind(id).execute(pool).await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Reserves a sign-in attempt before the password is checked: records it as failed unless the account or the

@@ -1,8 +1,11 @@
-//! Park staff: accounts, and the generic editing of every entry with versions and history.
+//! What can be edited and by whom: accounts, invitations, proposals, and the generic editing of every entry
+//! with versions and history.
 
 pub mod accounts;
 pub mod csv;
+pub mod invitations;
 pub mod picker;
+pub mod proposals;
 pub mod record;
 pub mod rules;
 pub mod spec;

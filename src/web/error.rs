@@ -19,6 +19,9 @@ pub enum AppError {
     BadRequest(Text),
     #[error("sign-in required")]
     Unauthorized,
+    /// Signed in, but this account may not do this (a company editor on a staff page or another company).
+    #[error("not allowed for this account")]
+    Forbidden,
     #[error("conflict: {}", .0.en)]
     Conflict(Text),
     #[error("too large: {}", .0.en)]
@@ -74,6 +77,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -95,6 +99,10 @@ impl IntoResponse for AppError {
             | AppError::Conflict(text)
             | AppError::TooLarge(text)
             | AppError::Unsupported(text) => Some(text),
+            AppError::Forbidden => Some(Text::new(
+                "这个账号无权查看或更改这里的内容。企业编辑只能编辑自己的企业。",
+                "This account may not see or change this. A company editor edits only their own company.",
+            )),
             _ => None,
         };
         let mut response = status.into_response();

@@ -256,7 +256,7 @@ fn describe(status: StatusCode, l: Lang) -> (&'static str, &'static str) {
         ),
         StatusCode::UNAUTHORIZED => (
             l.t("需要登录", "Sign-in required"),
-            l.t("请先以园区工作人员身份登录。", "Please sign in as park staff first."),
+            l.t("请先登录（园区工作人员或企业编辑）。", "Please sign in first (park staff or company editor)."),
         ),
         StatusCode::FORBIDDEN => (
             l.t("请求被拒绝", "Forbidden"),

@@ -17,6 +17,9 @@ pub struct Revision {
     pub created_at: String,
     pub before_json: Option<String>,
     pub after_json: Option<String>,
+    /// The company editor whose proposal this revision applied (read by [`revisions`] only).
+    #[sqlx(default)]
+    pub proposer: Option<String>,
 }
 
 impl Revision {
@@ -56,11 +59,14 @@ pub(super) async fn record_revision(
 }
 
 pub async fn revisions(pool: &SqlitePool, entity: &Entity, id: i64) -> sqlx::Result<Vec<Revision>> {
-    sqlx::query_as("select * from revision where entity = ? and entity_id = ? order by id desc")
-        .bind(entity.key)
-        .bind(id)
-        .fetch_all(pool)
-        .await
+    sqlx::query_as(
+        "select r.*, p.proposer from revision r left join proposal p on p.id = r.proposal_id
+         where r.entity = ? and r.entity_id = ? order by r.id desc",
+    )
+    .bind(entity.key)
+    .bind(id)
+    .fetch_all(pool)
+    .await
 }
 
 /// The latest revisions of `entity`'s entries that are deleted now (their newest revision deleted them), newest

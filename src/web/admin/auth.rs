@@ -1,4 +1,4 @@
-//! Sign-in, sign-out and the guard in front of every other admin page (axum-login over tower-sessions,
+//! Sign-in, sign-out, the accounts' roles and the guards in front of every other admin page (axum-login over tower-sessions,
 //! sessions stored in SQLite).
 
 use std::net::SocketAddr;
@@ -10,27 +10,35 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_login::{AuthUser, AuthnBackend};
 use sqlx::SqlitePool;
 
-use crate::admin::accounts;
+use crate::admin::accounts::{self, Role};
 use crate::i18n::{Lang, Text};
 use crate::web::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::{Chrome, Ctx, render};
 
-/// A signed-in member of staff.
+/// A signed-in account: park staff or a company editor. Handlers take [`Staff`] or [`Editor`], which check
+/// the role; this is what the session holds.
 #[derive(Clone)]
-pub struct Staff {
+pub struct Account {
     pub id: i64,
     pub username: String,
+    pub role: Role,
+    /// The company an editor keeps.
+    pub company_id: Option<i64>,
     password_hash: String,
 }
 
-impl std::fmt::Debug for Staff {
+impl std::fmt::Debug for Account {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Staff").field("id", &self.id).field("username", &self.username).finish_non_exhaustive()
+        f.debug_struct("Account")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
     }
 }
 
-impl AuthUser for Staff {
+impl AuthUser for Account {
     type Id = i64;
 
     fn id(&self) -> i64 {
@@ -43,9 +51,87 @@ impl AuthUser for Staff {
     }
 }
 
-impl From<accounts::AdminUser> for Staff {
-    fn from(u: accounts::AdminUser) -> Staff {
-        Staff { id: u.id, username: u.username, password_hash: u.password_hash }
+impl From<accounts::AdminUser> for Account {
+    fn from(u: accounts::AdminUser) -> Account {
+        Account {
+            id: u.id,
+            username: u.username,
+            role: u.role,
+            company_id: u.company_id,
+            password_hash: u.password_hash,
+        }
+    }
+}
+
+impl Account {
+    /// Where this account starts after signing in.
+    pub fn home(&self, lang: Lang) -> String {
+        match self.role {
+            Role::Staff => lang.url("/admin"),
+            Role::Editor => lang.url("/admin/my"),
+        }
+    }
+}
+
+/// A signed-in member of staff, as a handler's argument: no session is 401, an editor's session 403. Carries
+/// the count of proposals waiting for review, which the admin header shows on every staff page.
+#[derive(Clone, Debug)]
+pub struct Staff {
+    pub account: Account,
+    pub pending_reviews: i64,
+}
+
+impl std::ops::Deref for Staff {
+    type Target = Account;
+
+    fn deref(&self) -> &Account {
+        &self.account
+    }
+}
+
+/// A signed-in company editor and the company they keep, as a handler's argument: staff get 403.
+#[derive(Clone, Debug)]
+pub struct Editor {
+    pub account: Account,
+    pub company_id: i64,
+}
+
+impl std::ops::Deref for Editor {
+    type Target = Account;
+
+    fn deref(&self) -> &Account {
+        &self.account
+    }
+}
+
+async fn signed_in(parts: &mut axum::http::request::Parts, state: &AppState) -> AppResult<Account> {
+    use axum::extract::FromRequestParts;
+    let auth = AuthSession::from_request_parts(parts, state).await.map_err(|_| AppError::Unauthorized)?;
+    auth.user.ok_or(AppError::Unauthorized)
+}
+
+impl axum::extract::FromRequestParts<AppState> for Staff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> AppResult<Staff> {
+        let account = signed_in(parts, state).await?;
+        if account.role != Role::Staff {
+            return Err(AppError::Forbidden);
+        }
+        let pending_reviews = crate::admin::proposals::count_pending(&state.pool).await?;
+        Ok(Staff { account, pending_reviews })
+    }
+}
+
+impl axum::extract::FromRequestParts<AppState> for Editor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> AppResult<Editor> {
+        let account = signed_in(parts, state).await?;
+        match (account.role, account.company_id) {
+            (Role::Editor, Some(company_id)) => Ok(Editor { account, company_id }),
+            _ => Err(AppError::Forbidden),
+        }
     }
 }
 
@@ -60,39 +146,26 @@ pub struct Credentials {
 }
 
 impl AuthnBackend for Backend {
-    type User = Staff;
+    type User = Account;
     type Credentials = Credentials;
     type Error = sqlx::Error;
 
-    async fn authenticate(&self, creds: Credentials) -> Result<Option<Staff>, sqlx::Error> {
+    async fn authenticate(&self, creds: Credentials) -> Result<Option<Account>, sqlx::Error> {
         let user = accounts::find(&self.pool, &creds.username).await?;
         // Verify against a dummy hash for unknown users, so timing does not tell which usernames exist.
         let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| accounts::dummy_hash().to_string());
         let ok = tokio::task::spawn_blocking(move || accounts::verify_password(&creds.password, &hash))
             .await
             .unwrap_or(false);
-        Ok(user.filter(|_| ok).map(Staff::from))
+        Ok(user.filter(|_| ok).map(Account::from))
     }
 
-    async fn get_user(&self, id: &i64) -> Result<Option<Staff>, sqlx::Error> {
-        Ok(accounts::find_by_id(&self.pool, *id).await?.map(Staff::from))
+    async fn get_user(&self, id: &i64) -> Result<Option<Account>, sqlx::Error> {
+        Ok(accounts::find_by_id(&self.pool, *id).await?.map(Account::from))
     }
 }
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
-
-/// The signed-in member of staff, as a handler's argument: a request without one is refused with 401 before
-/// the handler runs (behind [`require_staff`] that cannot happen, but a handler never assumes its router).
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Staff {
-    type Rejection = crate::web::error::AppError;
-
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Staff, Self::Rejection> {
-        let auth = AuthSession::from_request_parts(parts, state)
-            .await
-            .map_err(|_| crate::web::error::AppError::Unauthorized)?;
-        auth.user.ok_or(crate::web::error::AppError::Unauthorized)
-    }
-}
 
 /// Session key of the sign-in time, for the absolute timeout.
 const SIGNED_IN_AT: &str = "signed_in_at";
@@ -108,12 +181,42 @@ pub fn safe_next(next: &str) -> Option<&str> {
     ok.then_some(next)
 }
 
-/// Guard for every admin route but the sign-in page: without a valid session, GET goes to the sign-in page
-/// and anything else is answered 401; nothing of the page is rendered.
+/// Guard for staff routes: see [`guard`]. An editor who opens the staff dashboard (an old bookmark, the
+/// brand link) is taken to their own page instead of a refusal.
 pub async fn require_staff(
+    auth: AuthSession,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    guard(auth, request, next, Some(Role::Staff)).await
+}
+
+/// Guard for a company editor's routes: see [`guard`].
+pub async fn require_editor(
+    auth: AuthSession,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    guard(auth, request, next, Some(Role::Editor)).await
+}
+
+/// Guard for routes of every account (signing out).
+pub async fn require_account(
+    auth: AuthSession,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    guard(auth, request, next, None).await
+}
+
+/// Without a valid session, GET goes to the sign-in page and anything else is answered 401; an account of
+/// another role than `role` gets 403. Nothing of the page is rendered either way. The handlers' own
+/// extractors ([`Staff`], [`Editor`]) check the role again, so a route put in the wrong list still refuses.
+async fn guard(
     mut auth: AuthSession,
     request: axum::extract::Request,
     next: axum::middleware::Next,
+    role: Option<Role>,
 ) -> Response {
     // Inside `nest`, the request's URI has lost its `/admin` prefix; the original tells language and return path.
     let original = request
@@ -141,7 +244,17 @@ pub async fn require_staff(
                 format!("{login}?next={}", form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>());
             return Redirect::to(&target).into_response();
         }
-        return crate::web::error::AppError::Unauthorized.into_response();
+        return AppError::Unauthorized.into_response();
+    }
+    if let (Some(role), Some(user)) = (role, &auth.user)
+        && user.role != role
+    {
+        let dashboard = request.uri().path() == "/" || request.uri().path().is_empty();
+        if dashboard && request.method() == Method::GET {
+            return Redirect::to(&user.home(lang)).into_response();
+        }
+        tracing::warn!(username = %user.username, path = %original.path(), "refused: not for this account's role");
+        return AppError::Forbidden.into_response();
     }
     next.run(request).await
 }
@@ -158,8 +271,8 @@ struct LoginPage {
 
 pub async fn login_form(ctx: Ctx, auth: AuthSession) -> AppResult<Response> {
     let next = ctx.query_pairs().into_iter().find(|(k, _)| k == "next").map(|(_, v)| v).unwrap_or_default();
-    if auth.user.is_some() {
-        return Ok(Redirect::to(safe_next(&next).unwrap_or(&ctx.lang.url("/admin"))).into_response());
+    if let Some(user) = &auth.user {
+        return Ok(Redirect::to(safe_next(&next).unwrap_or(&user.home(ctx.lang))).into_response());
     }
     render(&LoginPage { l: ctx.lang, chrome: ctx.chrome("admin"), username: String::new(), next, error: None })
 }
@@ -235,14 +348,19 @@ pub async fn login(
         return page(StatusCode::UNAUTHORIZED, Text::new("用户名或密码不正确。", "Wrong username or password."));
     };
     auth.login(&user).await.map_err(|e| AppError::Other(anyhow::anyhow!("cannot start a session: {e}")))?;
+    mark_signed_in(&auth).await?;
+    accounts::attempt_succeeded(&state.pool, attempt).await?;
+    tracing::info!(username = %username, address = %address, proxy, "signed in");
+    let home = user.home(ctx.lang);
+    Ok(Redirect::to(safe_next(&form.next).unwrap_or(&home)).into_response())
+}
+
+/// Starts the absolute timeout of a session just signed in.
+pub(super) async fn mark_signed_in(auth: &AuthSession) -> AppResult<()> {
     auth.session
         .insert(SIGNED_IN_AT, time::OffsetDateTime::now_utc().unix_timestamp())
         .await
-        .map_err(|e| AppError::Other(anyhow::anyhow!("cannot write the session: {e}")))?;
-    accounts::attempt_succeeded(&state.pool, attempt).await?;
-    tracing::info!(username = %username, address = %address, proxy, "signed in");
-    let home = ctx.lang.url("/admin");
-    Ok(Redirect::to(safe_next(&form.next).unwrap_or(&home)).into_response())
+        .map_err(|e| AppError::Other(anyhow::anyhow!("cannot write the session: {e}")))
 }
 
 pub async fn logout(ctx: Ctx, mut auth: AuthSession) -> AppResult<Response> {

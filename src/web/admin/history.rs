@@ -66,7 +66,7 @@ const IMAGES: &[(&str, Label)] =
     &[("logo_path", Label("标志", "Logo")), ("site_plan_path", Label("总平面图", "Site plan"))];
 
 /// The fields `before` → `after` changed, in the form's order.
-fn diff(entity: &Entity, before: &Values, after: &Values, lookups: &Lookups, l: Lang) -> Vec<DiffRow> {
+pub(super) fn diff(entity: &Entity, before: &Values, after: &Values, lookups: &Lookups, l: Lang) -> Vec<DiffRow> {
     let show = |key: &str, values: &Values| -> String {
         match (entity.link(key), values.get(key)) {
             (Some(link), Some(Value::Array(ids))) => ids
@@ -107,7 +107,7 @@ fn diff(entity: &Entity, before: &Values, after: &Values, lookups: &Lookups, l: 
 }
 
 /// A value before and after as runs of text: whole values when short, the changed words marked when long.
-fn pieces(before: &str, after: &str) -> (Vec<Piece>, Vec<Piece>) {
+pub(super) fn pieces(before: &str, after: &str) -> (Vec<Piece>, Vec<Piece>) {
     let whole = |text: &str| vec![Piece { text: text.to_string(), changed: !text.is_empty() }];
     let long = before.chars().count() > WORDS_PAST || after.chars().count() > WORDS_PAST;
     if !long || before.is_empty() || after.is_empty() {

@@ -1,18 +1,23 @@
-//! The staff side: `/admin/…` (Chinese) and `/en/admin/…` (English). Every route but the sign-in page sits
-//! behind [`auth::require_staff`].
+//! The admin side: `/admin/…` (Chinese) and `/en/admin/…` (English). Every route but the sign-in page and the
+//! invitation link sits behind a guard for the role it serves ([`Access`]): park staff, company editors, or
+//! any signed-in account.
 
 pub mod auth;
 pub mod conflict;
 pub mod dashboard;
 pub mod delete;
 pub mod edit;
+pub mod editors;
 pub mod form;
 pub mod history;
 pub mod import;
+pub mod invitation;
 pub mod list;
 pub mod lookup;
 pub mod mail;
+pub mod my;
 pub mod names;
+pub mod review;
 pub mod upload;
 
 use axum::Router;
@@ -98,77 +103,121 @@ pub(super) async fn take_flash(auth: &AuthSession) -> Option<Text> {
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
 pub const SESSION_COOKIE: &str = "park_session";
 
-/// Every admin route behind the sign-in guard, as (method, path below `/admin`). The router is built from
-/// this list, and the tests walk it to prove none answers without a session.
-pub const GUARDED_ROUTES: &[(&str, &str)] = &[
-    ("GET", "/"),
-    ("POST", "/logout"),
-    ("GET", "/lookup/{entity}"),
-    ("GET", "/mail"),
-    ("GET", "/{entity}"),
-    ("GET", "/{entity}/export"),
-    ("GET", "/{entity}/import"),
-    ("POST", "/{entity}/import"),
-    ("POST", "/{entity}/import/confirm"),
-    ("GET", "/{entity}/new"),
-    ("POST", "/{entity}/new"),
-    ("GET", "/{entity}/{id}/edit"),
-    ("POST", "/{entity}/{id}/edit"),
-    ("GET", "/{entity}/{id}/delete"),
-    ("POST", "/{entity}/{id}/delete"),
-    ("GET", "/{entity}/{id}/history"),
-    ("GET", "/{entity}/{id}/revert/{revision}"),
-    ("POST", "/{entity}/{id}/revert/{revision}"),
-    ("POST", "/{entity}/{id}/logo"),
-    ("POST", "/{entity}/{id}/logo/remove"),
-    ("POST", "/{entity}/{id}/site-plan"),
-    ("POST", "/{entity}/{id}/site-plan/remove"),
+/// Who may use a guarded route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Park staff only (a company editor gets 403).
+    Staff,
+    /// A company editor only, on their own company (staff get 403).
+    Editor,
+    /// Any signed-in account.
+    Account,
+}
+
+/// Every admin route behind a sign-in guard, as (who, method, path below `/admin`). The router is built from
+/// this list, and the tests walk it to prove none answers without a session or to the wrong role.
+pub const GUARDED_ROUTES: &[(Access, &str, &str)] = &[
+    (Access::Staff, "GET", "/"),
+    (Access::Account, "POST", "/logout"),
+    (Access::Editor, "GET", "/my"),
+    (Access::Editor, "GET", "/my/edit"),
+    (Access::Editor, "POST", "/my/edit"),
+    (Access::Staff, "GET", "/review"),
+    (Access::Staff, "GET", "/review/{proposal}"),
+    (Access::Staff, "POST", "/review/{proposal}/approve"),
+    (Access::Staff, "POST", "/review/{proposal}/reject"),
+    (Access::Staff, "GET", "/editors"),
+    (Access::Staff, "POST", "/editors/invite"),
+    (Access::Staff, "POST", "/editors/invitations/{invitation}/revoke"),
+    (Access::Staff, "POST", "/editors/{account}/remove"),
+    (Access::Staff, "GET", "/lookup/{entity}"),
+    (Access::Staff, "GET", "/mail"),
+    (Access::Staff, "GET", "/{entity}"),
+    (Access::Staff, "GET", "/{entity}/export"),
+    (Access::Staff, "GET", "/{entity}/import"),
+    (Access::Staff, "POST", "/{entity}/import"),
+    (Access::Staff, "POST", "/{entity}/import/confirm"),
+    (Access::Staff, "GET", "/{entity}/new"),
+    (Access::Staff, "POST", "/{entity}/new"),
+    (Access::Staff, "GET", "/{entity}/{id}/edit"),
+    (Access::Staff, "POST", "/{entity}/{id}/edit"),
+    (Access::Staff, "GET", "/{entity}/{id}/delete"),
+    (Access::Staff, "POST", "/{entity}/{id}/delete"),
+    (Access::Staff, "GET", "/{entity}/{id}/history"),
+    (Access::Staff, "GET", "/{entity}/{id}/revert/{revision}"),
+    (Access::Staff, "POST", "/{entity}/{id}/revert/{revision}"),
+    (Access::Staff, "POST", "/{entity}/{id}/logo"),
+    (Access::Staff, "POST", "/{entity}/{id}/logo/remove"),
+    (Access::Staff, "POST", "/{entity}/{id}/site-plan"),
+    (Access::Staff, "POST", "/{entity}/{id}/site-plan/remove"),
 ];
 
-fn guarded() -> Router<AppState> {
-    let mut router = Router::new();
-    for (method, path) in GUARDED_ROUTES {
-        let route = match (*method, *path) {
-            ("GET", "/") => get(dashboard::dashboard),
-            ("POST", "/logout") => post(auth::logout),
-            ("GET", "/lookup/{entity}") => get(lookup::lookup),
-            ("GET", "/mail") => get(mail::outbox),
-            ("GET", "/{entity}") => get(list::list),
-            ("GET", "/{entity}/export") => get(list::export),
-            ("GET", "/{entity}/import") => get(import::form),
-            ("POST", "/{entity}/import") => {
-                post(import::upload).layer(DefaultBodyLimit::max(crate::admin::MAX_UPLOAD_BYTES + 64 * 1024))
-            }
-            ("POST", "/{entity}/import/confirm") => {
-                post(import::confirm).layer(DefaultBodyLimit::max(import::MAX_CONFIRM_BYTES))
-            }
-            ("GET", "/{entity}/new") => get(edit::new_form),
-            ("POST", "/{entity}/new") => post(edit::create),
-            ("GET", "/{entity}/{id}/edit") => get(edit::edit_form),
-            ("POST", "/{entity}/{id}/edit") => post(edit::update),
-            ("GET", "/{entity}/{id}/delete") => get(delete::confirm_delete),
-            ("POST", "/{entity}/{id}/delete") => post(delete::delete),
-            ("GET", "/{entity}/{id}/history") => get(history::history),
-            ("GET", "/{entity}/{id}/revert/{revision}") => get(history::confirm_revert),
-            ("POST", "/{entity}/{id}/revert/{revision}") => post(history::revert),
-            ("POST", "/{entity}/{id}/logo") => {
-                post(upload::upload_logo).layer(DefaultBodyLimit::max(crate::admin::MAX_UPLOAD_BYTES + 64 * 1024))
-            }
-            ("POST", "/{entity}/{id}/logo/remove") => post(upload::remove_logo),
-            ("POST", "/{entity}/{id}/site-plan") => {
-                post(upload::upload_site_plan).layer(DefaultBodyLimit::max(crate::admin::MAX_UPLOAD_BYTES + 64 * 1024))
-            }
-            ("POST", "/{entity}/{id}/site-plan/remove") => post(upload::remove_site_plan),
-            (m, p) => unreachable!("GUARDED_ROUTES names {m} {p} without a handler"),
-        };
-        router = router.route(path, route);
+fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
+    let upload_limit = || DefaultBodyLimit::max(crate::admin::MAX_UPLOAD_BYTES + 64 * 1024);
+    match (method, path) {
+        ("GET", "/") => get(dashboard::dashboard),
+        ("POST", "/logout") => post(auth::logout),
+        ("GET", "/my") => get(my::page),
+        ("GET", "/my/edit") => get(my::edit_form),
+        ("POST", "/my/edit") => post(my::propose),
+        ("GET", "/review") => get(review::queue),
+        ("GET", "/review/{proposal}") => get(review::show),
+        ("POST", "/review/{proposal}/approve") => post(review::approve),
+        ("POST", "/review/{proposal}/reject") => post(review::reject),
+        ("GET", "/editors") => get(editors::page),
+        ("POST", "/editors/invite") => post(editors::invite),
+        ("POST", "/editors/invitations/{invitation}/revoke") => post(editors::revoke),
+        ("POST", "/editors/{account}/remove") => post(editors::remove),
+        ("GET", "/lookup/{entity}") => get(lookup::lookup),
+        ("GET", "/mail") => get(mail::outbox),
+        ("GET", "/{entity}") => get(list::list),
+        ("GET", "/{entity}/export") => get(list::export),
+        ("GET", "/{entity}/import") => get(import::form),
+        ("POST", "/{entity}/import") => post(import::upload).layer(upload_limit()),
+        ("POST", "/{entity}/import/confirm") => {
+            post(import::confirm).layer(DefaultBodyLimit::max(import::MAX_CONFIRM_BYTES))
+        }
+        ("GET", "/{entity}/new") => get(edit::new_form),
+        ("POST", "/{entity}/new") => post(edit::create),
+        ("GET", "/{entity}/{id}/edit") => get(edit::edit_form),
+        ("POST", "/{entity}/{id}/edit") => post(edit::update),
+        ("GET", "/{entity}/{id}/delete") => get(delete::confirm_delete),
+        ("POST", "/{entity}/{id}/delete") => post(delete::delete),
+        ("GET", "/{entity}/{id}/history") => get(history::history),
+        ("GET", "/{entity}/{id}/revert/{revision}") => get(history::confirm_revert),
+        ("POST", "/{entity}/{id}/revert/{revision}") => post(history::revert),
+        ("POST", "/{entity}/{id}/logo") => post(upload::upload_logo).layer(upload_limit()),
+        ("POST", "/{entity}/{id}/logo/remove") => post(upload::remove_logo),
+        ("POST", "/{entity}/{id}/site-plan") => post(upload::upload_site_plan).layer(upload_limit()),
+        ("POST", "/{entity}/{id}/site-plan/remove") => post(upload::remove_site_plan),
+        (m, p) => unreachable!("GUARDED_ROUTES names {m} {p} without a handler"),
     }
-    router.route_layer(axum::middleware::from_fn(auth::require_staff))
+}
+
+/// The routes of one [`Access`], each behind its guard (a route's methods are merged, so GET and POST of one
+/// path may be listed apart).
+fn guarded(access: Access) -> Router<AppState> {
+    let mut router = Router::new();
+    for (_, method, path) in GUARDED_ROUTES.iter().filter(|(a, _, _)| *a == access) {
+        router = router.route(path, handler(method, path));
+    }
+    match access {
+        Access::Staff => router.route_layer(axum::middleware::from_fn(auth::require_staff)),
+        Access::Editor => router.route_layer(axum::middleware::from_fn(auth::require_editor)),
+        Access::Account => router.route_layer(axum::middleware::from_fn(auth::require_account)),
+    }
 }
 
 /// Every admin page, the sign-in page included, in both languages (layers: `app::router`).
 pub fn pages() -> Router<AppState> {
-    let pages = || Router::new().route("/login", get(auth::login_form).post(auth::login)).merge(guarded());
+    let pages = || {
+        Router::new()
+            .route("/login", get(auth::login_form).post(auth::login))
+            .route("/invitation/{token}", get(invitation::form).post(invitation::accept))
+            .merge(guarded(Access::Staff))
+            .merge(guarded(Access::Editor))
+            .merge(guarded(Access::Account))
+    };
     Router::new().nest("/admin", pages()).nest("/en/admin", pages())
 }
 

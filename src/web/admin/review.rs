@@ -1,0 +1,320 @@
+//! The review queue (`/admin/review`): proposals from company editors, oldest first. Each opens field by field,
+//! Chinese and English side by side, with a change to one language only flagged; staff approve all or some
+//! fields (an ordinary save with a revision naming the proposal) or reject with a reason the editor sees. A
+//! proposal based on an older version than the stored one shows what changed since, first.
+
+use std::collections::BTreeSet;
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::Value;
+
+use super::auth::{AuthSession, Staff};
+use super::history::{Piece, pieces};
+use super::names::{Lookups, display};
+use super::{path_param, set_flash, take_flash};
+use crate::admin::proposals::{self, DecideError, PROFILE, Proposal};
+use crate::admin::record::{self, SaveError, Values};
+use crate::admin::spec::{COMPANIES, Label};
+use crate::i18n::{Lang, Text};
+use crate::web::AppState;
+use crate::web::error::{AppError, AppResult};
+use crate::web::{Chrome, Ctx, render};
+
+/// Proposals on one page of the queue (the oldest; the header shows how many wait in all).
+const QUEUE_PAGE: i64 = 100;
+/// The longest reason staff may give.
+pub const MAX_REASON_CHARS: usize = 1000;
+
+/// The proposal an admin URL names (`/admin/review/{proposal}`), or 404.
+pub struct ProposalParam(pub Proposal);
+
+impl axum::extract::FromRequestParts<AppState> for ProposalParam {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> AppResult<Self> {
+        let id: i64 = path_param(parts, state, "proposal").await?.parse().map_err(|_| AppError::NotFound)?;
+        proposals::find(&state.pool, id).await?.map(ProposalParam).ok_or(AppError::NotFound)
+    }
+}
+
+pub struct QueueLine {
+    pub proposal: Proposal,
+    pub company: String,
+    pub fields: Vec<Label>,
+    pub one_sided: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/review_queue.html")]
+struct QueuePage {
+    l: Lang,
+    chrome: Chrome,
+    user: Staff,
+    flash: Option<Text>,
+    lines: Vec<QueueLine>,
+}
+
+async fn company_names(state: &AppState, ids: BTreeSet<i64>, l: Lang) -> AppResult<impl Fn(i64) -> String + use<>> {
+    let mut conn = state.pool.acquire().await?;
+    let titles = crate::admin::picker::titles(&mut conn, &COMPANIES, &ids).await?;
+    Ok(move |id| match titles.get(&id) {
+        Some((_, en)) if l.is_en() && !en.is_empty() => en.clone(),
+        Some((zh, _)) => zh.clone(),
+        None => format!("#{id}"),
+    })
+}
+
+pub async fn queue(State(state): State<AppState>, ctx: Ctx, auth: AuthSession, user: Staff) -> AppResult<Response> {
+    let pending = proposals::pending(&state.pool, QUEUE_PAGE).await?;
+    let name = company_names(&state, pending.iter().map(|p| p.company_id).collect(), ctx.lang).await?;
+    let lines = pending
+        .into_iter()
+        .map(|proposal| {
+            let changed = proposal.changed_columns();
+            QueueLine {
+                company: name(proposal.company_id),
+                fields: changed.iter().filter_map(|c| PROFILE.label_of(c)).collect(),
+                one_sided: !proposals::one_sided(&changed).is_empty(),
+                proposal,
+            }
+        })
+        .collect();
+    render(&QueuePage { l: ctx.lang, chrome: ctx.chrome("admin"), flash: take_flash(&auth).await, user, lines })
+}
+
+/// One side of a field in the review table.
+pub struct Cell {
+    pub column: &'static str,
+    pub changed: bool,
+    pub before: Vec<Piece>,
+    pub after: Vec<Piece>,
+    /// What is stored now, when staff changed it since the proposal's base.
+    pub now: Option<String>,
+}
+
+/// A row of the review table: a Chinese/English pair side by side, or a field of its own (`single`).
+pub struct Row {
+    pub label: Label,
+    pub zh: Option<Cell>,
+    pub en: Option<Cell>,
+    pub single: Option<Cell>,
+    /// One language changed and the other did not: the row is flagged.
+    pub one_sided: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/review.html")]
+struct ReviewPage {
+    l: Lang,
+    chrome: Chrome,
+    user: Staff,
+    flash: Option<Text>,
+    proposal: Proposal,
+    company: String,
+    public_url: String,
+    /// The stored version now; the approval is a save from it.
+    version: i64,
+    /// Staff saved the company since the proposal's base: the changes since are shown first.
+    stale: bool,
+    rows: Vec<Row>,
+    /// Some row changed in one language only.
+    one_sided: bool,
+    reason: String,
+    error: Option<Text>,
+}
+
+fn rows(proposal: &Proposal, now: &Values, lookups: &Lookups, l: Lang) -> Vec<Row> {
+    let (before, after) = (proposal.before(), proposal.after());
+    let changed = proposal.changed_columns();
+    let show = |values: &Values, c: &str| display(PROFILE.field(c), values.get(c), lookups, l);
+    let cell = |column: &'static str| {
+        let (b, a) = pieces(&show(&before, column), &show(&after, column));
+        let moved = now.get(column).unwrap_or(&Value::Null) != before.get(column).unwrap_or(&Value::Null);
+        Cell { column, changed: changed.contains(&column), before: b, after: a, now: moved.then(|| show(now, column)) }
+    };
+    let mut out = Vec::new();
+    for f in PROFILE.fields {
+        if f.column.ends_with("_en") && PROFILE.field(&f.column.replace("_en", "_zh")).is_some() {
+            continue; // shown beside its Chinese twin
+        }
+        match PROFILE.english_twin(f.column) {
+            Some(en) if changed.contains(&f.column) || changed.contains(&en.column) => {
+                let (zh, en) = (cell(f.column), cell(en.column));
+                out.push(Row {
+                    label: f.label,
+                    one_sided: zh.changed != en.changed,
+                    zh: Some(zh),
+                    en: Some(en),
+                    single: None,
+                });
+            }
+            None if changed.contains(&f.column) => {
+                out.push(Row { label: f.label, zh: None, en: None, single: Some(cell(f.column)), one_sided: false });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+async fn review_page(
+    state: &AppState,
+    ctx: &Ctx,
+    user: Staff,
+    flash: Option<Text>,
+    proposal: Proposal,
+    reason: String,
+    error: Option<Text>,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let stored = record::load(&mut conn, &COMPANIES, proposal.company_id).await?.ok_or(AppError::NotFound)?;
+    drop(conn);
+    let lookups = Lookups::load(state, &PROFILE).await?;
+    let rows = rows(&proposal, &stored.values, &lookups, ctx.lang);
+    let slug = stored.values.get("slug").and_then(Value::as_str).unwrap_or_default().to_string();
+    let mut response = render(&ReviewPage {
+        l: ctx.lang,
+        chrome: ctx.chrome("admin"),
+        user,
+        flash,
+        company: stored.title(&COMPANIES, ctx.lang),
+        public_url: ctx.lang.url(&format!("/companies/{slug}")),
+        version: stored.version,
+        stale: stored.version != proposal.base_version,
+        one_sided: rows.iter().any(|r| r.one_sided),
+        rows,
+        proposal,
+        reason,
+        error: error.clone(),
+    })?;
+    if error.is_some() {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    auth: AuthSession,
+    user: Staff,
+    ProposalParam(proposal): ProposalParam,
+) -> AppResult<Response> {
+    review_page(&state, &ctx, user, take_flash(&auth).await, proposal, String::new(), None).await
+}
+
+fn reason_of(pairs: &[(String, String)]) -> String {
+    pairs.iter().find(|(k, _)| k == "reason").map(|(_, v)| v.trim().to_string()).unwrap_or_default()
+}
+
+fn too_long(reason: &str) -> Option<Text> {
+    (reason.chars().count() > MAX_REASON_CHARS).then(|| {
+        Text::new(
+            format!("说明最多 {MAX_REASON_CHARS} 个字符。"),
+            format!("The reason can have at most {MAX_REASON_CHARS} characters."),
+        )
+    })
+}
+
+/// After a decision: the next proposal in the queue, or the queue when it is empty.
+async fn decided(state: &AppState, ctx: &Ctx, auth: &AuthSession, message: Text) -> AppResult<Response> {
+    state.settle().await;
+    set_flash(auth, message).await;
+    let next = proposals::pending(&state.pool, 1).await?.into_iter().next();
+    let to = match next {
+        Some(p) => ctx.lang.url(&format!("/admin/review/{}", p.id)),
+        None => ctx.lang.url("/admin/review"),
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+fn not_pending() -> AppError {
+    AppError::Conflict(Text::new("这条修改建议已经处理过了。", "This proposal has been decided already."))
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    auth: AuthSession,
+    user: Staff,
+    ProposalParam(proposal): ProposalParam,
+    axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let reason = reason_of(&pairs);
+    let changed = proposal.changed_columns();
+    let chosen: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == "column")
+        .filter_map(|(_, v)| changed.iter().copied().find(|c| c == v))
+        .collect();
+    let version = pairs.iter().find(|(k, _)| k == "version").and_then(|(_, v)| v.parse::<i64>().ok());
+    let problem = if chosen.is_empty() {
+        Some(Text::new(
+            "请至少选择一个要采纳的字段，或者拒绝这条建议。",
+            "Choose at least one field to approve, or reject the proposal.",
+        ))
+    } else {
+        too_long(&reason)
+    };
+    let (Some(version), None) = (version, &problem) else {
+        let error = problem.unwrap_or_else(|| Text::new("表单缺少版本号。", "The form has no version."));
+        return review_page(&state, &ctx, user, None, proposal, reason, Some(error)).await;
+    };
+    match proposals::approve(&state.pool, &proposal, &chosen, version, &reason, &user.username).await {
+        Ok(()) => {
+            let all = chosen.len() == changed.len();
+            let message = if all {
+                Text::new("已批准，网站已更新。", "Approved; the site shows it now.")
+            } else {
+                Text::new("已批准所选字段，网站已更新。", "The chosen fields are approved; the site shows them now.")
+            };
+            decided(&state, &ctx, &auth, message).await
+        }
+        Err(DecideError::Save(SaveError::Conflict { .. })) => {
+            let error = Text::new(
+                "在您审核期间，这家企业的资料又被修改了。请查看最新内容后再决定。",
+                "The company was changed while you reviewed. Look at what is stored now, then decide.",
+            );
+            review_page(&state, &ctx, user, None, proposal, reason, Some(error)).await
+        }
+        Err(DecideError::NotPending) => Err(not_pending()),
+        Err(DecideError::Save(err)) => Err(err.into()),
+    }
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    auth: AuthSession,
+    user: Staff,
+    ProposalParam(proposal): ProposalParam,
+    axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let reason = reason_of(&pairs);
+    let problem = if reason.is_empty() {
+        Some(Text::new(
+            "请写明拒绝的原因，企业编辑会看到它。",
+            "Give a reason for rejecting; the company's editor sees it.",
+        ))
+    } else {
+        too_long(&reason)
+    };
+    if let Some(error) = problem {
+        return review_page(&state, &ctx, user, None, proposal, reason, Some(error)).await;
+    }
+    match proposals::reject(&state.pool, proposal.id, &reason, &user.username).await {
+        Ok(()) => {
+            decided(
+                &state,
+                &ctx,
+                &auth,
+                Text::new("已拒绝，并告知企业编辑原因。", "Rejected; the editor sees your reason."),
+            )
+            .await
+        }
+        Err(DecideError::NotPending) => Err(not_pending()),
+        Err(DecideError::Save(err)) => Err(err.into()),
+    }
+}

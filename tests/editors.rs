@@ -1,0 +1,405 @@
+//! Company editors: invitations, proposals, the review queue and what each role may open.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{PASSWORD, TestApp, hidden, signed_in};
+use park_portal::admin::spec::ENTITIES;
+use park_portal::web::admin::{Access, GUARDED_ROUTES};
+
+/// The invitation link a staff page shows once (in the flash after inviting), as its path.
+fn invitation_path(body: &str) -> String {
+    let start = body.find("/admin/invitation/").expect("an invitation link on the page");
+    let prefix = if body[..start].ends_with("/en") { "/en" } else { "" };
+    let token: String = body[start + "/admin/invitation/".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    format!("{prefix}/admin/invitation/{token}")
+}
+
+/// Staff invite `email` to keep company `company_id`; returns the invitation's path.
+async fn invite(app: &TestApp, staff: &str, company_id: i64, email: &str, lang: &str) -> String {
+    let id = company_id.to_string();
+    let r = app
+        .post_form("/admin/editors/invite", Some(staff), &[("company_id", &id), ("email", email), ("lang", lang)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.header("location"), format!("/admin/editors?company={company_id}"));
+    let page = app.get_as(r.header("location"), staff).await;
+    page.assert_contains(email);
+    invitation_path(&page.body)
+}
+
+/// An editor for company 1 (长光辰芯 / Gpixel), signed in: (app, staff cookie, editor cookie).
+async fn with_editor() -> (TestApp, String, String) {
+    let (app, staff) = signed_in().await;
+    let link = invite(&app, &staff, 1, "keeper@example.com", "en").await;
+    let r = app
+        .post_form(&link, None, &[("username", "gpixel-keeper"), ("password", PASSWORD), ("confirm", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.header("location"), "/en/admin/my");
+    let editor = r.session_cookie().expect("the new editor is signed in");
+    (app, staff, editor)
+}
+
+/// The editor proposes `pairs` over what the form holds; returns the proposal's id.
+async fn propose(app: &TestApp, editor: &str, pairs: &[(&str, &str)]) -> i64 {
+    let form = app.get_as("/en/admin/my/edit", editor).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let version = hidden(&form.body, "version");
+    let mut all: Vec<(&str, &str)> = vec![("version", &version), ("short_name_zh", "长光辰芯")];
+    all.extend_from_slice(pairs);
+    let r = app.post_form("/en/admin/my/edit", Some(editor), &all).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.count("select max(id) from proposal where status = 'pending'").await
+}
+
+#[tokio::test]
+async fn an_invitation_makes_an_editor_once_and_keeps_only_a_hash() {
+    let (app, staff) = signed_in().await;
+    let link = invite(&app, &staff, 1, "keeper@example.com", "zh").await;
+    let token = link.rsplit('/').next().unwrap().to_string();
+    assert_eq!(token.len(), 43);
+    let stored: String =
+        sqlx::query_scalar("select token_hash from invitation").fetch_one(&app.state.pool).await.unwrap();
+    assert_ne!(stored, token, "the token itself is not stored");
+    assert_eq!(app.count("select count(*) from mail_message where to_address = 'keeper@example.com'").await, 1);
+    let mail: String =
+        sqlx::query_scalar("select text_body from mail_message").fetch_one(&app.state.pool).await.unwrap();
+    assert!(mail.contains(&token) && mail.contains("长光辰芯"), "the mail carries the link: {mail}");
+
+    let open = app.get(&link).await;
+    assert_eq!(open.status, StatusCode::OK);
+    open.assert_contains("长光辰芯");
+    let weak = app
+        .post_form(&link, None, &[("username", "keeper"), ("password", "password1"), ("confirm", "password1")])
+        .await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    weak.assert_contains("value=\"keeper\"");
+    let differ =
+        app.post_form(&link, None, &[("username", "keeper"), ("password", PASSWORD), ("confirm", "other")]).await;
+    assert_eq!(differ.status, StatusCode::UNPROCESSABLE_ENTITY);
+    differ.assert_contains("两次输入的密码不一致");
+    let taken =
+        app.post_form(&link, None, &[("username", "editor"), ("password", PASSWORD), ("confirm", PASSWORD)]).await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY, "the staff account's name is taken");
+    assert_eq!(app.count("select count(*) from admin_user").await, 1, "no account yet");
+
+    let made =
+        app.post_form(&link, None, &[("username", "keeper"), ("password", PASSWORD), ("confirm", PASSWORD)]).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER);
+    assert_eq!(made.header("location"), "/admin/my");
+    assert_eq!(
+        app.count(
+            "select count(*) from admin_user where role = 'editor' and company_id = 1 and email = 'keeper@example.com'"
+        )
+        .await,
+        1
+    );
+    let again =
+        app.post_form(&link, None, &[("username", "keeper2"), ("password", PASSWORD), ("confirm", PASSWORD)]).await;
+    assert_eq!(again.status, StatusCode::GONE, "a link works once");
+    assert_eq!(app.count("select count(*) from admin_user").await, 2);
+    // The editor signs in at the same page as staff and lands on their company.
+    let signed = app.post_form("/admin/login", None, &[("username", "keeper"), ("password", PASSWORD)]).await;
+    assert_eq!(signed.header("location"), "/admin/my");
+}
+
+#[tokio::test]
+async fn revoked_and_expired_invitations_do_not_work() {
+    let (app, staff) = signed_in().await;
+    let revoked = invite(&app, &staff, 1, "a@example.com", "zh").await;
+    let id = app.count("select max(id) from invitation").await;
+    let r = app.post_form(&format!("/admin/editors/invitations/{id}/revoke"), Some(&staff), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&revoked).await.status, StatusCode::GONE);
+    let expired = invite(&app, &staff, 1, "b@example.com", "zh").await;
+    sqlx::query("update invitation set expires_at = '2020-01-01T00:00:00Z' where email = 'b@example.com'")
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    let page = app.get(&expired).await;
+    assert_eq!(page.status, StatusCode::GONE);
+    page.assert_contains("这个邀请链接已失效");
+    let r = app.post_form(&expired, None, &[("username", "late"), ("password", PASSWORD), ("confirm", PASSWORD)]).await;
+    assert_eq!(r.status, StatusCode::GONE);
+    assert_eq!(app.count("select count(*) from admin_user where role = 'editor'").await, 0);
+    assert_eq!(app.get("/admin/invitation/not-a-token").await.status, StatusCode::GONE);
+    // An address that is not one is refused with what was typed kept, and nothing queued.
+    let before = app.count("select count(*) from invitation").await;
+    let bad = app
+        .post_form(
+            "/admin/editors/invite",
+            Some(&staff),
+            &[("company_id", "1"), ("email", "not an address"), ("lang", "zh")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("value=\"not an address\"");
+    assert_eq!(app.count("select count(*) from invitation").await, before);
+}
+
+#[tokio::test]
+async fn a_proposal_waits_for_staff_and_approval_publishes_the_chosen_fields() {
+    let (app, staff, editor) = with_editor().await;
+    let id = propose(
+        &app,
+        &editor,
+        &[("description_zh", "长光辰芯的新介绍：只改了中文。"), ("website", "https://example.com/gpixel")],
+    )
+    .await;
+    // Nothing public changes yet; the editor sees it waiting.
+    let public = app.get("/companies/gpixel").await;
+    assert!(!public.body.contains("长光辰芯的新介绍"));
+    let mine = app.get_as("/en/admin/my", &editor).await;
+    mine.assert_contains("Waiting for review");
+    mine.assert_contains("长光辰芯的新介绍");
+    // Staff see the count, the queue, and the one-sided change flagged.
+    app.get_as("/en/admin", &staff)
+        .await
+        .assert_contains("class=\"count-badge\">1<span class=\"visually-hidden\"> waiting</span>");
+    let queue = app.get_as("/en/admin/review", &staff).await;
+    queue.assert_contains(&format!("/en/admin/review/{id}"));
+    queue.assert_contains("(one language only)");
+    let review = app.get_as(&format!("/en/admin/review/{id}"), &staff).await;
+    assert_eq!(review.status, StatusCode::OK);
+    review.assert_contains("One language only");
+    review.assert_contains("value=\"description_zh\"");
+    review.assert_contains("value=\"website\"");
+    assert!(!review.body.contains("Stored now"), "based on the stored version: no conflict");
+    let version = hidden(&review.body, "version");
+    // Approving nothing is refused; approving the description alone publishes it alone.
+    let none = app.post_form(&format!("/en/admin/review/{id}/approve"), Some(&staff), &[("version", &version)]).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let approved = app
+        .post_form(
+            &format!("/en/admin/review/{id}/approve"),
+            Some(&staff),
+            &[("version", &version), ("column", "description_zh"), ("reason", "The website is not the company's own.")],
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    app.get("/companies/gpixel").await.assert_contains("长光辰芯的新介绍");
+    assert_eq!(
+        app.count("select count(*) from company where id = 1 and website = 'https://example.com/gpixel'").await,
+        0
+    );
+    assert_eq!(
+        app.count(&format!("select count(*) from revision where entity = 'companies' and entity_id = 1 and proposal_id = {id} and username = 'editor'")).await,
+        1,
+        "an ordinary save by the approver, naming the proposal"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from proposal where id = {id} and status = 'partly_approved' and decided_by = 'editor'"
+        ))
+        .await,
+        1
+    );
+    let mine = app.get_as("/en/admin/my", &editor).await;
+    mine.assert_contains("Partly approved and published");
+    mine.assert_contains("The website is not the company&#39;s own.");
+    let again = app
+        .post_form(
+            &format!("/en/admin/review/{id}/approve"),
+            Some(&staff),
+            &[("version", &version), ("column", "website")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "decided once");
+}
+
+#[tokio::test]
+async fn a_rejection_needs_a_reason_and_the_editor_sees_it() {
+    let (app, staff, editor) = with_editor().await;
+    let id = propose(&app, &editor, &[("description_en", "A new English description only.")]).await;
+    let bare = app.post_form(&format!("/admin/review/{id}/reject"), Some(&staff), &[("reason", "  ")]).await;
+    assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r =
+        app.post_form(&format!("/admin/review/{id}/reject"), Some(&staff), &[("reason", "请同时提供中文介绍。")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count(&format!("select count(*) from proposal where id = {id} and status = 'rejected'")).await, 1);
+    assert_eq!(app.count("select count(*) from revision").await, 0, "nothing was saved");
+    let mine = app.get_as("/admin/my", &editor).await;
+    mine.assert_contains("未采纳");
+    mine.assert_contains("请同时提供中文介绍。");
+    assert!(!app.get("/en/companies/gpixel").await.body.contains("A new English description only."));
+}
+
+#[tokio::test]
+async fn a_form_opened_before_a_staff_save_is_shown_again_with_what_was_typed() {
+    let (app, _staff, editor) = with_editor().await;
+    let form = app.get_as("/en/admin/my/edit", &editor).await;
+    let based_on = hidden(&form.body, "version");
+    app.exec_and_settle("update company set website = 'https://staff.example/', version = version + 1 where id = 1")
+        .await;
+    let pairs =
+        [("version", based_on.as_str()), ("short_name_zh", "长光辰芯"), ("description_en", "Typed by the editor.")];
+    let r = app.post_form("/en/admin/my/edit", Some(&editor), &pairs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("Park staff changed this company after you opened this form.");
+    r.assert_contains("Typed by the editor.");
+    assert_ne!(hidden(&r.body, "version"), based_on, "the form is now based on what is stored");
+    assert_eq!(app.count("select count(*) from proposal").await, 0);
+}
+
+#[tokio::test]
+async fn a_proposal_older_than_the_stored_entry_shows_what_changed_since_first() {
+    let (app, staff, editor) = with_editor().await;
+    let id = propose(&app, &editor, &[("website", "https://editor.example/")]).await;
+    let based_on = app.count(&format!("select base_version from proposal where id = {id}")).await.to_string();
+    // Staff change the website after the editor sent theirs.
+    app.exec_and_settle("update company set website = 'https://staff.example/', version = version + 1 where id = 1")
+        .await;
+    let review = app.get_as(&format!("/en/admin/review/{id}"), &staff).await;
+    review.assert_contains("The company was changed after this was proposed.");
+    review.assert_contains("Stored now:");
+    review.assert_contains("https://staff.example/");
+    // Approving is a save from the version staff saw on this page; the proposal's own base is stale.
+    let version = hidden(&review.body, "version");
+    assert_ne!(version, based_on);
+    let stale = app
+        .post_form(
+            &format!("/en/admin/review/{id}/approve"),
+            Some(&staff),
+            &[("version", &based_on), ("column", "website")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY, "a version older than stored is a conflict");
+    stale.assert_contains("The company was changed while you reviewed.");
+    let ok = app
+        .post_form(
+            &format!("/en/admin/review/{id}/approve"),
+            Some(&staff),
+            &[("version", &version), ("column", "website")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("select count(*) from company where id = 1 and website = 'https://editor.example/'").await, 1);
+}
+
+/// Every named input and textarea of the page's forms, with its value as the browser would send it.
+fn form_values(body: &str) -> Vec<(String, String)> {
+    let html = scraper::Html::parse_document(body);
+    let fields = scraper::Selector::parse("form.admin-form input[name], form.admin-form textarea[name]").unwrap();
+    html.select(&fields)
+        .map(|e| {
+            let value = match e.value().name() {
+                "textarea" => e.text().collect::<String>(),
+                _ => e.value().attr("value").unwrap_or_default().to_string(),
+            };
+            (e.value().attr("name").unwrap().to_string(), value)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_editor_with_nothing_changed_sends_nothing_and_a_bad_form_keeps_what_was_typed() {
+    let (app, _staff, editor) = with_editor().await;
+    let form = app.get_as("/en/admin/my/edit", &editor).await;
+    let unchanged = form_values(&form.body);
+    assert!(unchanged.iter().any(|(k, v)| k == "short_name_zh" && v == "长光辰芯"), "{unchanged:?}");
+    let pairs: Vec<(&str, &str)> = unchanged.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = app.post_form("/en/admin/my/edit", Some(&editor), &pairs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("Nothing differs from what is published, so nothing was sent.");
+    let version = hidden(&form.body, "version");
+    let bad = app
+        .post_form(
+            "/admin/my/edit",
+            Some(&editor),
+            &[("version", &version), ("short_name_zh", ""), ("website", "javascript:alert(1)")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("此项必填。");
+    bad.assert_contains("value=\"javascript:alert(1)\"");
+    assert_eq!(app.count("select count(*) from proposal").await, 0);
+}
+
+/// Every guarded route, with its placeholders filled for company 1 (and entity `companies`).
+fn routes() -> Vec<(Access, &'static str, String)> {
+    let mut out = Vec::new();
+    for (access, method, path) in GUARDED_ROUTES {
+        let entities: Vec<&str> =
+            if path.contains("{entity}") { ENTITIES.iter().map(|e| e.key).collect() } else { vec![""] };
+        for entity in entities {
+            let uri = format!("/admin{path}")
+                .replace("{entity}", entity)
+                .replace("{id}", "1")
+                .replace("{revision}", "1")
+                .replace("{proposal}", "1")
+                .replace("{invitation}", "1")
+                .replace("{account}", "1");
+            out.push((*access, *method, uri.trim_end_matches('/').to_string()));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_admin_route_refuses_the_other_role_and_changes_nothing() {
+    let (app, staff, editor) = with_editor().await;
+    let proposal = propose(&app, &editor, &[("description_en", "Kept pending.")]).await;
+    assert_eq!(proposal, 1);
+    let revisions = app.count("select count(*) from revision").await;
+    let mut checked = 0;
+    for (access, method, uri) in routes() {
+        let as_role = |cookie: &str| {
+            let (app, uri, cookie) = (&app, uri.clone(), cookie.to_string());
+            async move {
+                if method == "GET" {
+                    app.get_as(&uri, &cookie).await
+                } else {
+                    app.post_form(
+                        &uri,
+                        Some(&cookie),
+                        &[("short_name_zh", "HACKED"), ("version", "1"), ("reason", "x"), ("column", "description_en")],
+                    )
+                    .await
+                }
+            }
+        };
+        let (wrong, right_role) = match access {
+            Access::Staff => (editor.as_str(), "staff"),
+            Access::Editor => (staff.as_str(), "editor"),
+            Access::Account => continue,
+        };
+        let r = as_role(wrong).await;
+        if uri == "/admin" {
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "the editor's dashboard link leads home");
+            assert_eq!(r.header("location"), "/admin/my");
+        } else {
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {uri} (a {right_role} route) for the other role");
+            r.assert_contains("这个账号无权查看或更改这里的内容");
+        }
+        assert!(!r.body.contains("HACKED"));
+        checked += 1;
+    }
+    assert!(checked > 60, "walked {checked} routes");
+    assert_eq!(app.count("select count(*) from company where short_name_zh = 'HACKED'").await, 0);
+    assert_eq!(app.count("select count(*) from revision").await, revisions);
+    assert_eq!(app.count("select count(*) from proposal where status = 'pending'").await, 1, "still pending");
+    assert_eq!(app.count("select count(*) from admin_user").await, 2, "no account removed");
+    // Both roles may sign out.
+    for cookie in [&staff, &editor] {
+        assert_eq!(app.post_form("/admin/logout", Some(cookie), &[]).await.status, StatusCode::SEE_OTHER);
+    }
+}
+
+#[tokio::test]
+async fn removing_an_editor_ends_their_session() {
+    let (app, staff, editor) = with_editor().await;
+    assert_eq!(app.get_as("/admin/my", &editor).await.status, StatusCode::OK);
+    let id = app.count("select id from admin_user where role = 'editor'").await;
+    let r = app.post_form(&format!("/admin/editors/{id}/remove"), Some(&staff), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let after = app.get_as("/admin/my", &editor).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert!(after.header("location").starts_with("/admin/login"));
+    let staff_id = app.count("select id from admin_user where username = 'editor'").await;
+    let refused = app.post_form(&format!("/admin/editors/{staff_id}/remove"), Some(&staff), &[]).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "staff accounts are not removed here");
+}
