@@ -58,6 +58,7 @@ pub async fn start(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppSt
     crate::catalog::live::give_back_freed_memory();
     tower_sessions_sqlx_store::SqliteStore::new(pool.clone()).migrate().await?;
     crate::admin::accounts::prune_attempts(&pool).await?;
+    crate::admin::proposals::erase_personal_data(&pool).await?;
     let open_data = OpenData::new(&settings.open_data_dir).with_context(|| {
         format!("cannot create a folder for the open-data files in {}", settings.open_data_dir.display())
     })?;
@@ -124,6 +125,8 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.settings.request_timeout));
     Router::new()
         .merge(public)
+        // Visitors' forms: no canonical redirect (their `?sent=1` is theirs) and never cached.
+        .merge(crate::web::public::forms())
         .merge(admin)
         .merge(crate::web::assets::router())
         .route("/healthz", axum::routing::get(|| async { "ok" }))

@@ -68,9 +68,15 @@ impl AppState {
         self.live.reload_all().await;
     }
 
-    /// Drops sign-in attempts older than the audit trail keeps. A failure is logged and the next pass tries
-    /// again. Returns how many were dropped.
+    /// Drops what is kept only for a time: sign-in attempts past the audit trail's days, and visitors'
+    /// contact emails and addresses past theirs (the suggestions stay). A failure is logged and the next pass
+    /// tries again. Returns how many sign-in attempts were dropped.
     pub async fn prune_attempts(&self) -> u64 {
+        match crate::admin::proposals::erase_personal_data(&self.pool).await {
+            Ok(0) => {}
+            Ok(erased) => tracing::info!(erased, "erased visitors' contact details past their keeping time"),
+            Err(err) => tracing::warn!(error = %err, "cannot erase visitors' old contact details"),
+        }
         match crate::admin::accounts::prune_attempts(&self.pool).await {
             Ok(dropped) => {
                 if dropped > 0 {

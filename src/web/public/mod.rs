@@ -11,6 +11,7 @@ mod phases;
 mod sectors;
 pub mod seo;
 mod stats;
+mod suggest;
 
 use axum::Router;
 use axum::routing::get;
@@ -71,6 +72,17 @@ pub fn cached_pages() -> Router<AppState> {
         // The API is the same in both languages: one address.
         .route("/api/companies", get(data::api_companies))
         .route("/api/{*rest}", get(data::api_not_found))
+}
+
+/// Forms visitors send (a correction of a profile), in both languages: never kept by the response cache (each
+/// form carries the time it was made). Their bodies are small: 2,000 Chinese characters are 18 KB encoded.
+pub fn forms() -> Router<AppState> {
+    let form = || {
+        Router::new()
+            .route("/companies/{slug}/suggest", get(suggest::form).post(suggest::send))
+            .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+    };
+    Router::new().merge(form()).nest("/en", form())
 }
 
 /// The open-data files, language-neutral (the records carry both languages): built in the background and
