@@ -141,8 +141,13 @@ async fn shot(c: &Client, name: &str) {
 
 /// Every public page, plus states worth checking on their own: filters, an empty search, a 404.
 fn public_pages() -> Vec<&'static str> {
-    const MORE: &[&str] =
-        &["/companies?sector=core-components&phase=1", "/companies?q=zzz", "/awards?company=chenying", "/nope"];
+    const MORE: &[&str] = &[
+        "/companies?sector=core-components&phase=1",
+        "/companies?q=zzz",
+        "/awards?company=chenying",
+        "/nope",
+        "/companies/gpixel/suggest",
+    ];
     common::PUBLIC_PAGES.iter().chain(MORE).copied().collect()
 }
 
@@ -203,7 +208,12 @@ async fn run_all(c: &Client, server: &Server) -> Result<(), String> {
     // Screenshots before the admin journey edits anything: they show the seeded facts.
     screenshots(c, server).await;
     admin_journey(c, server).await;
-    axe_every_page(c, server).await?;
+    let editor_problems = editor_journey(c, server).await;
+    suggestion_journey(c, server).await;
+    axe_every_page(c, server).await.map_err(|e| format!("{e}\n{}", editor_problems.join("\n")))?;
+    if !editor_problems.is_empty() {
+        return Err(format!("axe-core on the editor's pages:\n{}", editor_problems.join("\n")));
+    }
     nu_checker(server)
 }
 
@@ -476,6 +486,125 @@ async fn admin_journey(c: &Client, s: &Server) {
     let _ = std::fs::remove_file(&logo);
 }
 
+/// The invitation link in the flash staff see after inviting.
+fn link_in(text: &str) -> String {
+    let text = text.replace("&#47;", "/");
+    let start = text.find("http").expect("a link in the message");
+    text[start..].chars().take_while(|c| !c.is_whitespace() && *c != '<').collect()
+}
+
+async fn sign_out(c: &Client, s: &Server) {
+    click(c, "form.signout button[type=submit]").await;
+    c.wait().for_url(&url::Url::parse(&s.url("/en/admin/login")).unwrap()).await.unwrap();
+}
+
+/// Staff invite an editor for 长光华大 (company 2); the editor sets a password, sends a change to the Chinese
+/// description only; the public page stays as it was until staff, warned of the one-sided change, approve.
+/// The editor then leaves a second proposal pending (for the validators). Returns axe's findings on the
+/// pages only an editor or an invitee sees.
+async fn editor_journey(c: &Client, s: &Server) -> Vec<String> {
+    let axe = std::fs::read_to_string(tools_dir().join("axe-core/axe.min.js")).unwrap();
+    let mut problems = Vec::new();
+    c.goto(&s.url("/en/admin/editors?company=2")).await.unwrap();
+    c.find(Locator::Css("#invite-email")).await.unwrap().send_keys("keeper@example.com").await.unwrap();
+    click(c, ".invite-box button[type=submit]").await;
+    let flash = c.wait().for_element(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    let link = link_in(&flash);
+    assert!(link.contains("/en/admin/invitation/"), "{flash}");
+    shot(c, "admin-editors-en").await;
+    sign_out(c, s).await;
+
+    for url in [link.replace("/en/admin/", "/admin/"), link.clone()] {
+        c.goto(&url).await.unwrap();
+        problems.extend(axe_here(c, &axe).await.into_iter().map(|v| format!("invitation: {v}")));
+    }
+    assert!(c.source().await.unwrap().contains("长光华大"), "the invitation names the company");
+    c.find(Locator::Css("#username")).await.unwrap().send_keys("huada-keeper").await.unwrap();
+    c.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("#confirm")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    click(c, ".admin-form button[type=submit]").await;
+    c.wait().for_url(&url::Url::parse(&s.url("/en/admin/my")).unwrap()).await.unwrap();
+    c.goto(&s.url("/en/admin/my/edit")).await.unwrap();
+    let field = c.find(Locator::Css("#field-description_zh")).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys("长光华大在浏览器中提交的新介绍。").await.unwrap();
+    click(c, ".sticky-actions button[type=submit]").await;
+    c.wait().for_url(&url::Url::parse(&s.url("/en/admin/my")).unwrap()).await.unwrap();
+    assert!(c.source().await.unwrap().contains("Waiting for review"));
+    shot(c, "admin-my-en").await;
+    c.goto(&s.url("/companies/changguang-huada")).await.unwrap();
+    assert!(!c.source().await.unwrap().contains("在浏览器中提交的新介绍"), "public before approval");
+    c.goto(&s.url("/en/admin/my")).await.unwrap();
+    sign_out(c, s).await;
+
+    sign_in(c, s).await;
+    assert!(c.find(Locator::Css(".count-badge")).await.is_ok(), "the header counts what waits");
+    c.goto(&s.url("/en/admin/review")).await.unwrap();
+    click(c, "table.data tbody a").await;
+    let html = c.source().await.unwrap();
+    assert!(html.contains("One language only"), "the one-sided change is not flagged");
+    shot(c, "admin-review-en").await;
+    click(c, "form[action$='/approve'] button[type=submit]").await;
+    let flash = c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert!(flash.text().await.unwrap().starts_with("Approved"));
+    c.goto(&s.url("/companies/changguang-huada")).await.unwrap();
+    assert!(c.source().await.unwrap().contains("长光华大在浏览器中提交的新介绍。"), "public after approval");
+    c.goto(&s.url("/en/admin")).await.unwrap();
+    sign_out(c, s).await;
+
+    // A second proposal stays pending, for the validators; the editor's pages are checked meanwhile.
+    c.find(Locator::Css("#username")).await.unwrap().send_keys("huada-keeper").await.unwrap();
+    c.find(Locator::Css("#password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    click(c, ".admin-form button[type=submit]").await;
+    c.wait().for_url(&url::Url::parse(&s.url("/en/admin/my")).unwrap()).await.unwrap();
+    c.goto(&s.url("/en/admin/my/edit")).await.unwrap();
+    let field = c.find(Locator::Css("#field-description_en")).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys("Left pending by the browser journey.").await.unwrap();
+    click(c, ".sticky-actions button[type=submit]").await;
+    c.wait().for_url(&url::Url::parse(&s.url("/en/admin/my")).unwrap()).await.unwrap();
+    for path in EDITOR_PAGES.iter().flat_map(|p| both_languages(p)) {
+        c.goto(&s.url(&path)).await.unwrap();
+        problems.extend(axe_here(c, &axe).await.into_iter().map(|v| format!("{path}: {v}")));
+    }
+    c.goto(&s.url("/en/admin/my")).await.unwrap();
+    sign_out(c, s).await;
+    sign_in(c, s).await;
+    problems
+}
+
+/// A visitor suggests a correction from a profile; staff (signed in) reject it with a reason.
+async fn suggestion_journey(c: &Client, s: &Server) {
+    c.goto(&s.url("/en/companies/yuanchen")).await.unwrap();
+    click(c, ".suggest-link a").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/en/companies/yuanchen/suggest");
+    c.find(Locator::Css("#s-field option[value=founded_year]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#s-correction")).await.unwrap().send_keys("1999").await.unwrap();
+    c.find(Locator::Css("#s-email")).await.unwrap().send_keys("reader@example.com").await.unwrap();
+    // A person takes more than the minimum fill time to read and write.
+    tokio::time::sleep(std::time::Duration::from_millis(3200)).await;
+    click(c, ".suggest-form button[type=submit]").await;
+    let thanks = c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert!(thanks.text().await.unwrap().starts_with("Thank you!"));
+    c.goto(&s.url("/en/admin/review")).await.unwrap();
+    let row: Value = c
+        .execute("return [...document.querySelectorAll('table.data tbody tr')].find(r => r.textContent.includes('A visitor')).querySelector('a').getAttribute('href')", vec![])
+        .await
+        .unwrap();
+    c.goto(&s.url(row.as_str().unwrap())).await.unwrap();
+    assert!(c.source().await.unwrap().contains("reader@example.com"), "staff see the contact email");
+    shot(c, "admin-suggestion-en").await;
+    c.find(Locator::Css("#reject-reason"))
+        .await
+        .unwrap()
+        .send_keys("The source gives no founding year.")
+        .await
+        .unwrap();
+    click(c, ".reject-form button[type=submit]").await;
+    let flash = c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert!(flash.text().await.unwrap().starts_with("Rejected"));
+}
+
 async fn screenshots(c: &Client, s: &Server) {
     for (name, path) in [
         ("home", "/"),
@@ -514,7 +643,18 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/competitions",
     "/admin/park/1/edit",
     "/admin/companies/import",
+    "/admin/editors",
+    "/admin/editors?company=2",
+    "/admin/review",
+    // approved by the editor journey, and the one it leaves pending
+    "/admin/review/1",
+    "/admin/review/2",
+    "/admin/companies/2/history",
+    "/admin/mail",
 ];
+
+/// What a company editor sees (the editor journey signs one in).
+const EDITOR_PAGES: &[&str] = &["/admin/my", "/admin/my/edit"];
 
 /// axe-core's WCAG 2.x A/AA violations on the page the browser shows now.
 async fn axe_here(c: &Client, axe: &str) -> Vec<String> {
@@ -599,6 +739,36 @@ fn nu_checker(s: &Server) -> Result<(), String> {
             save(&path, &page.body);
         }
     }
+    let editor = s.post("/admin/login", None, &[("username", "huada-keeper"), ("password", PASSWORD)]);
+    let editor = editor.session_cookie().expect("the editor journey's account signs in");
+    for page in EDITOR_PAGES {
+        for path in both_languages(page) {
+            let page = s.get(&path, Some(&editor));
+            assert_eq!(page.status, 200, "{path}");
+            save(&path, &page.body);
+        }
+    }
+    let refused = s.post(
+        "/en/admin/my/edit",
+        Some(&editor),
+        &[("version", "1"), ("short_name_zh", ""), ("website", "ftp://example.com/")],
+    );
+    assert_eq!(refused.status, 422);
+    save("profile-with-errors", &refused.body);
+    let invited = s.post(
+        "/en/admin/editors/invite",
+        Some(&cookie),
+        &[("company_id", "3"), ("email", "n@example.com"), ("lang", "en")],
+    );
+    assert_eq!(invited.status, 303);
+    let flash = s.get("/en/admin/editors?company=3", Some(&cookie)).body;
+    let link = link_in(&flash[flash.find("class=\"flash\"").unwrap()..]);
+    let path = &link[link.find("/en/admin/").unwrap()..];
+    save("invitation", &s.get(path, None).body);
+    let refused = s.post(path, None, &[("username", "x y"), ("password", "short"), ("confirm", "")]);
+    assert_eq!(refused.status, 422);
+    save("invitation-with-errors", &refused.body);
+    save("invitation-gone", &s.get("/admin/invitation/no-such-token", None).body);
     let invalid = s.post(
         "/en/admin/companies/1/edit",
         Some(&cookie),

@@ -198,6 +198,11 @@ async fn a_proposal_waits_for_staff_and_approval_publishes_the_chosen_fields() {
         .await,
         1
     );
+    assert_eq!(
+        app.count("select count(*) from mail_message where to_address = 'keeper@example.com' and lang = 'en' and subject = 'Your change to Gpixel: Partly approved and published' and text_body like '%The website is not the company''s own.%'").await,
+        1,
+        "the editor is told, in their language, with the reason"
+    );
     let mine = app.get_as("/en/admin/my", &editor).await;
     mine.assert_contains("Partly approved and published");
     mine.assert_contains("The website is not the company&#39;s own.");
@@ -222,6 +227,7 @@ async fn a_rejection_needs_a_reason_and_the_editor_sees_it() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count(&format!("select count(*) from proposal where id = {id} and status = 'rejected'")).await, 1);
     assert_eq!(app.count("select count(*) from revision").await, 0, "nothing was saved");
+    assert_eq!(app.count("select count(*) from mail_message where text_body like '%请同时提供中文介绍。%'").await, 1);
     let mine = app.get_as("/admin/my", &editor).await;
     mine.assert_contains("未采纳");
     mine.assert_contains("请同时提供中文介绍。");

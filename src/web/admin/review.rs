@@ -94,6 +94,13 @@ pub struct Cell {
     pub now: Option<String>,
 }
 
+impl Cell {
+    /// The field held nothing before: said, rather than shown as a blank.
+    pub fn was_empty(&self) -> bool {
+        self.before.iter().all(|p| p.text.is_empty())
+    }
+}
+
 /// A row of the review table: a Chinese/English pair side by side, or a field of its own (`single`).
 pub struct Row {
     pub label: Label,
@@ -218,9 +225,14 @@ fn too_long(reason: &str) -> Option<Text> {
     })
 }
 
-/// After a decision: the next proposal in the queue, or the queue when it is empty.
-async fn decided(state: &AppState, ctx: &Ctx, auth: &AuthSession, message: Text) -> AppResult<Response> {
+/// After a decision: the editor is told by mail, and staff go on to the next proposal in the queue, or the
+/// queue when it is empty.
+async fn decided(state: &AppState, ctx: &Ctx, auth: &AuthSession, id: i64, message: Text) -> AppResult<Response> {
     state.settle().await;
+    if let Err(err) = tell_the_editor(state, id).await {
+        // The decision stands and the editor's page shows it; only the mail is missing.
+        tracing::warn!(proposal = id, error = %err, "cannot queue the decision's mail");
+    }
     set_flash(auth, message).await;
     let next = proposals::pending(&state.pool, 1).await?.into_iter().next();
     let to = match next {
@@ -228,6 +240,43 @@ async fn decided(state: &AppState, ctx: &Ctx, auth: &AuthSession, message: Text)
         None => ctx.lang.url("/admin/review"),
     };
     Ok(Redirect::to(&to).into_response())
+}
+
+/// Mails a decided proposal's editor (in their language) what staff decided and why; visitors' suggestions
+/// and editors without an address get no mail.
+async fn tell_the_editor(state: &AppState, id: i64) -> anyhow::Result<()> {
+    let Some(proposal) = proposals::find(&state.pool, id).await? else { return Ok(()) };
+    let Some(account_id) = proposal.account_id else { return Ok(()) };
+    let Some(editor) = crate::admin::accounts::find_by_id(&state.pool, account_id).await? else { return Ok(()) };
+    if !crate::mail::valid_address(&editor.email) {
+        return Ok(());
+    }
+    let l = Lang::from_key(&editor.lang);
+    let name = company_names(state, BTreeSet::from([proposal.company_id]), l).await?(proposal.company_id);
+    let status = super::my::status_label(&proposal.status, l);
+    let link = state.absolute(&l.url("/admin/my"));
+    let reason = if proposal.reason.is_empty() {
+        String::new()
+    } else {
+        format!("{}{}\n\n", l.t("园区工作人员的说明：", "Park staff's reason: "), proposal.reason)
+    };
+    let (subject, text) = match l {
+        Lang::Zh => (
+            format!("您对“{name}”的修改：{status}"),
+            format!("您好：\n\n您提交的“{name}”资料修改已处理：{status}。\n\n{reason}详情见：\n{link}"),
+        ),
+        Lang::En => (
+            format!("Your change to {name}: {status}"),
+            format!(
+                "Hello,\n\nPark staff decided on the change you sent to the profile of {name}: {status}.\n\n{reason}See it here:\n{link}"
+            ),
+        ),
+    };
+    let mail = crate::mail::Mail::new(&editor.email, l, subject, text)?;
+    let mut conn = state.pool.acquire().await?;
+    crate::mail::enqueue(&mut conn, &mail).await?;
+    state.mailer.wake();
+    Ok(())
 }
 
 fn not_pending() -> AppError {
@@ -270,7 +319,7 @@ pub async fn approve(
             } else {
                 Text::new("已批准所选字段，网站已更新。", "The chosen fields are approved; the site shows them now.")
             };
-            decided(&state, &ctx, &auth, message).await
+            decided(&state, &ctx, &auth, proposal.id, message).await
         }
         Err(DecideError::Save(SaveError::Conflict { .. })) => {
             let error = Text::new(
@@ -306,13 +355,12 @@ pub async fn reject(
     }
     match proposals::reject(&state.pool, proposal.id, &reason, &user.username).await {
         Ok(()) => {
-            decided(
-                &state,
-                &ctx,
-                &auth,
-                Text::new("已拒绝，并告知企业编辑原因。", "Rejected; the editor sees your reason."),
-            )
-            .await
+            let message = if proposal.is_suggestion() {
+                Text::new("已拒绝这条建议。", "Rejected the suggestion.")
+            } else {
+                Text::new("已拒绝，并告知企业编辑原因。", "Rejected; the editor sees your reason.")
+            };
+            decided(&state, &ctx, &auth, proposal.id, message).await
         }
         Err(DecideError::NotPending) => Err(not_pending()),
         Err(DecideError::Save(err)) => Err(err.into()),
