@@ -10,8 +10,9 @@ alter table admin_user add column email text not null default '';
 alter table admin_user add column lang text not null default 'zh' check (lang in ('zh', 'en'));
 create index admin_user_by_company on admin_user (company_id);
 
--- A one-time link that lets someone become the editor of a company. Only a hash of its token is kept (the
--- token is in the link alone), so a copy of the database cannot be used to take an invitation.
+-- A one-time link that lets someone become the editor of a company. Only a hash of its token is kept here,
+-- and the request log leaves it out; the link itself is in the invitation's mail (queued, then sent or in the
+-- outbox folder), like any mail it is as safe as the mailbox.
 create table invitation (
     id          integer primary key,
     -- SHA-256 of the token, hex

@@ -170,14 +170,22 @@ async fn a_proposal_waits_for_staff_and_approval_publishes_the_chosen_fields() {
     review.assert_contains("value=\"website\"");
     assert!(!review.body.contains("Stored now"), "based on the stored version: no conflict");
     let version = hidden(&review.body, "version");
+    let seen = hidden(&review.body, "seen");
     // Approving nothing is refused; approving the description alone publishes it alone.
-    let none = app.post_form(&format!("/en/admin/review/{id}/approve"), Some(&staff), &[("version", &version)]).await;
+    let none = app
+        .post_form(&format!("/en/admin/review/{id}/approve"), Some(&staff), &[("version", &version), ("seen", &seen)])
+        .await;
     assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
     let approved = app
         .post_form(
             &format!("/en/admin/review/{id}/approve"),
             Some(&staff),
-            &[("version", &version), ("column", "description_zh"), ("reason", "The website is not the company's own.")],
+            &[
+                ("version", &version),
+                ("seen", &seen),
+                ("column", "description_zh"),
+                ("reason", "The website is not the company's own."),
+            ],
         )
         .await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
@@ -210,7 +218,7 @@ async fn a_proposal_waits_for_staff_and_approval_publishes_the_chosen_fields() {
         .post_form(
             &format!("/en/admin/review/{id}/approve"),
             Some(&staff),
-            &[("version", &version), ("column", "website")],
+            &[("version", &version), ("seen", &seen), ("column", "website")],
         )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "decided once");
@@ -220,10 +228,31 @@ async fn a_proposal_waits_for_staff_and_approval_publishes_the_chosen_fields() {
 async fn a_rejection_needs_a_reason_and_the_editor_sees_it() {
     let (app, staff, editor) = with_editor().await;
     let id = propose(&app, &editor, &[("description_en", "A new English description only.")]).await;
-    let bare = app.post_form(&format!("/admin/review/{id}/reject"), Some(&staff), &[("reason", "  ")]).await;
+    let seen = hidden(&app.get_as(&format!("/admin/review/{id}"), &staff).await.body, "seen");
+    let bare =
+        app.post_form(&format!("/admin/review/{id}/reject"), Some(&staff), &[("reason", "  "), ("seen", &seen)]).await;
     assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r =
-        app.post_form(&format!("/admin/review/{id}/reject"), Some(&staff), &[("reason", "请同时提供中文介绍。")]).await;
+    // The editor replaces the proposal while staff read it: a decision on the old one is refused, and shown again.
+    propose(&app, &editor, &[("description_en", "A newer English description.")]).await;
+    let stale = app
+        .post_form(
+            &format!("/admin/review/{id}/reject"),
+            Some(&staff),
+            &[("reason", "请同时提供中文介绍。"), ("seen", &seen)],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    stale.assert_contains("企业编辑修改了这条建议");
+    stale.assert_contains("A newer English description.");
+    stale.assert_contains(">请同时提供中文介绍。</textarea>");
+    let seen = hidden(&stale.body, "seen");
+    let r = app
+        .post_form(
+            &format!("/admin/review/{id}/reject"),
+            Some(&staff),
+            &[("reason", "请同时提供中文介绍。"), ("seen", &seen)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count(&format!("select count(*) from proposal where id = {id} and status = 'rejected'")).await, 1);
     assert_eq!(app.count("select count(*) from revision").await, 0, "nothing was saved");
@@ -265,12 +294,13 @@ async fn a_proposal_older_than_the_stored_entry_shows_what_changed_since_first()
     review.assert_contains("https://staff.example/");
     // Approving is a save from the version staff saw on this page; the proposal's own base is stale.
     let version = hidden(&review.body, "version");
+    let seen = hidden(&review.body, "seen");
     assert_ne!(version, based_on);
     let stale = app
         .post_form(
             &format!("/en/admin/review/{id}/approve"),
             Some(&staff),
-            &[("version", &based_on), ("column", "website")],
+            &[("version", &based_on), ("seen", &seen), ("column", "website")],
         )
         .await;
     assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY, "a version older than stored is a conflict");
@@ -279,7 +309,7 @@ async fn a_proposal_older_than_the_stored_entry_shows_what_changed_since_first()
         .post_form(
             &format!("/en/admin/review/{id}/approve"),
             Some(&staff),
-            &[("version", &version), ("column", "website")],
+            &[("version", &version), ("seen", &seen), ("column", "website")],
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
@@ -338,7 +368,8 @@ fn routes() -> Vec<(Access, &'static str, String)> {
                 .replace("{revision}", "1")
                 .replace("{proposal}", "1")
                 .replace("{invitation}", "1")
-                .replace("{account}", "1");
+                .replace("{account}", "1")
+                .replace("{company}", "1");
             out.push((*access, *method, uri.trim_end_matches('/').to_string()));
         }
     }

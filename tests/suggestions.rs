@@ -61,10 +61,14 @@ async fn a_suggestion_reaches_staff_who_reject_it_with_a_reason() {
     let id = app.count("select max(id) from proposal").await;
     let review = app.get_as(&format!("/en/admin/review/{id}"), &staff).await;
     review.assert_contains("A visitor&#39;s suggested correction");
-    review.assert_contains("mailto:reader@example.com");
+    review.assert_contains("reader@example.com");
     review.assert_contains("https://example.com/annual-report");
     let r = app
-        .post_form(&format!("/en/admin/review/{id}/reject"), Some(&staff), &[("reason", "The source gives 2012.")])
+        .post_form(
+            &format!("/en/admin/review/{id}/reject"),
+            Some(&staff),
+            &[("reason", "The source gives 2012."), ("seen", &hidden(&review.body, "seen"))],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count(&format!("select count(*) from proposal where id = {id} and status = 'rejected' and reason = 'The source gives 2012.'")).await, 1);
@@ -83,7 +87,7 @@ async fn an_accepted_suggestion_is_an_ordinary_save() {
         .post_form(
             &format!("/admin/review/{id}/approve"),
             Some(&staff),
-            &[("version", &version), ("column", "website")],
+            &[("version", &version), ("seen", &hidden(&review.body, "seen")), ("column", "website")],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);

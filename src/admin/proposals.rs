@@ -41,6 +41,17 @@ pub static PROFILE: LazyLock<Entity> = LazyLock::new(|| {
     }
 });
 
+/// Each profile field as an entity of its own: a visitor's correction of one field is checked by that field's
+/// rules alone, whatever the other stored fields hold.
+static SINGLE_FIELDS: LazyLock<Vec<Entity>> = LazyLock::new(|| {
+    PROFILE.fields.iter().map(|f| Entity { fields: Box::leak(Box::new([*f])), ..*PROFILE }).collect()
+});
+
+/// The profile field `column` as an entity of its own (see [`SINGLE_FIELDS`]).
+pub fn single_field(column: &str) -> Option<&'static Entity> {
+    SINGLE_FIELDS.iter().find(|e| e.fields[0].column == column)
+}
+
 /// Columns whose Chinese and English versions are kept as a pair: a change to one side only is flagged.
 pub fn translated_pairs() -> impl Iterator<Item = (&'static str, &'static str)> {
     PROFILE.translated_pairs().map(|(zh, en)| (zh.column, en.column))
@@ -87,6 +98,13 @@ impl Proposal {
 
     pub fn is_suggestion(&self) -> bool {
         self.kind == "suggestion"
+    }
+
+    /// A short digest of what it proposes: the review form carries it, so a decision applies to what staff
+    /// saw, not to a replacement the editor sent meanwhile.
+    pub fn digest(&self) -> String {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(self.after_json.as_bytes())[..8].iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 
@@ -220,13 +238,17 @@ pub async fn suggest(pool: &SqlitePool, s: &Suggestion<'_>) -> sqlx::Result<Opti
     Ok(id)
 }
 
-/// Erases visitors' contact emails and addresses older than [`PERSONAL_DATA_DAYS`]; the suggestion itself
-/// stays. Run at start and hourly. Returns how many suggestions lost personal data.
+/// Erases visitors' contact emails older than [`PERSONAL_DATA_DAYS`], and the addresses they came from after a
+/// day (only the hourly limit reads them); the suggestions themselves stay. Run at start and hourly. Returns
+/// how many suggestions lost personal data.
 pub async fn erase_personal_data(pool: &SqlitePool) -> sqlx::Result<u64> {
     let done = sqlx::query(
-        "update proposal set contact_email = null, client_address = null
-         where (contact_email is not null or client_address is not null)
-           and created_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)",
+        "update proposal set
+           contact_email = case when created_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?1) then null else contact_email end,
+           client_address = case when created_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day') then null
+                                 else client_address end
+         where (contact_email is not null and created_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?1))
+            or (client_address is not null and created_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day'))",
     )
     .bind(format!("-{PERSONAL_DATA_DAYS} days"))
     .execute(pool)
@@ -262,8 +284,8 @@ pub async fn of_company(pool: &SqlitePool, company_id: i64, limit: i64) -> sqlx:
 /// Why a decision could not be recorded.
 #[derive(Debug, thiserror::Error)]
 pub enum DecideError {
-    /// Decided already (by someone else, or in another tab).
-    #[error("the proposal is no longer pending")]
+    /// Decided already (by someone else, or in another tab), or replaced by its editor since it was read.
+    #[error("the proposal is no longer pending as read")]
     NotPending,
     #[error(transparent)]
     Save(#[from] SaveError),
@@ -284,47 +306,54 @@ pub async fn approve(
     let chosen: Values = after.into_iter().filter(|(c, _)| columns.contains(&c.as_str())).collect();
     let all = proposal.changed_columns().iter().all(|c| columns.contains(c));
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(SaveError::from)?;
-    mark_decided(&mut tx, proposal.id, if all { "approved" } else { "partly_approved" }, reason, approver).await?;
+    let status = if all { "approved" } else { "partly_approved" };
+    mark_decided(&mut tx, proposal, status, reason, approver).await?;
+    let last_revision: i64 = sqlx::query_scalar("select coalesce(max(id), 0) from revision")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(SaveError::from)?;
     let companies = &spec::COMPANIES;
     record::update_in(&mut tx, companies, proposal.company_id, version, &chosen, approver).await?;
-    sqlx::query(
-        "update revision set proposal_id = ?1 where id = (select max(id) from revision where entity = ?2 and entity_id = ?3)
-           and proposal_id is null and action = 'update'",
-    )
-    .bind(proposal.id)
-    .bind(companies.key)
-    .bind(proposal.company_id)
-    .execute(&mut *tx)
-    .await
-    .map_err(SaveError::from)?;
+    // The revision this save wrote, if it changed anything (a save of values already stored writes none).
+    sqlx::query("update revision set proposal_id = ?1 where id > ?2 and entity = ?3 and entity_id = ?4")
+        .bind(proposal.id)
+        .bind(last_revision)
+        .bind(companies.key)
+        .bind(proposal.company_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(SaveError::from)?;
     tx.commit().await.map_err(SaveError::from)?;
     tracing::info!(proposal = proposal.id, company_id = proposal.company_id, approver, fields = ?columns, "proposal approved");
     Ok(())
 }
 
-pub async fn reject(pool: &SqlitePool, id: i64, reason: &str, by: &str) -> Result<(), DecideError> {
+pub async fn reject(pool: &SqlitePool, proposal: &Proposal, reason: &str, by: &str) -> Result<(), DecideError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(SaveError::from)?;
-    mark_decided(&mut tx, id, "rejected", reason, by).await?;
+    mark_decided(&mut tx, proposal, "rejected", reason, by).await?;
     tx.commit().await.map_err(SaveError::from)?;
-    tracing::info!(proposal = id, by, "proposal rejected");
+    tracing::info!(proposal = proposal.id, by, "proposal rejected");
     Ok(())
 }
 
+/// Records a decision on `proposal` as the caller read it: refused when it was decided meanwhile or its
+/// editor replaced what it proposes since.
 async fn mark_decided(
     tx: &mut sqlx::SqliteConnection,
-    id: i64,
+    proposal: &Proposal,
     status: &str,
     reason: &str,
     by: &str,
 ) -> Result<(), DecideError> {
     let done = sqlx::query(
         "update proposal set status = ?, reason = ?, decided_by = ?, decided_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-         where id = ? and status = 'pending'",
+         where id = ? and status = 'pending' and after_json = ?",
     )
     .bind(status)
     .bind(reason)
     .bind(by)
-    .bind(id)
+    .bind(proposal.id)
+    .bind(&proposal.after_json)
     .execute(&mut *tx)
     .await
     .map_err(SaveError::from)?;

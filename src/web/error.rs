@@ -99,10 +99,9 @@ impl IntoResponse for AppError {
             | AppError::Conflict(text)
             | AppError::TooLarge(text)
             | AppError::Unsupported(text) => Some(text),
-            AppError::Forbidden => Some(Text::new(
-                "这个账号无权查看或更改这里的内容。企业编辑只能编辑自己的企业。",
-                "This account may not see or change this. A company editor edits only their own company.",
-            )),
+            AppError::Forbidden => {
+                Some(Text::new("这个账号无权查看或更改这里的内容。", "This account may not see or change this."))
+            }
             _ => None,
         };
         let mut response = status.into_response();

@@ -113,7 +113,7 @@ where
     fn call(&mut self, mut request: Request) -> Self::Future {
         let id = RequestId(self.shared.next_id.fetch_add(1, Ordering::Relaxed));
         // Method and path only: the query may hold a search term, but never log headers (cookies).
-        let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path());
+        let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %logged_path(request.uri().path()));
         let uri = request.uri().clone();
         let refusal = if !super::host_allowed(&self.shared.allowed_hosts, &request) {
             Some(
@@ -208,5 +208,14 @@ where
             headers.insert(HeaderName::from_static("x-request-id"), value);
         }
         Poll::Ready(Ok(response))
+    }
+}
+
+/// The path as the log shows it: an invitation link's token is a key to an account, and logs are kept and
+/// copied, so it is left out.
+fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.find("/admin/invitation/") {
+        Some(at) => format!("{}/admin/invitation/…", &path[..at]).into(),
+        None => path.into(),
     }
 }

@@ -20,6 +20,9 @@ pub struct Revision {
     /// The company editor whose proposal this revision applied (read by [`revisions`] only).
     #[sqlx(default)]
     pub proposer: Option<String>,
+    /// That proposal's kind: `edit` (an editor's) or `suggestion` (a visitor's).
+    #[sqlx(default)]
+    pub proposal_kind: Option<String>,
 }
 
 impl Revision {
@@ -60,7 +63,7 @@ pub(super) async fn record_revision(
 
 pub async fn revisions(pool: &SqlitePool, entity: &Entity, id: i64) -> sqlx::Result<Vec<Revision>> {
     sqlx::query_as(
-        "select r.*, p.proposer from revision r left join proposal p on p.id = r.proposal_id
+        "select r.*, p.proposer, p.kind as proposal_kind from revision r left join proposal p on p.id = r.proposal_id
          where r.entity = ? and r.entity_id = ? order by r.id desc",
     )
     .bind(entity.key)

@@ -108,6 +108,11 @@ pub async fn accept(
     axum::extract::Form(form): axum::extract::Form<AcceptForm>,
 ) -> AppResult<Response> {
     let username = form.username.trim().to_string();
+    // A link that does not work is said at once, before the costly checks (zxcvbn, argon2): guessing tokens
+    // must not cost the server a password hash per try.
+    if invitations::find_by_token(&state.pool, &token).await?.filter(Invitation::is_open).is_none() {
+        return page(&state, &ctx, &token, username, Vec::new()).await;
+    }
     let mut errors = Vec::new();
     if let Err(e) = accounts::check_username(&username) {
         errors.push(("username", e));

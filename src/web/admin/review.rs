@@ -128,8 +128,31 @@ struct ReviewPage {
     rows: Vec<Row>,
     /// Some row changed in one language only.
     one_sided: bool,
-    reason: String,
-    error: Option<Text>,
+    /// A decision refused: what was sent, kept.
+    attempt: Option<Attempt>,
+}
+
+/// A decision staff sent that was refused: which form, the reason typed, the fields chosen, and why.
+pub struct Attempt {
+    pub form: &'static str,
+    pub reason: String,
+    pub chosen: Vec<String>,
+    pub error: Text,
+}
+
+impl ReviewPage {
+    /// The reason typed in `form` ("approve" or "reject") when that form was refused; each keeps its own.
+    fn kept_reason(&self, form: &str) -> &str {
+        self.attempt.as_ref().filter(|a| a.form == form).map(|a| a.reason.as_str()).unwrap_or_default()
+    }
+
+    /// Whether a field's checkbox is ticked: all are at first; after a refused approval, the ones sent.
+    fn is_chosen(&self, column: &str) -> bool {
+        match &self.attempt {
+            Some(a) if a.form == "approve" => a.chosen.iter().any(|c| c == column),
+            _ => true,
+        }
+    }
 }
 
 fn rows(proposal: &Proposal, now: &Values, lookups: &Lookups, l: Lang) -> Vec<Row> {
@@ -172,14 +195,14 @@ async fn review_page(
     user: Staff,
     flash: Option<Text>,
     proposal: Proposal,
-    reason: String,
-    error: Option<Text>,
+    attempt: Option<Attempt>,
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let stored = record::load(&mut conn, &COMPANIES, proposal.company_id).await?.ok_or(AppError::NotFound)?;
     drop(conn);
     let lookups = Lookups::load(state, &PROFILE).await?;
     let rows = rows(&proposal, &stored.values, &lookups, ctx.lang);
+    let refused = attempt.is_some();
     let slug = stored.values.get("slug").and_then(Value::as_str).unwrap_or_default().to_string();
     let mut response = render(&ReviewPage {
         l: ctx.lang,
@@ -193,10 +216,9 @@ async fn review_page(
         one_sided: rows.iter().any(|r| r.one_sided),
         rows,
         proposal,
-        reason,
-        error: error.clone(),
+        attempt,
     })?;
-    if error.is_some() {
+    if refused {
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(response)
@@ -209,7 +231,7 @@ pub async fn show(
     user: Staff,
     ProposalParam(proposal): ProposalParam,
 ) -> AppResult<Response> {
-    review_page(&state, &ctx, user, take_flash(&auth).await, proposal, String::new(), None).await
+    review_page(&state, &ctx, user, take_flash(&auth).await, proposal, None).await
 }
 
 fn reason_of(pairs: &[(String, String)]) -> String {
@@ -283,6 +305,21 @@ fn not_pending() -> AppError {
     AppError::Conflict(Text::new("这条修改建议已经处理过了。", "This proposal has been decided already."))
 }
 
+/// Why a decision cannot be taken as sent, before it is tried: the proposal was decided meanwhile, or its
+/// editor replaced it since staff opened it (the form's digest is of what they saw).
+fn stale_decision(proposal: &Proposal, pairs: &[(String, String)]) -> Option<Result<Text, AppError>> {
+    if !proposal.is_pending() {
+        return Some(Err(not_pending()));
+    }
+    let seen = pairs.iter().find(|(k, _)| k == "seen").map(|(_, v)| v.as_str()).unwrap_or_default();
+    (seen != proposal.digest()).then(|| {
+        Ok(Text::new(
+            "在您审核期间，企业编辑修改了这条建议。请查看下面的新内容后再决定。",
+            "The editor changed this proposal while you reviewed. Look at it as it is now, then decide.",
+        ))
+    })
+}
+
 pub async fn approve(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -299,22 +336,25 @@ pub async fn approve(
         .filter_map(|(_, v)| changed.iter().copied().find(|c| c == v))
         .collect();
     let version = pairs.iter().find(|(k, _)| k == "version").and_then(|(_, v)| v.parse::<i64>().ok());
-    let problem = if chosen.is_empty() {
-        Some(Text::new(
+    let problem = match stale_decision(&proposal, &pairs) {
+        Some(stale) => Some(stale?),
+        None if chosen.is_empty() => Some(Text::new(
             "请至少选择一个要采纳的字段，或者拒绝这条建议。",
             "Choose at least one field to approve, or reject the proposal.",
-        ))
-    } else {
-        too_long(&reason)
+        )),
+        None => too_long(&reason),
+    };
+    let attempt = |error| {
+        let chosen = chosen.iter().map(|c| c.to_string()).collect();
+        Some(Attempt { form: "approve", reason: reason.clone(), chosen, error })
     };
     let (Some(version), None) = (version, &problem) else {
         let error = problem.unwrap_or_else(|| Text::new("表单缺少版本号。", "The form has no version."));
-        return review_page(&state, &ctx, user, None, proposal, reason, Some(error)).await;
+        return review_page(&state, &ctx, user, None, proposal, attempt(error)).await;
     };
     match proposals::approve(&state.pool, &proposal, &chosen, version, &reason, &user.username).await {
         Ok(()) => {
-            let all = chosen.len() == changed.len();
-            let message = if all {
+            let message = if chosen.len() == changed.len() {
                 Text::new("已批准，网站已更新。", "Approved; the site shows it now.")
             } else {
                 Text::new("已批准所选字段，网站已更新。", "The chosen fields are approved; the site shows them now.")
@@ -326,7 +366,7 @@ pub async fn approve(
                 "在您审核期间，这家企业的资料又被修改了。请查看最新内容后再决定。",
                 "The company was changed while you reviewed. Look at what is stored now, then decide.",
             );
-            review_page(&state, &ctx, user, None, proposal, reason, Some(error)).await
+            review_page(&state, &ctx, user, None, proposal, attempt(error)).await
         }
         Err(DecideError::NotPending) => Err(not_pending()),
         Err(DecideError::Save(err)) => Err(err.into()),
@@ -342,18 +382,19 @@ pub async fn reject(
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let reason = reason_of(&pairs);
-    let problem = if reason.is_empty() {
-        Some(Text::new(
+    let problem = match stale_decision(&proposal, &pairs) {
+        Some(stale) => Some(stale?),
+        None if reason.is_empty() => Some(Text::new(
             "请写明拒绝的原因，企业编辑会看到它。",
             "Give a reason for rejecting; the company's editor sees it.",
-        ))
-    } else {
-        too_long(&reason)
+        )),
+        None => too_long(&reason),
     };
     if let Some(error) = problem {
-        return review_page(&state, &ctx, user, None, proposal, reason, Some(error)).await;
+        let attempt = Attempt { form: "reject", reason, chosen: Vec::new(), error };
+        return review_page(&state, &ctx, user, None, proposal, Some(attempt)).await;
     }
-    match proposals::reject(&state.pool, proposal.id, &reason, &user.username).await {
+    match proposals::reject(&state.pool, &proposal, &reason, &user.username).await {
         Ok(()) => {
             let message = if proposal.is_suggestion() {
                 Text::new("已拒绝这条建议。", "Rejected the suggestion.")

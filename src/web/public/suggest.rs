@@ -89,10 +89,9 @@ impl SuggestPage<'_> {
 
 fn page(ctx: &Ctx, c: &Company, typed: Typed, errors: Vec<(&'static str, Text)>, sent: bool) -> AppResult<Response> {
     let l = ctx.lang;
-    let chrome = ctx.chrome("companies").describe(
-        format!("{}{}", l.t("纠错建议：", "Suggest a correction: "), c.name.get(l)),
-        l.t("告诉园区工作人员这家企业的资料哪里有误。", "Tell park staff what is wrong in this company's profile."),
-    );
+    // A form, not content: kept out of search engines (no head: `noindex`), titled in the template.
+    let mut chrome = ctx.chrome("companies");
+    chrome.head = None;
     let fields = PROFILE.fields.iter().map(|f| (f.column, f.label.get(l))).collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut response = render(&SuggestPage { l, chrome, c, fields, typed, stamp: stamp(now()), errors, sent })?;
@@ -194,18 +193,17 @@ fn screen_fields(typed: &Typed) -> Vec<(&'static str, Text)> {
     errors
 }
 
-/// The correction as the field's value, checked by the same rules as the staff's form (a year is a year, a
-/// website an http(s) address), over what is stored now.
-fn as_value(stored: &crate::admin::record::Values, column: &'static str, text: &str) -> Result<Value, Text> {
-    let mut data = FormData::from_values(&PROFILE, stored, None);
+/// The correction as the field's value, checked by the same rule as on the staff's form (a year is a year, a
+/// website an http(s) address) and stored in its type.
+fn as_value(column: &'static str, text: &str) -> Result<Value, Text> {
+    let entity = proposals::single_field(column).expect("a profile column");
+    let mut data = FormData::default();
     data.raw.insert(column.to_string(), text.to_string());
-    match validate(&PROFILE, &data, &Default::default()) {
+    match validate(entity, &data, &Default::default()) {
         Ok(values) => Ok(values.get(column).cloned().unwrap_or(Value::Null)),
-        Err(errors) => match errors.get(column) {
-            Some(message) => Err(message.clone()),
-            // Another stored field breaks a rule (written by hand): the correction itself is fine.
-            None => Ok(Value::from(text)),
-        },
+        Err(errors) => {
+            Err(errors.get(column).cloned().unwrap_or_else(|| Text::new("这个值无效。", "This value is not valid.")))
+        }
     }
 }
 
@@ -230,7 +228,7 @@ pub async fn send(
     }
     let column = PROFILE_COLUMNS.iter().copied().find(|f| *f == typed.field).unwrap_or_default();
     let (version, stored) = proposals::stored_profile(&state.pool, c.id).await?.ok_or(AppError::NotFound)?;
-    let after = match as_value(&stored, column, &typed.correction) {
+    let after = match as_value(column, &typed.correction) {
         Ok(value) => value,
         Err(message) => {
             errors.push(("correction", message));
@@ -250,7 +248,7 @@ pub async fn send(
         after,
         source_url: &typed.source_url,
         contact_email: (!typed.email.is_empty()).then_some(typed.email.as_str()),
-        client_address: &client.address,
+        client_address: &limit_key(&client.address),
     };
     if proposals::suggest(&state.pool, &suggestion).await?.is_none() {
         tracing::warn!(address = %client.address, "suggestion refused: too many from this address");
@@ -265,8 +263,28 @@ pub async fn send(
     Ok(Redirect::to(&format!("{}?sent=1", ctx.lang.url(&format!("/companies/{}/suggest", c.slug)))).into_response())
 }
 
+/// What the per-address limit counts by: an IPv4 address, or an IPv6 address's /64 (one subscriber's network,
+/// whose addresses a sender can change at will).
+fn limit_key(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => address.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_ipv6_sender_is_limited_by_its_network() {
+        assert_eq!(super::limit_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(super::limit_key("2001:db8:1:2:bbbb::9"), "2001:db8:1:2::/64");
+        assert_eq!(super::limit_key("192.0.2.7"), "192.0.2.7");
+        assert_eq!(super::limit_key("unknown"), "unknown");
+    }
+
     use super::*;
 
     #[test]
