@@ -171,6 +171,7 @@ async fn every_guarded_route_refuses_without_a_session() {
                     .replace("{proposal}", "1")
                     .replace("{invitation}", "1")
                     .replace("{account}", "1")
+                    .replace("{company}", "1")
                     .trim_end_matches('/')
                     .to_string();
                 let uri = if uri.is_empty() { prefix.to_string() } else { uri };

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod csv;
+pub mod freshness;
 pub mod invitations;
 pub mod picker;
 pub mod proposals;

@@ -9,6 +9,7 @@ pub mod delete;
 pub mod edit;
 pub mod editors;
 pub mod form;
+pub mod freshness;
 pub mod history;
 pub mod import;
 pub mod invitation;
@@ -122,10 +123,13 @@ pub const GUARDED_ROUTES: &[(Access, &str, &str)] = &[
     (Access::Editor, "GET", "/my"),
     (Access::Editor, "GET", "/my/edit"),
     (Access::Editor, "POST", "/my/edit"),
+    (Access::Editor, "POST", "/my/confirm"),
     (Access::Staff, "GET", "/review"),
     (Access::Staff, "GET", "/review/{proposal}"),
     (Access::Staff, "POST", "/review/{proposal}/approve"),
     (Access::Staff, "POST", "/review/{proposal}/reject"),
+    (Access::Staff, "GET", "/freshness"),
+    (Access::Staff, "POST", "/freshness/{company}/ask"),
     (Access::Staff, "GET", "/editors"),
     (Access::Staff, "POST", "/editors/invite"),
     (Access::Staff, "POST", "/editors/invitations/{invitation}/revoke"),
@@ -160,10 +164,13 @@ fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
         ("GET", "/my") => get(my::page),
         ("GET", "/my/edit") => get(my::edit_form),
         ("POST", "/my/edit") => post(my::propose),
+        ("POST", "/my/confirm") => post(my::confirm),
         ("GET", "/review") => get(review::queue),
         ("GET", "/review/{proposal}") => get(review::show),
         ("POST", "/review/{proposal}/approve") => post(review::approve),
         ("POST", "/review/{proposal}/reject") => post(review::reject),
+        ("GET", "/freshness") => get(freshness::list),
+        ("POST", "/freshness/{company}/ask") => post(freshness::ask),
         ("GET", "/editors") => get(editors::page),
         ("POST", "/editors/invite") => post(editors::invite),
         ("POST", "/editors/invitations/{invitation}/revoke") => post(editors::revoke),

@@ -64,6 +64,7 @@ struct MyPage {
     public_url: String,
     pending: Option<ProposalView>,
     decided: Vec<ProposalView>,
+    confirmed_at: Option<String>,
 }
 
 async fn company(state: &AppState, editor: &Editor) -> AppResult<Record> {
@@ -99,10 +100,19 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, auth: AuthSession, us
         flash: take_flash(&auth).await,
         name: company.title(&COMPANIES, ctx.lang),
         public_url: public_url(&company, ctx.lang),
+        confirmed_at: crate::admin::freshness::confirmed_at(&state.pool, user.company_id).await?,
         user,
         pending,
         decided,
     })
+}
+
+/// The editor confirms that the published profile is still right (what staff's freshness list asks for).
+pub async fn confirm(State(state): State<AppState>, ctx: Ctx, auth: AuthSession, user: Editor) -> AppResult<Response> {
+    crate::admin::freshness::confirm(&state.pool, user.company_id, &user.username).await?;
+    let thanks = Text::new("谢谢，已记录资料仍然准确。", "Thank you; the profile is recorded as current.");
+    set_flash(&auth, thanks).await;
+    Ok(Redirect::to(&ctx.lang.url("/admin/my")).into_response())
 }
 
 #[derive(Template)]
@@ -175,10 +185,17 @@ pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, user: Editor) ->
         .await?
         .into_iter()
         .find(|p| p.is_pending() && p.account_id == Some(user.id));
-    let (values, note) = match &own_pending {
-        Some(p) => (p.after(), p.note.clone()),
-        None => (company.values.clone(), String::new()),
-    };
+    // What is stored now, with the pending proposal's own changes over it: a field staff changed since the
+    // proposal was sent shows staff's value, not the one the editor saw then.
+    let mut values = company.values.clone();
+    let mut note = String::new();
+    if let Some(p) = &own_pending {
+        let after = p.after();
+        for column in p.changed_columns() {
+            values.insert(column.to_string(), after.get(column).cloned().unwrap_or_default());
+        }
+        note = p.note.clone();
+    }
     let data = FormData::from_values(&PROFILE, &values, Some(company.version));
     let lookups = Lookups::load(&state, &PROFILE).await?;
     let form =
