@@ -651,6 +651,7 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/review/2",
     "/admin/companies/2/history",
     "/admin/mail",
+    "/admin/freshness",
 ];
 
 /// What a company editor sees (the editor journey signs one in).

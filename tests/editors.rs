@@ -189,7 +189,17 @@ async fn a_proposal_waits_for_staff_and_approval_publishes_the_chosen_fields() {
         )
         .await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
-    app.get("/companies/gpixel").await.assert_contains("长光辰芯的新介绍");
+    let public = app.get("/companies/gpixel").await;
+    public.assert_contains("长光辰芯的新介绍");
+    public.assert_contains("企业于 ");
+    app.get("/en/companies/gpixel").await.assert_contains("Updated by the company on ");
+    app.open_data_settled().await;
+    let data: serde_json::Value = serde_json::from_str(&app.get("/data/companies.json").await.body).unwrap();
+    let gpixel = data["companies"].as_array().unwrap().iter().find(|r| r["slug"] == "gpixel").unwrap().clone();
+    assert_eq!(gpixel["updated_by"], "company", "{gpixel}");
+    assert_eq!(gpixel["updated_on"].as_str().unwrap().len(), 10);
+    let other = data["companies"].as_array().unwrap().iter().find(|r| r["slug"] == "chenying").unwrap().clone();
+    assert_eq!((other["updated_by"].as_str(), other["updated_on"].as_str()), (Some("source"), None));
     assert_eq!(
         app.count("select count(*) from company where id = 1 and website = 'https://example.com/gpixel'").await,
         0

@@ -43,9 +43,8 @@ pub static PROFILE: LazyLock<Entity> = LazyLock::new(|| {
 
 /// Each profile field as an entity of its own: a visitor's correction of one field is checked by that field's
 /// rules alone, whatever the other stored fields hold.
-static SINGLE_FIELDS: LazyLock<Vec<Entity>> = LazyLock::new(|| {
-    PROFILE.fields.iter().map(|f| Entity { fields: Box::leak(Box::new([*f])), ..*PROFILE }).collect()
-});
+static SINGLE_FIELDS: LazyLock<Vec<Entity>> =
+    LazyLock::new(|| PROFILE.fields.iter().map(|f| Entity { fields: Box::leak(Box::new([*f])), ..*PROFILE }).collect());
 
 /// The profile field `column` as an entity of its own (see [`SINGLE_FIELDS`]).
 pub fn single_field(column: &str) -> Option<&'static Entity> {

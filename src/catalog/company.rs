@@ -34,6 +34,10 @@ pub struct Company {
     pub products: Vec<String>,
     /// When staff last changed this entry, if ever (`YYYY-MM-DDTHH:MM:SSZ`).
     pub edited_at: Option<String>,
+    /// Who that last change came from (see [`Provenance`]).
+    pub edited_by_company: bool,
+    /// When its editor last confirmed the profile is current.
+    pub confirmed_at: Option<String>,
     /// What the directory sorts by: the pinyin of the Chinese name, then the name (the same in both languages).
     pub sort_key: String,
     /// Tone-marked pinyin of the Chinese short name (every card shows it; worked out once, with the sort key).
@@ -53,7 +57,65 @@ impl<T> PartialEq for Derived<T> {
     }
 }
 
+/// The day (`YYYY-MM-DD`) of a stored time; a value too short to hold one, whole.
+fn day_of(at: &str) -> &str {
+    at.get(..10).unwrap_or(at)
+}
+
+/// Where a profile's facts stand, as its page and the open data say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provenance<'a> {
+    /// Never changed here: as its source states them.
+    Source,
+    /// Last changed by its editor (a proposal staff approved), on this day (`YYYY-MM-DD`).
+    Company(&'a str),
+    /// Last changed by park staff (a visitor's correction they accepted included), on this day.
+    Staff(&'a str),
+}
+
 impl Company {
+    pub fn provenance(&self) -> Provenance<'_> {
+        match &self.edited_at {
+            None => Provenance::Source,
+            Some(at) if self.edited_by_company => Provenance::Company(day_of(at)),
+            Some(at) => Provenance::Staff(day_of(at)),
+        }
+    }
+
+    /// Where the profile stands, in a sentence: who last changed it and when, or that it is as its source says;
+    /// and a confirmation by its editor since.
+    pub fn provenance_note(&self, l: impl std::borrow::Borrow<crate::i18n::Lang>) -> String {
+        let l = *l.borrow();
+        let mut note = match self.provenance() {
+            Provenance::Source => {
+                l.t("内容来自所注明的来源，此后未经更新", "As stated in the source; not updated since").to_string()
+            }
+            Provenance::Company(day) => {
+                format!("{}{}{}", l.t("企业于 ", "Updated by the company on "), l.date(day), l.t(" 更新", ""))
+            }
+            Provenance::Staff(day) => {
+                format!("{}{}{}", l.t("园区工作人员于 ", "Updated by park staff on "), l.date(day), l.t(" 更新", ""))
+            }
+        };
+        if let Some(day) = self.confirmed_on() {
+            note.push_str(&format!(
+                "{}{}{}",
+                l.t("；企业于 ", "; confirmed current by the company on "),
+                l.date(day),
+                l.t(" 确认仍然准确", "")
+            ));
+        }
+        note.push_str(l.t("。", "."));
+        note
+    }
+
+    /// The day its editor last confirmed the profile is current, when that came after its last change.
+    pub fn confirmed_on(&self) -> Option<&str> {
+        let confirmed = self.confirmed_at.as_deref()?;
+        let later = self.edited_at.as_deref().is_none_or(|edited| confirmed > edited);
+        later.then(|| day_of(confirmed))
+    }
+
     /// A company from its row, links and products: computes its pinyin sort key and search keys.
     pub(super) fn build(
         c: db::companies::CompanyRow,
@@ -83,6 +145,8 @@ impl Company {
             milestone_ids: Vec::new(),
             products,
             edited_at: c.edited_at,
+            edited_by_company: c.edited_via.as_deref() == Some("edit"),
+            confirmed_at: c.confirmed_at,
             sort_key: String::new(),
             pinyin: String::new(),
             search_keys: Derived::default(),

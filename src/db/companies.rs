@@ -25,6 +25,11 @@ pub struct CompanyRow {
     pub updated_at: String,
     /// The time of its newest revision: when staff last changed it.
     pub edited_at: Option<String>,
+    /// The kind of proposal its newest revision applied: `edit` (its editor's, approved), `suggestion` (a
+    /// visitor's, accepted by staff); None for a revision staff made themselves, or none at all.
+    pub edited_via: Option<String>,
+    /// When its editor last confirmed the profile is current.
+    pub confirmed_at: Option<String>,
     /// Its sectors' ids, a JSON array (see [`link_ids`]).
     pub sector_ids: String,
     /// Its designations' ids, a JSON array.
@@ -55,6 +60,9 @@ pub const COMPANIES: super::Select = super::Select {
                 website, logo_path, status, source_id, updated_at,
                 (select max(r.created_at) from revision r where r.entity = 'companies' and r.entity_id = company.id)
                     as edited_at,
+                (select p.kind from revision r left join proposal p on p.id = r.proposal_id
+                    where r.entity = 'companies' and r.entity_id = company.id order by r.id desc limit 1) as edited_via,
+                confirmed_at,
                 (select json_group_array(l.sector_id) from company_sector l where l.company_id = company.id)
                     as sector_ids,
                 (select json_group_array(l.designation_id) from company_designation l
@@ -90,6 +98,8 @@ pub const ALL_COMPANIES: super::Bulk = super::Bulk {
         "source_id",
         "updated_at",
         "edited_at",
+        "edited_via",
+        "confirmed_at",
         "sector_ids",
         "designation_ids",
     ],

@@ -4,7 +4,9 @@
 use serde::Serialize;
 
 use super::{Dataset, LICENCE_NAME, LICENCE_NOTE_EN, LICENCE_NOTE_ZH, LICENCE_URL};
-use crate::catalog::{Award, Building, Catalog, Company, Competition, Designation, Milestone, Phase, Sector, Source};
+use crate::catalog::{
+    Award, Building, Catalog, Company, Competition, Designation, Milestone, Phase, Provenance, Sector, Source,
+};
 use crate::i18n::{Lang, Text};
 use crate::web::AppState;
 
@@ -89,6 +91,13 @@ pub(super) struct CompanyRecord<'a> {
     source_id: Option<i64>,
     url: Urls,
     last_modified: &'a str,
+    /// Where the record's facts stand: `source` (as its source states them), `company` (last updated by the
+    /// company, approved by park staff) or `staff` (last updated by park staff).
+    updated_by: &'static str,
+    /// The day of that last update; None when the facts are as the source states them.
+    updated_on: Option<&'a str>,
+    /// The day the company last confirmed the profile is current, when that came after its last update.
+    confirmed_on: Option<&'a str>,
 }
 
 impl<'a> CompanyRecord<'a> {
@@ -120,6 +129,16 @@ impl<'a> CompanyRecord<'a> {
             source_id: c.source_id,
             url: Urls::of(state, &format!("/companies/{}", c.slug)),
             last_modified: catalog.modified_at("companies", c.id),
+            updated_by: match c.provenance() {
+                Provenance::Source => "source",
+                Provenance::Company(_) => "company",
+                Provenance::Staff(_) => "staff",
+            },
+            updated_on: match c.provenance() {
+                Provenance::Source => None,
+                Provenance::Company(day) | Provenance::Staff(day) => Some(day),
+            },
+            confirmed_on: c.confirmed_on(),
         }
     }
 }
