@@ -548,7 +548,9 @@ async fn editor_journey(c: &Client, s: &Server) -> Vec<String> {
     let flash = c.wait().for_element(Locator::Css(".flash")).await.unwrap();
     assert!(flash.text().await.unwrap().starts_with("Approved"));
     c.goto(&s.url("/companies/changguang-huada")).await.unwrap();
-    assert!(c.source().await.unwrap().contains("长光华大在浏览器中提交的新介绍。"), "public after approval");
+    let html = c.source().await.unwrap();
+    assert!(html.contains("长光华大在浏览器中提交的新介绍。"), "public after approval");
+    assert!(html.contains("企业于 "), "the profile says the company updated it");
     c.goto(&s.url("/en/admin")).await.unwrap();
     sign_out(c, s).await;
 

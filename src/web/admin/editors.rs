@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
 
 use super::auth::{AuthSession, Staff};
-use super::{path_param, set_flash, take_flash};
+use super::{id_in_path, set_flash, take_flash};
 use crate::admin::accounts::{self, AdminUser};
 use crate::admin::invitations::{self, Invitation};
 use crate::admin::record::{self, Record};
@@ -186,10 +186,6 @@ fn invitation_mail(email: &str, lang: Lang, company: &str, link: &str, by: &str)
     crate::mail::Mail::new(email, lang, subject, text).map_err(|e| AppError::Other(e.into()))
 }
 
-fn id_param(text: String) -> AppResult<i64> {
-    text.parse().map_err(|_| AppError::NotFound)
-}
-
 pub async fn revoke(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -197,7 +193,7 @@ pub async fn revoke(
     user: Staff,
     mut parts: axum::http::request::Parts,
 ) -> AppResult<Response> {
-    let id = id_param(path_param(&mut parts, &state, "invitation").await?)?;
+    let id = id_in_path(&mut parts, &state, "invitation").await?;
     let message = if invitations::revoke(&state.pool, id, &user.username).await? {
         tracing::info!(invitation = id, by = %user.username, "invitation revoked");
         Text::new("邀请已撤销，链接不再有效。", "The invitation is revoked; its link no longer works.")
@@ -215,7 +211,7 @@ pub async fn remove(
     user: Staff,
     mut parts: axum::http::request::Parts,
 ) -> AppResult<Response> {
-    let id = id_param(path_param(&mut parts, &state, "account").await?)?;
+    let id = id_in_path(&mut parts, &state, "account").await?;
     if !accounts::remove_editor(&state.pool, id).await? {
         return Err(AppError::NotFound);
     }

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::auth::{AuthSession, Staff};
-use super::{path_param, set_flash, take_flash};
+use super::{id_in_path, set_flash, take_flash};
 use crate::admin::accounts;
 use crate::admin::freshness::{self, DEFAULT_MONTHS, MAX_MONTHS, PER_PAGE, Stale};
 use crate::i18n::{Lang, Text};
@@ -73,7 +73,7 @@ pub async fn ask(
     user: Staff,
     mut parts: axum::http::request::Parts,
 ) -> AppResult<Response> {
-    let id: i64 = path_param(&mut parts, &state, "company").await?.parse().map_err(|_| AppError::NotFound)?;
+    let id = id_in_path(&mut parts, &state, "company").await?;
     let editors: Vec<_> = accounts::editors(&state.pool, Some(id))
         .await?
         .into_iter()

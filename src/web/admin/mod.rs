@@ -66,6 +66,12 @@ fn number(text: &str) -> AppResult<i64> {
     text.parse().map_err(|_| AppError::NotFound)
 }
 
+/// The number a named parameter of the matched route holds (an invitation's, an account's, a company's id), or
+/// 404: for handlers that take the request's parts rather than an extractor of their own.
+pub(super) async fn id_in_path(parts: &mut Parts, state: &AppState, name: &str) -> AppResult<i64> {
+    number(&path_param(parts, state, name).await?)
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for EntityParam {
     type Rejection = AppError;
 
