@@ -450,3 +450,25 @@ async fn removing_an_editor_ends_their_session() {
     let refused = app.post_form(&format!("/admin/editors/{staff_id}/remove"), Some(&staff), &[]).await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND, "staff accounts are not removed here");
 }
+
+#[tokio::test]
+async fn a_company_with_an_editor_is_not_deleted_until_the_editor_is_removed() {
+    let (app, staff) = signed_in().await;
+    // A company nothing else refers to, kept by an editor.
+    let id = common::fixtures::company("lonely-optics").insert(&app).await;
+    let link = invite(&app, &staff, id, "lonely@example.com", "en").await;
+    let made = app
+        .post_form(&link, None, &[("username", "lonely-keeper"), ("password", PASSWORD), ("confirm", PASSWORD)])
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER);
+    let page = app.get_as(&format!("/en/admin/companies/{id}/delete"), &staff).await;
+    page.assert_contains("lonely-keeper");
+    let refused = app.post_form(&format!("/en/admin/companies/{id}/delete"), Some(&staff), &[]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "refused while an editor keeps it");
+    assert_eq!(app.count("select count(*) from admin_user where role = 'editor'").await, 1);
+    let editor = app.count("select id from admin_user where role = 'editor'").await;
+    app.post_form(&format!("/admin/editors/{editor}/remove"), Some(&staff), &[]).await;
+    let deleted = app.post_form(&format!("/en/admin/companies/{id}/delete"), Some(&staff), &[]).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count(&format!("select count(*) from company where id = {id}")).await, 0);
+}

@@ -83,6 +83,13 @@ pub static COMPANIES: Entity = Entity {
             label: Label("大事记", "milestones"),
             title_column: "title_zh",
         },
+        // Deleting the company would end its editors' accounts without a word: staff remove them first.
+        Referrer {
+            table: "admin_user",
+            column: "company_id",
+            label: Label("企业编辑", "company editors"),
+            title_column: "username",
+        },
     ],
     list_columns: &["slug", "phase_id", "status"],
     title: ("short_name_zh", "short_name_en"),
