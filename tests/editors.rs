@@ -472,3 +472,16 @@ async fn a_company_with_an_editor_is_not_deleted_until_the_editor_is_removed() {
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count(&format!("select count(*) from company where id = {id}")).await, 0);
 }
+
+#[tokio::test]
+async fn an_editor_withdraws_what_waits_and_it_leaves_the_queue() {
+    let (app, staff, editor) = with_editor().await;
+    let id = propose(&app, &editor, &[("description_en", "Sent by mistake.")]).await;
+    let r = app.post_form("/en/admin/my/withdraw", Some(&editor), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count(&format!("select count(*) from proposal where id = {id} and status = 'withdrawn'")).await, 1);
+    assert!(!app.get_as("/en/admin/review", &staff).await.body.contains(&format!("/en/admin/review/{id}\"")));
+    let mine = app.get_as("/en/admin/my", &editor).await;
+    mine.assert_contains("Withdrawn");
+    mine.assert_contains("Nothing is waiting for review.");
+}

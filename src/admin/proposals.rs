@@ -255,6 +255,20 @@ pub async fn erase_personal_data(pool: &SqlitePool) -> sqlx::Result<u64> {
     Ok(done.rows_affected())
 }
 
+/// An editor takes back their pending proposal for a company. False when they had none.
+pub async fn withdraw(pool: &SqlitePool, company_id: i64, account_id: i64, by: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "update proposal set status = 'withdrawn', decided_by = ?, decided_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         where company_id = ? and account_id = ? and status = 'pending'",
+    )
+    .bind(by)
+    .bind(company_id)
+    .bind(account_id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 pub async fn find(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<Proposal>> {
     sqlx::query_as(&format!("select {COLUMNS} from proposal where id = ?")).bind(id).fetch_optional(pool).await
 }

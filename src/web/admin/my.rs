@@ -107,6 +107,17 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx, auth: AuthSession, us
     })
 }
 
+/// The editor takes back what waits for review; the site never showed it.
+pub async fn withdraw(State(state): State<AppState>, ctx: Ctx, auth: AuthSession, user: Editor) -> AppResult<Response> {
+    let message = if proposals::withdraw(&state.pool, user.company_id, user.id, &user.username).await? {
+        Text::new("已撤回等待审核的修改。", "What waited for review is withdrawn.")
+    } else {
+        Text::new("没有等待审核的修改。", "Nothing was waiting for review.")
+    };
+    set_flash(&auth, message).await;
+    Ok(Redirect::to(&ctx.lang.url("/admin/my")).into_response())
+}
+
 /// The editor confirms that the published profile is still right (what staff's freshness list asks for).
 pub async fn confirm(State(state): State<AppState>, ctx: Ctx, auth: AuthSession, user: Editor) -> AppResult<Response> {
     crate::admin::freshness::confirm(&state.pool, user.company_id, &user.username).await?;
