@@ -358,6 +358,10 @@ async fn bad_query_values_get_a_clear_400_in_the_visitors_language() {
         ("/companies?page=abc", "页码“abc”无效"),
         ("/en/companies?page=0", "is not a page number"),
         ("/en/companies?page=9", "There is no page 9"),
+        // Past any count, searched or sorted: still the same answer, never an overflow.
+        ("/en/companies?page=18446744073709551615", "There is no page 18446744073709551615"),
+        ("/en/companies?q=gpixel&page=922337203685477581", "There is no page 922337203685477581"),
+        ("/en/companies?sort=founded&page=922337203685477581", "There is no page 922337203685477581"),
         ("/en/companies?sector=nope", "There is no sector called “nope”"),
         ("/companies?sector=nope", "没有名为“nope”的产业方向"),
         ("/en/companies?phase=9", "There is no phase “9”"),

@@ -30,6 +30,8 @@ async fn profiles_older_than_the_span_are_listed_until_changed_or_confirmed() {
     app.get_as("/en/admin/freshness?months=120", &staff).await.assert_contains("0 profiles");
     app.get_as("/en/admin/freshness?months=99999", &staff).await.assert_contains("0 profiles");
     app.get_as("/en/admin/freshness?months=abc", &staff).await.assert_contains(&format!("{active} profile"));
+    let far = app.get_as("/en/admin/freshness?page=9223372036854775807", &staff).await;
+    assert_eq!(far.status, StatusCode::OK, "a page past the end is an empty page, not an overflow");
 
     // A change by staff makes a profile fresh.
     app.exec_and_settle(

@@ -44,7 +44,7 @@ pub async fn stale(pool: &SqlitePool, months: u32, page: i64) -> sqlx::Result<(i
     ))
     .bind(&cutoff)
     .bind(PER_PAGE)
-    .bind((page.max(1) - 1) * PER_PAGE)
+    .bind((page.max(1) - 1).saturating_mul(PER_PAGE))
     .fetch_all(pool)
     .await?;
     Ok((total, rows))

@@ -63,7 +63,7 @@ pub async fn list(pool: &SqlitePool, entity: &Entity, query: &ListQuery<'_>) -> 
         columns(entity),
         entity.table,
         query.per_page,
-        (query.page - 1).max(0) * query.per_page
+        query.page.saturating_sub(1).max(0).saturating_mul(query.per_page)
     );
     let rows = sqlx::query_with(&sql, args).fetch_all(pool).await?;
     let records = rows.iter().map(|r| read_row(entity, r)).collect::<sqlx::Result<Vec<_>>>()?;
@@ -91,7 +91,7 @@ async fn list_ranked(
         ranked.reverse();
     }
     let total = ranked.len() as i64;
-    let start = ((query.page - 1).max(0) * query.per_page) as usize;
+    let start = query.page.saturating_sub(1).max(0).saturating_mul(query.per_page) as usize;
     let page: Vec<i64> = ranked.iter().skip(start).take(query.per_page as usize).map(|(_, id)| *id).collect();
     if page.is_empty() {
         return Ok((Vec::new(), total));

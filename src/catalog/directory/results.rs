@@ -186,7 +186,8 @@ pub fn run_with_facets<'a>(catalog: &'a Catalog, query: &DirectoryQuery) -> (Res
 }
 
 fn page<'a>(catalog: &'a Catalog, query: &DirectoryQuery, constraints: &Constraints<'_>) -> Results<'a> {
-    let start = (query.page - 1) * PAGE_SIZE;
+    // A page number is anything a URL holds: past the end it is empty, never an overflow.
+    let start = (query.page - 1).saturating_mul(PAGE_SIZE);
     let (positions, total) = ordered(catalog, query, constraints, start, PAGE_SIZE);
     let companies = positions.iter().filter_map(|&p| catalog.companies.get(p as usize)).map(|c| &**c).collect();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
@@ -231,7 +232,7 @@ fn ordered(
         ([list], Sort::Name) => (slice(list), list.len()),
         ([], Sort::Name) => {
             let all = catalog.companies.len();
-            ((start.min(all)..all.min(start + take)).map(|p| p as u32).collect(), all)
+            ((start.min(all)..all.min(start.saturating_add(take))).map(|p| p as u32).collect(), all)
         }
         (lists, Sort::Name) => {
             let matches = intersect(lists).unwrap_or_default();
@@ -252,7 +253,7 @@ fn in_name_order(catalog: &Catalog, docs: &RoaringBitmap, skip: usize, take: usi
     let len = docs.len() as usize;
     let all = catalog.companies.len().max(1);
     // Steps of the walk: the page's end, spread over the directory at the set's density.
-    let walk = (skip + take).saturating_mul(all) / len.max(1);
+    let walk = skip.saturating_add(take).saturating_mul(all) / len.max(1);
     if walk > len.saturating_mul(8) {
         let mut positions: Vec<u32> = docs.iter().filter_map(|doc| catalog.position_of_doc(doc)).collect();
         positions.sort_unstable();
@@ -281,7 +282,7 @@ fn top(catalog: &Catalog, positions: Vec<u32>, sort: Sort, start: usize, take: u
             (std::cmp::Reverse(first), p)
         })
         .collect();
-    let end = (start + take).min(keyed.len());
+    let end = start.saturating_add(take).min(keyed.len());
     if end == 0 {
         return Vec::new();
     }
