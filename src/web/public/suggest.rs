@@ -196,7 +196,9 @@ fn screen_fields(typed: &Typed) -> Vec<(&'static str, Text)> {
 /// The correction as the field's value, checked by the same rule as on the staff's form (a year is a year, a
 /// website an http(s) address) and stored in its type.
 fn as_value(column: &'static str, text: &str) -> Result<Value, Text> {
-    let entity = proposals::single_field(column).expect("a profile column");
+    let Some(entity) = proposals::single_field(column) else {
+        return Err(Text::new("请选择要更正的项目。", "Choose what to correct."));
+    };
     let mut data = FormData::default();
     data.raw.insert(column.to_string(), text.to_string());
     match validate(entity, &data, &Default::default()) {
