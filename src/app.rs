@@ -88,8 +88,9 @@ pub async fn start(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppSt
     Ok(state)
 }
 
-/// Keeps the sign-in log bounded while the server runs: prunes it every [`PRUNE_ATTEMPTS_EVERY`] (a timer,
-/// never per attempt, so a flood of sign-ins cannot make each one scan the table). Abort it at shutdown.
+/// Keeps the sign-in log bounded and visitors' contact details within their keeping time while the server runs:
+/// prunes every [`PRUNE_ATTEMPTS_EVERY`] (a timer, never per attempt or suggestion, so a flood cannot make each
+/// one scan a table). Abort it at shutdown.
 pub fn spawn_attempt_pruning(state: &AppState) -> tokio::task::JoinHandle<()> {
     let state = state.clone();
     tokio::spawn(async move {
@@ -99,7 +100,7 @@ pub fn spawn_attempt_pruning(state: &AppState) -> tokio::task::JoinHandle<()> {
         every.tick().await;
         loop {
             every.tick().await;
-            state.prune_attempts().await;
+            state.prune_expired().await;
         }
     })
 }

@@ -120,13 +120,13 @@ async fn the_pruning_task_drops_old_attempts_and_keeps_recent_ones() {
     .await
     .unwrap();
     // What the hourly task runs on each tick.
-    assert_eq!(app.state.prune_attempts().await, 2);
+    assert_eq!(app.state.prune_expired().await, 2);
     let left: Vec<String> = sqlx::query_scalar("select username from login_attempt order by username")
         .fetch_all(&app.state.pool)
         .await
         .unwrap();
     assert_eq!(left, ["kept", "recent"]);
-    assert_eq!(app.state.prune_attempts().await, 0);
+    assert_eq!(app.state.prune_expired().await, 0);
 }
 
 /// A burst of sign-ins for one account sent at the same moment: no more than the limit have their password

@@ -92,6 +92,8 @@ async fn an_accepted_suggestion_is_an_ordinary_save() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     app.get("/companies/gpixel").await.assert_contains("https://gpixel.example/");
+    // Accepted by staff, the change is staff's on the profile and in the open data.
+    app.get("/en/companies/gpixel").await.assert_contains("Updated by park staff on ");
     assert_eq!(app.count(&format!("select count(*) from revision where proposal_id = {id}")).await, 1);
 }
 

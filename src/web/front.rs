@@ -219,3 +219,13 @@ fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
         None => path.into(),
     }
 }
+
+#[cfg(test)]
+mod logged {
+    #[test]
+    fn an_invitation_token_never_reaches_the_log() {
+        assert_eq!(super::logged_path("/en/admin/invitation/abcDEF123_-"), "/en/admin/invitation/…");
+        assert_eq!(super::logged_path("/admin/invitation/abc"), "/admin/invitation/…");
+        assert_eq!(super::logged_path("/companies/gpixel"), "/companies/gpixel");
+    }
+}

@@ -71,7 +71,7 @@ impl AppState {
     /// Drops what is kept only for a time: sign-in attempts past the audit trail's days, and visitors'
     /// contact emails and addresses past theirs (the suggestions stay). A failure is logged and the next pass
     /// tries again. Returns how many sign-in attempts were dropped.
-    pub async fn prune_attempts(&self) -> u64 {
+    pub async fn prune_expired(&self) -> u64 {
         match crate::admin::proposals::erase_personal_data(&self.pool).await {
             Ok(0) => {}
             Ok(erased) => tracing::info!(erased, "erased visitors' contact details past their keeping time"),

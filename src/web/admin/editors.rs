@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
 
 use super::auth::{AuthSession, Staff};
+use super::names::Lookups;
 use super::{id_in_path, set_flash, take_flash};
 use crate::admin::accounts::{self, AdminUser};
 use crate::admin::invitations::{self, Invitation};
@@ -73,15 +74,9 @@ async fn editors_page(
         Some(id) => invitations::of_company(&state.pool, id).await?,
         None => invitations::recent(&state.pool, RECENT).await?,
     };
-    let ids = editors.iter().filter_map(|e| e.company_id).chain(invitations.iter().map(|i| i.company_id)).collect();
-    let mut conn = state.pool.acquire().await?;
-    let titles = crate::admin::picker::titles(&mut conn, &COMPANIES, &ids).await?;
-    drop(conn);
-    let name = |id: Option<i64>| {
-        id.and_then(|id| titles.get(&id))
-            .map(|(zh, en)| if ctx.lang.is_en() && !en.is_empty() { en.clone() } else { zh.clone() })
-            .unwrap_or_default()
-    };
+    let ids = editors.iter().filter_map(|e| e.company_id).chain(invitations.iter().map(|i| i.company_id));
+    let names = Lookups::companies(state, ids.collect::<Vec<_>>()).await?;
+    let name = |id: i64| names.title(COMPANIES.key, id, ctx.lang);
     let invalid = shown.error.is_some();
     let mut response = render(&EditorsPage {
         l: ctx.lang,
@@ -89,8 +84,20 @@ async fn editors_page(
         flash,
         company: shown.company.map(|c| (c.id, c.title(&COMPANIES, ctx.lang))),
         asked: shown.asked,
-        editors: editors.into_iter().map(|e| (name(e.company_id), e)).map(|(n, e)| (e, n)).collect(),
-        invitations: invitations.into_iter().map(|i| (name(Some(i.company_id)), i)).map(|(n, i)| (i, n)).collect(),
+        editors: editors
+            .into_iter()
+            .map(|e| {
+                let n = e.company_id.map(name).unwrap_or_default();
+                (e, n)
+            })
+            .collect(),
+        invitations: invitations
+            .into_iter()
+            .map(|i| {
+                let n = name(i.company_id);
+                (i, n)
+            })
+            .collect(),
         email: shown.email,
         invite_lang: shown.invite_lang,
         error: shown.error,

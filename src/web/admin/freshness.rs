@@ -9,7 +9,10 @@ use super::auth::{AuthSession, Staff};
 use super::{id_in_path, set_flash, take_flash};
 use crate::admin::accounts;
 use crate::admin::freshness::{self, DEFAULT_MONTHS, MAX_MONTHS, PER_PAGE, Stale};
+use crate::admin::record::{self, Record};
+use crate::admin::spec::COMPANIES;
 use crate::i18n::{Lang, Text};
+use crate::mail::Mail;
 use crate::web::AppState;
 use crate::web::error::{AppError, AppResult};
 use crate::web::{Chrome, Ctx, render};
@@ -89,10 +92,14 @@ pub async fn ask(
         set_flash(&auth, none).await;
         return Ok(Redirect::to(&back).into_response());
     }
+    let mut conn = state.pool.acquire().await?;
+    let company = record::load(&mut conn, &COMPANIES, id).await?.ok_or(AppError::NotFound)?;
+    drop(conn);
+    let mails =
+        editors.iter().map(|e| request_mail(&state, e, &company, &user.username)).collect::<AppResult<Vec<_>>>()?;
     let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    for editor in &editors {
-        let mail = request_mail(&state, editor, id, &user.username).await?;
-        crate::mail::enqueue(&mut tx, &mail).await?;
+    for mail in &mails {
+        crate::mail::enqueue(&mut tx, mail).await?;
     }
     freshness::mark_asked(&mut tx, id).await?;
     tx.commit().await?;
@@ -107,18 +114,9 @@ pub async fn ask(
     Ok(Redirect::to(&back).into_response())
 }
 
-async fn request_mail(
-    state: &AppState,
-    editor: &accounts::AdminUser,
-    company_id: i64,
-    by: &str,
-) -> AppResult<crate::mail::Mail> {
+fn request_mail(state: &AppState, editor: &accounts::AdminUser, company: &Record, by: &str) -> AppResult<Mail> {
     let l = Lang::from_key(&editor.lang);
-    let mut conn = state.pool.acquire().await?;
-    let company = crate::admin::record::load(&mut conn, &crate::admin::spec::COMPANIES, company_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let name = company.title(&crate::admin::spec::COMPANIES, l);
+    let name = company.title(&COMPANIES, l);
     let link = state.absolute(&l.url("/admin/my"));
     let (subject, text) = match l {
         Lang::Zh => (
@@ -134,5 +132,5 @@ async fn request_mail(
             ),
         ),
     };
-    crate::mail::Mail::new(&editor.email, l, subject, text).map_err(|e| AppError::Other(e.into()))
+    Mail::new(&editor.email, l, subject, text).map_err(|e| AppError::Other(e.into()))
 }

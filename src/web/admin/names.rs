@@ -36,6 +36,16 @@ impl Lookups {
         Ok(Lookups { titles, named: HashMap::new() })
     }
 
+    /// Names of these companies only, for a page that lists entries of several (the review queue, editors);
+    /// read by [`Lookups::title`] with the entity `companies`.
+    pub(super) async fn companies(state: &AppState, ids: impl IntoIterator<Item = i64>) -> AppResult<Lookups> {
+        let mut lookups = Lookups { titles: HashMap::new(), named: HashMap::new() };
+        let mut wanted = picker::Wanted::new();
+        wanted.insert(spec::COMPANIES.key, ids.into_iter().collect());
+        lookups.name_ids(state, wanted).await?;
+        Ok(lookups)
+    }
+
     /// Names the entries of large entities that these values (rows, revisions, a form) refer to.
     pub(super) async fn name<'v>(
         &mut self,

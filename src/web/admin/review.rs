@@ -3,8 +3,6 @@
 //! fields (an ordinary save with a revision naming the proposal) or reject with a reason the editor sees. A
 //! proposal based on an older version than the stored one shows what changed since, first.
 
-use std::collections::BTreeSet;
-
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -56,25 +54,15 @@ struct QueuePage {
     lines: Vec<QueueLine>,
 }
 
-async fn company_names(state: &AppState, ids: BTreeSet<i64>, l: Lang) -> AppResult<impl Fn(i64) -> String + use<>> {
-    let mut conn = state.pool.acquire().await?;
-    let titles = crate::admin::picker::titles(&mut conn, &COMPANIES, &ids).await?;
-    Ok(move |id| match titles.get(&id) {
-        Some((_, en)) if l.is_en() && !en.is_empty() => en.clone(),
-        Some((zh, _)) => zh.clone(),
-        None => format!("#{id}"),
-    })
-}
-
 pub async fn queue(State(state): State<AppState>, ctx: Ctx, auth: AuthSession, user: Staff) -> AppResult<Response> {
     let pending = proposals::pending(&state.pool, QUEUE_PAGE).await?;
-    let name = company_names(&state, pending.iter().map(|p| p.company_id).collect(), ctx.lang).await?;
+    let names = Lookups::companies(&state, pending.iter().map(|p| p.company_id)).await?;
     let lines = pending
         .into_iter()
         .map(|proposal| {
             let changed = proposal.changed_columns();
             QueueLine {
-                company: name(proposal.company_id),
+                company: names.title(COMPANIES.key, proposal.company_id, ctx.lang),
                 fields: changed.iter().filter_map(|c| PROFILE.label_of(c)).collect(),
                 one_sided: !proposals::one_sided(&changed).is_empty(),
                 proposal,
@@ -274,7 +262,7 @@ async fn tell_the_editor(state: &AppState, id: i64) -> anyhow::Result<()> {
         return Ok(());
     }
     let l = Lang::from_key(&editor.lang);
-    let name = company_names(state, BTreeSet::from([proposal.company_id]), l).await?(proposal.company_id);
+    let name = Lookups::companies(state, [proposal.company_id]).await?.title(COMPANIES.key, proposal.company_id, l);
     let status = super::my::status_label(&proposal.status, l);
     let link = state.absolute(&l.url("/admin/my"));
     let reason = if proposal.reason.is_empty() {
