@@ -192,7 +192,9 @@ async fn a_proposal_waits_for_staff_and_approval_publishes_the_chosen_fields() {
     let public = app.get("/companies/gpixel").await;
     public.assert_contains("长光辰芯的新介绍");
     public.assert_contains("企业于 ");
-    app.get("/en/companies/gpixel").await.assert_contains("Updated by the company on ");
+    let en = app.get("/en/companies/gpixel").await;
+    en.assert_contains("Updated by the company on ");
+    assert!(!en.body.contains("All facts are as of the source"), "no longer only the source's facts");
     app.open_data_settled().await;
     let data: serde_json::Value = serde_json::from_str(&app.get("/data/companies.json").await.body).unwrap();
     let gpixel = data["companies"].as_array().unwrap().iter().find(|r| r["slug"] == "gpixel").unwrap().clone();

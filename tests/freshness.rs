@@ -74,8 +74,8 @@ async fn asking_mails_the_editors_and_their_confirmation_takes_the_profile_off_t
     app.get_as("/en/admin/my", &editor).await.assert_contains("Last confirmed:");
     app.settle().await;
     let public = app.get("/en/companies/gpixel").await;
-    public.assert_contains("As stated in the source; not updated since; confirmed current by the company on ");
-    app.get("/en/companies/chenying").await.assert_contains("As stated in the source; not updated since.");
+    public.assert_contains("All facts are as of the source&#39;s date; confirmed current by the company on ");
+    app.get("/en/companies/chenying").await.assert_contains("All facts are as of the source&#39;s date.");
     assert!(!app.get_as("/en/admin/freshness", &staff).await.body.contains("/en/admin/companies/1/edit"));
     // Staff cannot confirm for a company, and an editor cannot ask.
     assert_eq!(app.post_form("/admin/my/confirm", Some(&staff), &[]).await.status, StatusCode::FORBIDDEN);

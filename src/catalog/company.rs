@@ -82,13 +82,13 @@ impl Company {
         }
     }
 
-    /// Where the profile stands, in a sentence: who last changed it and when, or that it is as its source says;
-    /// and a confirmation by its editor since.
+    /// Where the profile stands, in a sentence: who last changed it and when, or that its facts are as of its
+    /// source's date; and a confirmation by its editor since.
     pub fn provenance_note(&self, l: impl std::borrow::Borrow<crate::i18n::Lang>) -> String {
         let l = *l.borrow();
         let mut note = match self.provenance() {
             Provenance::Source => {
-                l.t("内容来自所注明的来源，此后未经更新", "As stated in the source; not updated since").to_string()
+                l.t("以上信息均截至来源发布之时", "All facts are as of the source's date").to_string()
             }
             Provenance::Company(day) => {
                 format!("{}{}{}", l.t("企业于 ", "Updated by the company on "), l.date(day), l.t(" 更新", ""))
