@@ -172,6 +172,7 @@ async fn every_guarded_route_refuses_without_a_session() {
                     .replace("{invitation}", "1")
                     .replace("{account}", "1")
                     .replace("{company}", "1")
+                    .replace("{milestone}", "4")
                     .trim_end_matches('/')
                     .to_string();
                 let uri = if uri.is_empty() { prefix.to_string() } else { uri };

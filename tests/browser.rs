@@ -565,6 +565,21 @@ async fn editor_journey(c: &Client, s: &Server) -> Vec<String> {
     field.send_keys("Left pending by the browser journey.").await.unwrap();
     click(c, ".sticky-actions button[type=submit]").await;
     c.wait().for_url(&url::Url::parse(&s.url("/en/admin/my")).unwrap()).await.unwrap();
+    // And a product launch, pending too: the editor's page lists both.
+    click(c, "a[href='/en/admin/my/milestones/new']").await;
+    c.find(Locator::Css("#field-occurred_on")).await.unwrap().send_keys("2024-05").await.unwrap();
+    c.find(Locator::Css("#field-kind option[value=product_launch]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#field-title_zh")).await.unwrap().send_keys("浏览器测试中提交的产品发布").await.unwrap();
+    c.find(Locator::Css("#field-title_en"))
+        .await
+        .unwrap()
+        .send_keys("A launch sent by the browser journey")
+        .await
+        .unwrap();
+    click(c, ".sticky-actions button[type=submit]").await;
+    c.wait().for_url(&url::Url::parse(&s.url("/en/admin/my")).unwrap()).await.unwrap();
+    assert!(c.source().await.unwrap().contains("New milestone: A launch sent by the browser journey"));
+    shot(c, "admin-my-pending-en").await;
     for path in EDITOR_PAGES.iter().flat_map(|p| both_languages(p)) {
         c.goto(&s.url(&path)).await.unwrap();
         problems.extend(axe_here(c, &axe).await.into_iter().map(|v| format!("{path}: {v}")));
@@ -657,7 +672,7 @@ const ADMIN_PAGES: &[&str] = &[
 ];
 
 /// What a company editor sees (the editor journey signs one in).
-const EDITOR_PAGES: &[&str] = &["/admin/my", "/admin/my/edit"];
+const EDITOR_PAGES: &[&str] = &["/admin/my", "/admin/my/edit", "/admin/my/milestones/new"];
 
 /// axe-core's WCAG 2.x A/AA violations on the page the browser shows now.
 async fn axe_here(c: &Client, axe: &str) -> Vec<String> {

@@ -286,7 +286,7 @@ async fn a_form_opened_before_a_staff_save_is_shown_again_with_what_was_typed() 
         [("version", based_on.as_str()), ("short_name_zh", "长光辰芯"), ("description_en", "Typed by the editor.")];
     let r = app.post_form("/en/admin/my/edit", Some(&editor), &pairs).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    r.assert_contains("Park staff changed this company after you opened this form.");
+    r.assert_contains("Park staff changed this after you opened this form.");
     r.assert_contains("Typed by the editor.");
     assert_ne!(hidden(&r.body, "version"), based_on, "the form is now based on what is stored");
     assert_eq!(app.count("select count(*) from proposal").await, 0);
@@ -301,7 +301,7 @@ async fn a_proposal_older_than_the_stored_entry_shows_what_changed_since_first()
     app.exec_and_settle("update company set website = 'https://staff.example/', version = version + 1 where id = 1")
         .await;
     let review = app.get_as(&format!("/en/admin/review/{id}"), &staff).await;
-    review.assert_contains("The company was changed after this was proposed.");
+    review.assert_contains("The entry was changed after this was proposed.");
     review.assert_contains("Stored now:");
     review.assert_contains("https://staff.example/");
     // Approving is a save from the version staff saw on this page; the proposal's own base is stale.
@@ -316,7 +316,7 @@ async fn a_proposal_older_than_the_stored_entry_shows_what_changed_since_first()
         )
         .await;
     assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY, "a version older than stored is a conflict");
-    stale.assert_contains("The company was changed while you reviewed.");
+    stale.assert_contains("It was changed while you reviewed.");
     let ok = app
         .post_form(
             &format!("/en/admin/review/{id}/approve"),
@@ -381,7 +381,8 @@ fn routes() -> Vec<(Access, &'static str, String)> {
                 .replace("{proposal}", "1")
                 .replace("{invitation}", "1")
                 .replace("{account}", "1")
-                .replace("{company}", "1");
+                .replace("{company}", "1")
+                .replace("{milestone}", "4");
             out.push((*access, *method, uri.trim_end_matches('/').to_string()));
         }
     }
@@ -486,4 +487,215 @@ async fn an_editor_withdraws_what_waits_and_it_leaves_the_queue() {
     let mine = app.get_as("/en/admin/my", &editor).await;
     mine.assert_contains("Withdrawn");
     mine.assert_contains("Nothing is waiting for review.");
+}
+
+/// Staff approve proposal `id` whole (its form's version and digest as the review page holds them).
+async fn approve_whole(app: &TestApp, staff: &str, id: i64) -> common::TestResponse {
+    let review = app.get_as(&format!("/en/admin/review/{id}"), staff).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    let (version, seen) = (hidden(&review.body, "version"), hidden(&review.body, "seen"));
+    app.post_form(&format!("/en/admin/review/{id}/approve"), Some(staff), &[("version", &version), ("seen", &seen)])
+        .await
+}
+
+#[tokio::test]
+async fn an_editor_adds_changes_and_removes_the_company_s_milestones_through_review() {
+    let (app, staff, editor) = with_editor().await;
+    let milestones = app.count("select count(*) from milestone").await;
+    // A new product launch: the form offers only the company's own kinds, and a bad date keeps what was typed.
+    let form = app.get_as("/en/admin/my/milestones/new", &editor).await;
+    assert_eq!(form.status, StatusCode::OK);
+    form.assert_contains("value=\"product_launch\"");
+    assert!(!form.body.contains("value=\"handover\""), "construction and handovers are the park's");
+    let launch = [
+        ("occurred_on", "2024-05"),
+        ("kind", "product_launch"),
+        ("product_name", "GSPRINT9000"),
+        ("title_zh", "长光辰芯发布GSPRINT9000"),
+        ("title_en", "Gpixel launches the GSPRINT9000"),
+    ];
+    let mut bad = launch.to_vec();
+    bad[0] = ("occurred_on", "last spring");
+    let refused = app.post_form("/en/admin/my/milestones/new", Some(&editor), &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("value=\"GSPRINT9000\"");
+    refused.assert_contains("value=\"last spring\"");
+    let sent = app.post_form("/en/admin/my/milestones/new", Some(&editor), &launch).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let id = app.count("select max(id) from proposal where entity = 'milestones' and action = 'create'").await;
+    assert!(!app.get("/en/companies/gpixel").await.body.contains("GSPRINT9000"), "not public before approval");
+    app.get_as("/en/admin/review", &staff).await.assert_contains("New milestone: Gpixel launches the GSPRINT9000");
+    let review = app.get_as(&format!("/en/admin/review/{id}"), &staff).await;
+    review.assert_contains("Approve and publish");
+    assert!(!review.body.contains("name=\"column\""), "a new milestone is approved whole");
+    assert_eq!(approve_whole(&app, &staff, id).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("select count(*) from milestone").await, milestones + 1);
+    assert_eq!(
+        app.count(
+            "select count(*) from milestone where company_id = 1 and product_name = 'GSPRINT9000' and phase_id is null"
+        )
+        .await,
+        1,
+        "the editor's own company, nothing else"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from revision where entity = 'milestones' and action = 'create' and proposal_id = {id}"
+        ))
+        .await,
+        1
+    );
+    let public = app.get("/en/companies/gpixel").await;
+    public.assert_contains("GSPRINT9000");
+    public.assert_contains("<p class=\"timeline-provenance muted\">Updated by the company on ");
+
+    // Changing the seeded launch (milestone 4, Gpixel's): approved field by field.
+    let edit = app.get_as("/en/admin/my/milestones/4/edit", &editor).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    edit.assert_contains("value=\"GMAX4002\"");
+    let version = hidden(&edit.body, "version");
+    let mut pairs: Vec<(String, String)> = form_values(&edit.body);
+    for (k, v) in &mut pairs {
+        if k == "title_en" {
+            *v = "Gpixel launches the high-speed GMAX4002".into();
+        }
+    }
+    pairs.push(("kind".into(), "product_launch".into())); // a select: not among the inputs read above
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let sent = app.post_form("/en/admin/my/milestones/4/edit", Some(&editor), &refs).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let change = app.count("select max(id) from proposal where entity = 'milestones' and entity_id = 4").await;
+    let mine = app.get_as("/en/admin/my", &editor).await;
+    mine.assert_contains("Changed milestone: Gpixel launches the GMAX4002 high-speed version");
+    mine.assert_contains("(a change waits for review)");
+    let review = app.get_as(&format!("/en/admin/review/{change}"), &staff).await;
+    review.assert_contains("value=\"title_en\"");
+    review.assert_contains("One language only");
+    assert_eq!(hidden(&review.body, "version"), version);
+    let approved = app
+        .post_form(
+            &format!("/en/admin/review/{change}/approve"),
+            Some(&staff),
+            &[("version", &version), ("seen", &hidden(&review.body, "seen")), ("column", "title_en")],
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    app.get("/en/companies/gpixel").await.assert_contains("Gpixel launches the high-speed GMAX4002");
+
+    // Removing it: a proposal too, and the milestone goes only when staff approve.
+    let ask = app.post_form("/en/admin/my/milestones/4/delete", Some(&editor), &[]).await;
+    assert_eq!(ask.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("select count(*) from milestone where id = 4").await, 1);
+    let removal = app.count("select max(id) from proposal where entity_id = 4 and action = 'delete'").await;
+    app.get_as(&format!("/en/admin/review/{removal}"), &staff).await.assert_contains("Approve the removal");
+    assert_eq!(approve_whole(&app, &staff, removal).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("select count(*) from milestone where id = 4").await, 0);
+    assert_eq!(
+        app.count(&format!("select count(*) from revision where entity = 'milestones' and entity_id = 4 and action = 'delete' and proposal_id = {removal}")).await,
+        1,
+        "kept in history, so staff can restore it"
+    );
+    assert!(!app.get("/en/companies/gpixel").await.body.contains("high-speed GMAX4002"));
+}
+
+#[tokio::test]
+async fn an_editor_cannot_reach_milestones_of_the_park_or_of_other_companies() {
+    let (app, _staff, editor) = with_editor().await;
+    // Milestone 1 is the park's (construction began); 999 does not exist.
+    for id in [1, 999] {
+        let get = app.get_as(&format!("/en/admin/my/milestones/{id}/edit"), &editor).await;
+        assert_eq!(get.status, StatusCode::NOT_FOUND, "GET {id}");
+        for action in ["edit", "delete"] {
+            let post = app
+                .post_form(
+                    &format!("/en/admin/my/milestones/{id}/{action}"),
+                    Some(&editor),
+                    &[("version", "1"), ("occurred_on", "2020"), ("kind", "other"), ("title_zh", "HACKED")],
+                )
+                .await;
+            assert_eq!(post.status, StatusCode::NOT_FOUND, "POST {action} {id}");
+        }
+    }
+    assert_eq!(app.count("select count(*) from proposal").await, 0);
+    assert_eq!(app.count("select count(*) from milestone where title_zh = 'HACKED'").await, 0);
+}
+
+#[tokio::test]
+async fn an_editor_s_logo_waits_for_review_beside_their_text_and_a_bad_file_is_refused() {
+    let (app, staff, editor) = with_editor().await;
+    let upload = |bytes: Vec<u8>| {
+        let (app, editor) = (&app, editor.clone());
+        async move {
+            let (content_type, body) = common::multipart("logo", "1", "logo.png", &bytes);
+            app.send(
+                axum::http::Method::POST,
+                "/en/admin/my/logo",
+                Some(&editor),
+                &[("content-type", content_type.as_str()), ("sec-fetch-site", "same-origin")],
+                axum::body::Body::from(body),
+            )
+            .await
+        }
+    };
+    let svg = upload(b"<svg xmlns='http://www.w3.org/2000/svg'></svg>".to_vec()).await;
+    assert_eq!(svg.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    svg.assert_contains("<p class=\"field-error\" id=\"logo-error\" role=\"alert\">Only PNG, JPEG or WebP");
+    svg.assert_contains("Milestones and products");
+    assert_eq!(app.count("select count(*) from proposal").await, 0);
+    // A text change first, then a logo: one proposal holding both.
+    let id = propose(&app, &editor, &[("description_en", "Sensors, and a new logo.")]).await;
+    let ok = upload(common::png(64, 64)).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(app.count("select count(*) from proposal where status = 'pending'").await, 1, "the same proposal");
+    let after: String = sqlx::query_scalar("select after_json from proposal where id = ?")
+        .bind(id)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert!(after.contains("Sensors, and a new logo.") && after.contains("logos/"), "{after}");
+    assert_eq!(app.count("select count(*) from company where id = 1 and logo_path is not null").await, 0);
+    let review = app.get_as(&format!("/en/admin/review/{id}"), &staff).await;
+    review.assert_contains("value=\"logo_path\"");
+    review.assert_contains("alt=\"The proposed logo\"");
+    // Sending the text again keeps the logo.
+    propose(&app, &editor, &[("description_en", "Sensors, and a new logo, said better.")]).await;
+    let after: String = sqlx::query_scalar("select after_json from proposal where id = ?")
+        .bind(id)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert!(after.contains("said better") && after.contains("logos/"), "{after}");
+    let mine = app.get_as("/en/admin/my", &editor).await;
+    mine.assert_contains("alt=\"New Logo\"");
+    assert!(!mine.body.contains("(removed)"), "the pending change adds a logo");
+    assert_eq!(approve_whole_fields(&app, &staff, id, &["logo_path"]).await.status, StatusCode::SEE_OTHER);
+    let path: String =
+        sqlx::query_scalar("select logo_path from company where id = 1").fetch_one(&app.state.pool).await.unwrap();
+    assert!(after.contains(&path), "the proposed file is published");
+    assert_eq!(app.get(&format!("/media/{path}")).await.status, StatusCode::OK);
+    app.get("/en/companies/gpixel").await.assert_contains(&path);
+    // A text change over the published logo says nothing of the logo.
+    propose(&app, &editor, &[("description_en", "Only the text, this time.")]).await;
+    let mine = app.get_as("/en/admin/my", &editor).await;
+    let waiting = &mine.body[mine.body.find("id=\"pending-h\"").unwrap()..mine.body.find("id=\"logo-h\"").unwrap()];
+    assert!(waiting.contains("Only the text, this time."));
+    assert!(!waiting.contains("(removed)") && !waiting.contains("alt=\"New Logo\""), "text only: {waiting}");
+    app.post_form("/en/admin/my/withdraw", Some(&editor), &[]).await;
+    // Asking to remove it is a proposal too.
+    assert_eq!(app.post_form("/en/admin/my/logo/remove", Some(&editor), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("select count(*) from proposal where status = 'pending' and after_json like '%\"logo_path\":null%'")
+            .await,
+        1
+    );
+    assert_eq!(app.count("select count(*) from company where id = 1 and logo_path is not null").await, 1);
+}
+
+/// Staff approve only `columns` of proposal `id`.
+async fn approve_whole_fields(app: &TestApp, staff: &str, id: i64, columns: &[&str]) -> common::TestResponse {
+    let review = app.get_as(&format!("/en/admin/review/{id}"), staff).await;
+    let (version, seen) = (hidden(&review.body, "version"), hidden(&review.body, "seen"));
+    let mut pairs = vec![("version", version.as_str()), ("seen", seen.as_str())];
+    pairs.extend(columns.iter().map(|c| ("column", *c)));
+    app.post_form(&format!("/en/admin/review/{id}/approve"), Some(staff), &pairs).await
 }

@@ -1,6 +1,7 @@
-//! Proposals: changes to a company's profile that wait for staff. A company editor's save is stored here with
-//! the version it was based on; staff approve it (all or some fields: an ordinary save with a revision naming
-//! the proposal) or reject it with a reason, which the editor sees.
+//! Proposals: changes to what a company keeps (its profile and logo, its milestones and product launches) that
+//! wait for staff. A company editor's save is stored here with the version it was based on; staff approve it
+//! (an edit all or field by field: an ordinary save with a revision naming the proposal) or reject it with a
+//! reason, which the editor sees.
 
 use std::sync::LazyLock;
 
@@ -25,26 +26,61 @@ pub const PROFILE_COLUMNS: &[&str] = &[
     "website",
 ];
 
-/// The company entity cut down to [`PROFILE_COLUMNS`]: the editor's form, with the same field rules as staff's.
-pub static PROFILE: LazyLock<Entity> = LazyLock::new(|| {
-    let companies = &spec::COMPANIES;
-    let fields = companies.fields.iter().filter(|f| PROFILE_COLUMNS.contains(&f.column)).cloned().collect::<Vec<_>>();
+/// The profile's picture, proposed like its text (an upload, not a form field).
+pub const PROFILE_UPLOADS: &[&str] = &["logo_path"];
+
+/// The milestone fields an editor may propose: what happened and when. Which phase or building it concerns
+/// stays with staff; the company is always the editor's own.
+pub const MILESTONE_COLUMNS: &[&str] =
+    &["occurred_on", "kind", "product_name", "title_zh", "title_en", "description_zh", "description_en"];
+
+/// The kinds of milestone a company reports of itself (construction, handovers and tenant counts are the
+/// park's).
+pub const COMPANY_MILESTONE_KIND: &[(&str, &str, &str)] =
+    &[("product_launch", "产品发布", "Product launch"), ("other", "其他", "Other")];
+
+/// `entity` cut down to `columns` under its own key: an editor's form, with the same field rules as staff's.
+fn cut(entity: &'static Entity, key: &'static str, columns: &[&str], uploads: &'static [&'static str]) -> Entity {
+    let fields = entity.fields.iter().filter(|f| columns.contains(&f.column)).cloned().collect::<Vec<_>>();
     Entity {
-        key: "profile",
+        key,
         fields: Box::leak(fields.into_boxed_slice()),
-        upload_columns: &[],
+        upload_columns: uploads,
         links: &[],
         referrers: &[],
         unique: &[],
         picker: None,
-        ..*companies
+        ..*entity
     }
+}
+
+/// The company entity cut down to [`PROFILE_COLUMNS`] and its logo.
+pub static PROFILE: LazyLock<Entity> =
+    LazyLock::new(|| cut(&spec::COMPANIES, "profile", PROFILE_COLUMNS, PROFILE_UPLOADS));
+
+/// The milestone entity cut down to [`MILESTONE_COLUMNS`], its kinds to [`COMPANY_MILESTONE_KIND`].
+pub static MILESTONE: LazyLock<Entity> = LazyLock::new(|| {
+    let mut entity = cut(&spec::MILESTONES, "milestone", MILESTONE_COLUMNS, &[]);
+    let fields = entity
+        .fields
+        .iter()
+        .map(|f| {
+            if f.column == "kind" { spec::Field { kind: spec::Kind::Choice(COMPANY_MILESTONE_KIND), ..*f } } else { *f }
+        })
+        .collect::<Vec<_>>();
+    entity.fields = Box::leak(fields.into_boxed_slice());
+    entity
 });
 
 /// Each profile field as an entity of its own: a visitor's correction of one field is checked by that field's
 /// rules alone, whatever the other stored fields hold.
-static SINGLE_FIELDS: LazyLock<Vec<Entity>> =
-    LazyLock::new(|| PROFILE.fields.iter().map(|f| Entity { fields: Box::leak(Box::new([*f])), ..*PROFILE }).collect());
+static SINGLE_FIELDS: LazyLock<Vec<Entity>> = LazyLock::new(|| {
+    PROFILE
+        .fields
+        .iter()
+        .map(|f| Entity { fields: Box::leak(Box::new([*f])), upload_columns: &[], ..*PROFILE })
+        .collect()
+});
 
 /// The profile field `column` as an entity of its own (see [`SINGLE_FIELDS`]).
 pub fn single_field(column: &str) -> Option<&'static Entity> {
@@ -75,9 +111,71 @@ pub struct Proposal {
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
     pub created_at: String,
+    /// What it changes: `companies` (the profile of `company_id`) or `milestones`.
+    pub entity: String,
+    /// The milestone it changes; none for the profile or a new milestone.
+    pub entity_id: Option<i64>,
+    /// `edit`, `create` or `delete`.
+    pub action: String,
+}
+
+/// What a proposal changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The company's profile and logo.
+    Profile,
+    /// One of the company's milestones, changed or (`delete`) removed.
+    Milestone { id: i64, delete: bool },
+    /// A milestone the company adds.
+    NewMilestone,
+}
+
+impl Target {
+    fn entity(self) -> &'static str {
+        match self {
+            Target::Profile => spec::COMPANIES.key,
+            _ => spec::MILESTONES.key,
+        }
+    }
+
+    fn entity_id(self) -> Option<i64> {
+        match self {
+            Target::Milestone { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    fn action(self) -> &'static str {
+        match self {
+            Target::Profile | Target::Milestone { delete: false, .. } => "edit",
+            Target::Milestone { delete: true, .. } => "delete",
+            Target::NewMilestone => "create",
+        }
+    }
 }
 
 impl Proposal {
+    pub fn target(&self) -> Target {
+        match (self.entity.as_str(), self.entity_id, self.action.as_str()) {
+            ("milestones", Some(id), action) => Target::Milestone { id, delete: action == "delete" },
+            ("milestones", None, _) => Target::NewMilestone,
+            _ => Target::Profile,
+        }
+    }
+
+    /// The form its values are read with: the profile or a milestone.
+    pub fn form(&self) -> &'static Entity {
+        match self.target() {
+            Target::Profile => &PROFILE,
+            _ => &MILESTONE,
+        }
+    }
+
+    /// An edit, approved field by field; a new or removed milestone is approved whole.
+    pub fn by_field(&self) -> bool {
+        self.action == "edit"
+    }
+
     pub fn before(&self) -> Values {
         serde_json::from_str(&self.before_json).unwrap_or_default()
     }
@@ -88,7 +186,7 @@ impl Proposal {
 
     /// The columns it changes, in the form's order.
     pub fn changed_columns(&self) -> Vec<&'static str> {
-        changed(&self.before(), &self.after())
+        changed(self.form(), &self.before(), &self.after())
     }
 
     pub fn is_pending(&self) -> bool {
@@ -107,10 +205,15 @@ impl Proposal {
     }
 }
 
-/// The profile columns whose value differs between `before` and `after`, in the form's order.
-pub fn changed(before: &Values, after: &Values) -> Vec<&'static str> {
-    let value = |v: &Values, c: &str| v.get(c).cloned().unwrap_or(Value::Null);
-    PROFILE_COLUMNS.iter().copied().filter(|c| after.contains_key(*c) && value(before, c) != value(after, c)).collect()
+/// The columns of `form` (fields, then uploads) whose value differs between `before` and `after`, in the
+/// form's order; a column `after` leaves out is not proposed. Empty text and no value are the same.
+pub fn changed(form: &Entity, before: &Values, after: &Values) -> Vec<&'static str> {
+    let value = |v: &Values, c: &str| match v.get(c) {
+        Some(Value::String(s)) if s.is_empty() => Value::Null,
+        other => other.cloned().unwrap_or(Value::Null),
+    };
+    let columns = form.fields.iter().map(|f| f.column).chain(form.upload_columns.iter().copied());
+    columns.filter(|c| after.contains_key(*c) && value(before, c) != value(after, c)).collect()
 }
 
 /// Pairs where one language changed and the other did not: (changed column, unchanged column).
@@ -124,57 +227,129 @@ pub fn one_sided(changed: &[&str]) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// Stored profile values of a company: (version, values of [`PROFILE_COLUMNS`]).
+/// Keeps the columns of `form` (fields and uploads) of a stored entry's values.
+fn cut_values(form: &Entity, values: Values) -> Values {
+    let kept = |c: &str| form.fields.iter().any(|f| f.column == c) || form.upload_columns.contains(&c);
+    values.into_iter().filter(|(c, _)| kept(c)).collect()
+}
+
+/// Stored profile values of a company: (version, values of [`PROFILE`]).
 pub async fn stored_profile(pool: &SqlitePool, company_id: i64) -> sqlx::Result<Option<(i64, Values)>> {
     let mut conn = pool.acquire().await?;
     let Some(record) = record::load(&mut conn, &spec::COMPANIES, company_id).await? else {
         return Ok(None);
     };
-    let values = record.values.into_iter().filter(|(c, _)| PROFILE_COLUMNS.contains(&c.as_str())).collect();
-    Ok(Some((record.version, values)))
+    Ok(Some((record.version, cut_values(&PROFILE, record.values))))
+}
+
+/// A milestone of `company_id` as its editor's form holds it: (version, values of [`MILESTONE`]); none when
+/// it is not that company's.
+pub async fn stored_milestone(pool: &SqlitePool, company_id: i64, id: i64) -> sqlx::Result<Option<(i64, Values)>> {
+    let mut conn = pool.acquire().await?;
+    let Some(record) = record::load(&mut conn, &spec::MILESTONES, id).await? else {
+        return Ok(None);
+    };
+    if record.values.get("company_id").and_then(Value::as_i64) != Some(company_id) {
+        return Ok(None);
+    }
+    Ok(Some((record.version, cut_values(&MILESTONE, record.values))))
+}
+
+/// A company's milestones, newest first, as (id, values of [`MILESTONE`]): what its editor may change.
+pub async fn company_milestones(pool: &SqlitePool, company_id: i64, limit: i64) -> sqlx::Result<Vec<(i64, Values)>> {
+    let ids: Vec<i64> =
+        sqlx::query_scalar("select id from milestone where company_id = ? order by occurred_on desc, id desc limit ?")
+            .bind(company_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+    let mut conn = pool.acquire().await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(record) = record::load(&mut conn, &spec::MILESTONES, id).await? {
+            out.push((id, cut_values(&MILESTONE, record.values)));
+        }
+    }
+    Ok(out)
 }
 
 const COLUMNS: &str = "id, company_id, kind, account_id, proposer, base_version, before_json, after_json, note,
-     source_url, contact_email, status, reason, decided_by, decided_at, created_at";
+     source_url, contact_email, status, reason, decided_by, decided_at, created_at, entity, entity_id, action";
 
-/// Stores an editor's proposal, replacing their own pending one for the same company (one open proposal per
-/// editor: the latest form is what they mean). Returns its id.
-pub async fn propose(
+/// An editor's pending proposal for `target`, if they have one (a new milestone never has: each is its own).
+pub async fn own_pending(
     pool: &SqlitePool,
     company_id: i64,
     account_id: i64,
-    proposer: &str,
-    base: (i64, &Values),
-    proposed: &Values,
-    note: &str,
-) -> sqlx::Result<i64> {
-    let json = |v: &Values| serde_json::to_string(v).unwrap_or_default();
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let pending: Option<i64> = sqlx::query_scalar(
-        "select id from proposal where company_id = ? and account_id = ? and status = 'pending' order by id desc limit 1",
-    )
+    target: Target,
+) -> sqlx::Result<Option<Proposal>> {
+    if target == Target::NewMilestone {
+        return Ok(None);
+    }
+    sqlx::query_as(&format!(
+        "select {COLUMNS} from proposal where company_id = ? and account_id = ? and status = 'pending'
+           and entity = ? and entity_id is ? and action <> 'create' order by id desc limit 1"
+    ))
     .bind(company_id)
     .bind(account_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .bind(target.entity())
+    .bind(target.entity_id())
+    .fetch_optional(pool)
+    .await
+}
+
+/// What an editor proposes: for which company and entry, from which stored version and values.
+pub struct Draft<'a> {
+    pub company_id: i64,
+    pub account_id: i64,
+    pub proposer: &'a str,
+    pub target: Target,
+    pub base: (i64, &'a Values),
+    pub proposed: &'a Values,
+    pub note: &'a str,
+}
+
+/// Stores an editor's proposal, replacing their own pending one for the same entry (one open proposal per
+/// editor and entry: the latest form is what they mean). Returns its id.
+pub async fn propose(pool: &SqlitePool, d: &Draft<'_>) -> sqlx::Result<i64> {
+    let json = |v: &Values| serde_json::to_string(v).unwrap_or_default();
+    let (company_id, account_id, proposer, note, proposed, base) =
+        (d.company_id, d.account_id, d.proposer, d.note, d.proposed, d.base);
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let pending: Option<i64> = if d.target == Target::NewMilestone {
+        None
+    } else {
+        sqlx::query_scalar(
+            "select id from proposal where company_id = ? and account_id = ? and status = 'pending'
+               and entity = ? and entity_id is ? and action <> 'create' order by id desc limit 1",
+        )
+        .bind(company_id)
+        .bind(account_id)
+        .bind(d.target.entity())
+        .bind(d.target.entity_id())
+        .fetch_optional(&mut *tx)
+        .await?
+    };
     let id = match pending {
         Some(id) => {
             sqlx::query(
-                "update proposal set base_version = ?, before_json = ?, after_json = ?, note = ?,
+                "update proposal set base_version = ?, before_json = ?, after_json = ?, note = ?, action = ?,
                    created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') where id = ?",
             )
             .bind(base.0)
             .bind(json(base.1))
             .bind(json(proposed))
             .bind(note)
+            .bind(d.target.action())
             .bind(id)
             .execute(&mut *tx)
             .await?;
             id
         }
         None => sqlx::query_scalar(
-            "insert into proposal (company_id, kind, account_id, proposer, base_version, before_json, after_json, note)
-                 values (?, 'edit', ?, ?, ?, ?, ?, ?) returning id",
+            "insert into proposal (company_id, kind, account_id, proposer, base_version, before_json, after_json, note,
+                                   entity, entity_id, action)
+                 values (?, 'edit', ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id",
         )
         .bind(company_id)
         .bind(account_id)
@@ -183,11 +358,14 @@ pub async fn propose(
         .bind(json(base.1))
         .bind(json(proposed))
         .bind(note)
+        .bind(d.target.entity())
+        .bind(d.target.entity_id())
+        .bind(d.target.action())
         .fetch_one(&mut *tx)
         .await?,
     };
     tx.commit().await?;
-    tracing::info!(proposal = id, company_id, proposer, "proposal stored");
+    tracing::info!(proposal = id, company_id, proposer, target = ?d.target, "proposal stored");
     Ok(id)
 }
 
@@ -255,15 +433,22 @@ pub async fn erase_personal_data(pool: &SqlitePool) -> sqlx::Result<u64> {
     Ok(done.rows_affected())
 }
 
-/// An editor takes back their pending proposal for a company. False when they had none.
-pub async fn withdraw(pool: &SqlitePool, company_id: i64, account_id: i64, by: &str) -> sqlx::Result<bool> {
+/// An editor takes back their pending proposal `only` for a company, or all of them. False when they had none.
+pub async fn withdraw(
+    pool: &SqlitePool,
+    company_id: i64,
+    account_id: i64,
+    only: Option<i64>,
+    by: &str,
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "update proposal set status = 'withdrawn', decided_by = ?, decided_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-         where company_id = ? and account_id = ? and status = 'pending'",
+         where company_id = ? and account_id = ? and status = 'pending' and (?4 is null or id = ?4)",
     )
     .bind(by)
     .bind(company_id)
     .bind(account_id)
+    .bind(only)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() > 0)
@@ -304,9 +489,10 @@ pub enum DecideError {
     Save(#[from] SaveError),
 }
 
-/// Applies the chosen `columns` of a pending proposal to its company as a save from `version` (the stored
+/// Applies the chosen `columns` of a pending proposal to its entry as a save from `version` (the stored
 /// version staff saw: the proposal's own base, or a newer one after the conflict view), with a revision that
-/// names the proposal. Fields left out are recorded with `reason`.
+/// names the proposal; a new milestone is created for the proposal's company, a removed one deleted. Fields
+/// left out are recorded with `reason`.
 pub async fn approve(
     pool: &SqlitePool,
     proposal: &Proposal,
@@ -325,20 +511,52 @@ pub async fn approve(
         .fetch_one(&mut *tx)
         .await
         .map_err(SaveError::from)?;
-    let companies = &spec::COMPANIES;
-    record::update_in(&mut tx, companies, proposal.company_id, version, &chosen, approver).await?;
-    // The revision this save wrote, if it changed anything (a save of values already stored writes none).
-    sqlx::query("update revision set proposal_id = ?1 where id > ?2 and entity = ?3 and entity_id = ?4")
+    apply(&mut tx, proposal, version, chosen, approver).await?;
+    // The revisions this save wrote (the write lock is held: none but ours), if it changed anything (a save of
+    // values already stored writes none).
+    sqlx::query("update revision set proposal_id = ?1 where id > ?2")
         .bind(proposal.id)
         .bind(last_revision)
-        .bind(companies.key)
-        .bind(proposal.company_id)
         .execute(&mut *tx)
         .await
         .map_err(SaveError::from)?;
     tx.commit().await.map_err(SaveError::from)?;
     tracing::info!(proposal = proposal.id, company_id = proposal.company_id, approver, fields = ?columns, "proposal approved");
     Ok(())
+}
+
+/// Writes an approved proposal's `chosen` values to its entry. A milestone that left the company (or is gone)
+/// is not found: staff moved or deleted it meanwhile.
+async fn apply(
+    tx: &mut sqlx::SqliteConnection,
+    proposal: &Proposal,
+    version: i64,
+    mut chosen: Values,
+    approver: &str,
+) -> Result<(), SaveError> {
+    let milestones = &spec::MILESTONES;
+    let owned =
+        |record: &record::Record| record.values.get("company_id").and_then(Value::as_i64) == Some(proposal.company_id);
+    match proposal.target() {
+        Target::Profile => {
+            record::update_in(tx, &spec::COMPANIES, proposal.company_id, version, &chosen, approver).await
+        }
+        Target::NewMilestone => {
+            chosen.insert("company_id".into(), Value::from(proposal.company_id));
+            record::create_in(tx, milestones, &chosen, approver).await.map(|_| ())
+        }
+        Target::Milestone { id, delete } => {
+            let stored = record::load(tx, milestones, id).await?.filter(owned).ok_or(SaveError::NotFound)?;
+            if stored.version != version {
+                return Err(SaveError::Conflict { current: Box::new(stored) });
+            }
+            if delete {
+                record::delete_in(tx, milestones, id, "delete", approver).await
+            } else {
+                record::update_in(tx, milestones, id, version, &chosen, approver).await
+            }
+        }
+    }
 }
 
 pub async fn reject(pool: &SqlitePool, proposal: &Proposal, reason: &str, by: &str) -> Result<(), DecideError> {
@@ -388,6 +606,21 @@ mod tests {
         let pairs: Vec<_> = translated_pairs().collect();
         assert!(pairs.contains(&("description_zh", "description_en")));
         assert!(pairs.contains(&("highlights_zh", "highlights_en")));
+    }
+
+    #[test]
+    fn an_editor_reports_only_the_company_s_own_kinds_of_milestone() {
+        let kind = MILESTONE.field("kind").expect("a kind field");
+        assert!(matches!(kind.kind, spec::Kind::Choice(k) if k == COMPANY_MILESTONE_KIND));
+        assert!(MILESTONE.field("company_id").is_none() && MILESTONE.field("phase_id").is_none());
+        assert_eq!(MILESTONE.fields.len(), MILESTONE_COLUMNS.len());
+    }
+
+    #[test]
+    fn a_logo_alone_is_a_change_and_empty_text_is_no_value() {
+        let before: Values = serde_json::from_str(r#"{"logo_path": null, "website": null}"#).unwrap();
+        let after: Values = serde_json::from_str(r#"{"logo_path": "logos/a.png", "website": ""}"#).unwrap();
+        assert_eq!(changed(&PROFILE, &before, &after), ["logo_path"]);
     }
 
     #[test]

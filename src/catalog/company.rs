@@ -73,30 +73,47 @@ pub enum Provenance<'a> {
     Staff(&'a str),
 }
 
+/// Where an entry's facts stand from when it was last changed here and whether its company made the change.
+pub(super) fn provenance(edited_at: Option<&str>, by_company: bool) -> Provenance<'_> {
+    match edited_at {
+        None => Provenance::Source,
+        Some(at) if by_company => Provenance::Company(day_of(at)),
+        Some(at) => Provenance::Staff(day_of(at)),
+    }
+}
+
+impl Provenance<'_> {
+    /// Who last changed the entry and on which day, as a phrase; none for the source's own facts.
+    pub fn changed(self, l: impl std::borrow::Borrow<crate::i18n::Lang>) -> Option<String> {
+        let l = *l.borrow();
+        match self {
+            Provenance::Source => None,
+            Provenance::Company(day) => {
+                Some(format!("{}{}{}", l.t("企业于 ", "Updated by the company on "), l.date(day), l.t(" 更新", "")))
+            }
+            Provenance::Staff(day) => Some(format!(
+                "{}{}{}",
+                l.t("园区工作人员于 ", "Updated by park staff on "),
+                l.date(day),
+                l.t(" 更新", "")
+            )),
+        }
+    }
+}
+
 impl Company {
     pub fn provenance(&self) -> Provenance<'_> {
-        match &self.edited_at {
-            None => Provenance::Source,
-            Some(at) if self.edited_by_company => Provenance::Company(day_of(at)),
-            Some(at) => Provenance::Staff(day_of(at)),
-        }
+        provenance(self.edited_at.as_deref(), self.edited_by_company)
     }
 
     /// Where the profile stands, in a sentence: who last changed it and when, or that its facts are as of its
     /// source's date; and a confirmation by its editor since.
     pub fn provenance_note(&self, l: impl std::borrow::Borrow<crate::i18n::Lang>) -> String {
         let l = *l.borrow();
-        let mut note = match self.provenance() {
-            Provenance::Source => {
-                l.t("以上信息均截至来源发布之时", "All facts are as of the source's date").to_string()
-            }
-            Provenance::Company(day) => {
-                format!("{}{}{}", l.t("企业于 ", "Updated by the company on "), l.date(day), l.t(" 更新", ""))
-            }
-            Provenance::Staff(day) => {
-                format!("{}{}{}", l.t("园区工作人员于 ", "Updated by park staff on "), l.date(day), l.t(" 更新", ""))
-            }
-        };
+        let mut note = self
+            .provenance()
+            .changed(l)
+            .unwrap_or_else(|| l.t("以上信息均截至来源发布之时", "All facts are as of the source's date").to_string());
         if let Some(day) = self.confirmed_on() {
             note.push_str(&format!(
                 "{}{}{}",

@@ -303,6 +303,7 @@ fn milestone(m: db::events::MilestoneRow) -> Milestone {
         title: text(m.title_zh, m.title_en),
         description: text(m.description_zh, m.description_en),
         source_id: m.source_id,
+        edited_by_company: m.edited_via.as_deref() == Some("edit"),
         edited_at: m.edited_at,
     }
 }

@@ -253,6 +253,15 @@ pub struct Milestone {
     pub source_id: Option<i64>,
     /// When staff last changed this entry, if ever.
     pub edited_at: Option<String>,
+    /// That change was the company's own, through its editor (a proposal staff approved).
+    pub edited_by_company: bool,
+}
+
+impl Milestone {
+    /// Who last changed it here and when; the source's own facts when never.
+    pub fn provenance(&self) -> super::Provenance<'_> {
+        super::company::provenance(self.edited_at.as_deref(), self.edited_by_company)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -17,6 +17,8 @@ pub struct MilestoneRow {
     pub description_en: String,
     pub source_id: Option<i64>,
     pub edited_at: Option<String>,
+    /// The kind of proposal its newest revision applied (see `companies::CompanyRow::edited_via`).
+    pub edited_via: Option<String>,
 }
 
 pub const MILESTONES: super::Select = super::Select {
@@ -24,7 +26,9 @@ pub const MILESTONES: super::Select = super::Select {
     sql: "select id, occurred_on, kind, phase_id, building_id, company_id, product_name, title_zh, title_en,
                 description_zh, description_en, source_id,
                 (select max(r.created_at) from revision r where r.entity = 'milestones' and r.entity_id = milestone.id)
-                    as edited_at
+                    as edited_at,
+                (select p.kind from revision r left join proposal p on p.id = r.proposal_id
+                    where r.entity = 'milestones' and r.entity_id = milestone.id order by r.id desc limit 1) as edited_via
          from milestone",
     key: "id",
     order: "occurred_on, id",
@@ -47,6 +51,7 @@ pub const ALL_MILESTONES: super::Bulk = super::Bulk {
         "description_en",
         "source_id",
         "edited_at",
+        "edited_via",
     ],
 };
 

@@ -16,7 +16,7 @@ mod write;
 
 pub use list::{ListQuery, list, list_after, options};
 pub use revisions::{Revision, recent_revisions, recently_deleted, revert, revisions};
-pub use write::{create, create_in, delete, holder, referrers, set_file, update, update_in};
+pub use write::{create, create_in, delete, delete_in, holder, referrers, set_file, update, update_in};
 
 /// Field and link values by column (links: arrays of ids). What forms produce, rows hold, and revisions keep.
 pub type Values = BTreeMap<String, Value>;

@@ -219,7 +219,7 @@ async fn is_referred(tx: &mut SqliteConnection, entity: &Entity, id: i64) -> sql
     Ok(false)
 }
 
-pub(super) async fn delete_in(
+pub async fn delete_in(
     tx: &mut SqliteConnection,
     entity: &Entity,
     id: i64,

@@ -136,6 +136,20 @@ pub(super) fn form_page(
     Ok(response)
 }
 
+/// A new entry's form: sensible defaults for required choices and counts, the rest empty.
+pub(super) fn blank(entity: &Entity) -> FormData {
+    let mut data = FormData::default();
+    for f in entity.fields {
+        let default = match f.kind {
+            Kind::Choice(c) if f.required => c.first().map(|c| c.0.to_string()).unwrap_or_default(),
+            Kind::Integer { min, .. } if f.required && f.column != "number" => min.to_string(),
+            _ => String::new(),
+        };
+        data.raw.insert(f.column.to_string(), default);
+    }
+    data
+}
+
 pub async fn new_form(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -146,16 +160,7 @@ pub async fn new_form(
         return Err(AppError::NotFound);
     }
     let mut lookups = Lookups::load(&state, entity).await?;
-    let mut data = FormData::default();
-    // Sensible defaults for required choices and counts.
-    for f in entity.fields {
-        let default = match f.kind {
-            Kind::Choice(c) if f.required => c.first().map(|c| c.0.to_string()).unwrap_or_default(),
-            Kind::Integer { min, .. } if f.required && f.column != "number" => min.to_string(),
-            _ => String::new(),
-        };
-        data.raw.insert(f.column.to_string(), default);
-    }
+    let mut data = blank(entity);
     // A link from the entry it belongs to chooses it beforehand ("add an award" on a company: `?company_id=1`).
     for (key, value) in ctx.query_pairs() {
         if entity.field(&key).is_some_and(|f| f.reference().is_some()) && value.parse::<i64>().is_ok() {

@@ -12,9 +12,9 @@ use super::auth::{AuthSession, Staff};
 use super::history::{Piece, pieces};
 use super::names::{Lookups, display};
 use super::{path_param, set_flash, take_flash};
-use crate::admin::proposals::{self, DecideError, PROFILE, Proposal};
+use crate::admin::proposals::{self, DecideError, Proposal, Target};
 use crate::admin::record::{self, SaveError, Values};
-use crate::admin::spec::{COMPANIES, Label};
+use crate::admin::spec::{COMPANIES, Entity, Label, MILESTONES};
 use crate::i18n::{Lang, Text};
 use crate::web::AppState;
 use crate::web::error::{AppError, AppResult};
@@ -40,6 +40,8 @@ impl axum::extract::FromRequestParts<AppState> for ProposalParam {
 pub struct QueueLine {
     pub proposal: Proposal,
     pub company: String,
+    /// What it is about: the profile, or which milestone.
+    pub what: String,
     pub fields: Vec<Label>,
     pub one_sided: bool,
 }
@@ -63,7 +65,8 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, auth: AuthSession, u
             let changed = proposal.changed_columns();
             QueueLine {
                 company: names.title(COMPANIES.key, proposal.company_id, ctx.lang),
-                fields: changed.iter().filter_map(|c| PROFILE.label_of(c)).collect(),
+                what: super::my::what(&proposal, ctx.lang),
+                fields: changed.iter().filter_map(|c| label_of(proposal.form(), c)).collect(),
                 one_sided: !proposals::one_sided(&changed).is_empty(),
                 proposal,
             }
@@ -72,12 +75,19 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, auth: AuthSession, u
     render(&QueuePage { l: ctx.lang, chrome: ctx.chrome("admin"), flash: take_flash(&auth).await, user, lines })
 }
 
+/// A field's label, or an upload's (the logo).
+fn label_of(form: &Entity, column: &str) -> Option<Label> {
+    form.label_of(column).or_else(|| (column == super::upload::LOGO.column).then_some(super::upload::LOGO.title))
+}
+
 /// One side of a field in the review table.
 pub struct Cell {
     pub column: &'static str,
     pub changed: bool,
     pub before: Vec<Piece>,
     pub after: Vec<Piece>,
+    /// An uploaded picture: its paths under `/media/` before and after.
+    pub image: Option<(Option<String>, Option<String>)>,
     /// What is stored now, when staff changed it since the proposal's base.
     pub now: Option<String>,
 }
@@ -86,6 +96,11 @@ impl Cell {
     /// The field held nothing before: said, rather than shown as a blank.
     pub fn was_empty(&self) -> bool {
         self.before.iter().all(|p| p.text.is_empty())
+    }
+
+    /// The proposal leaves the field empty (a removed milestone, a cleared website).
+    pub fn emptied(&self) -> bool {
+        self.after.iter().all(|p| p.text.is_empty())
     }
 }
 
@@ -108,11 +123,17 @@ struct ReviewPage {
     flash: Option<Text>,
     proposal: Proposal,
     company: String,
+    /// What it is about: the profile, or which milestone.
+    what: String,
     public_url: String,
+    /// The admin page of the entry it changes (none for a new milestone).
+    entry_url: Option<String>,
     /// The stored version now; the approval is a save from it.
     version: i64,
-    /// Staff saved the company since the proposal's base: the changes since are shown first.
+    /// Staff saved the entry since the proposal's base: the changes since are shown first.
     stale: bool,
+    /// The milestone it changes is no longer the company's (deleted or moved by staff).
+    gone: bool,
     rows: Vec<Row>,
     /// Some row changed in one language only.
     one_sided: bool,
@@ -144,20 +165,22 @@ impl ReviewPage {
 }
 
 fn rows(proposal: &Proposal, now: &Values, lookups: &Lookups, l: Lang) -> Vec<Row> {
+    let form = proposal.form();
     let (before, after) = (proposal.before(), proposal.after());
     let changed = proposal.changed_columns();
-    let show = |values: &Values, c: &str| display(PROFILE.field(c), values.get(c), lookups, l);
+    let show = |values: &Values, c: &str| display(form.field(c), values.get(c), lookups, l);
     let cell = |column: &'static str| {
         let (b, a) = pieces(&show(&before, column), &show(&after, column));
         let moved = now.get(column).unwrap_or(&Value::Null) != before.get(column).unwrap_or(&Value::Null);
-        Cell { column, changed: changed.contains(&column), before: b, after: a, now: moved.then(|| show(now, column)) }
+        let now = moved.then(|| show(now, column));
+        Cell { column, changed: changed.contains(&column), before: b, after: a, image: None, now }
     };
     let mut out = Vec::new();
-    for f in PROFILE.fields {
-        if f.column.ends_with("_en") && PROFILE.field(&f.column.replace("_en", "_zh")).is_some() {
+    for f in form.fields {
+        if f.column.ends_with("_en") && form.field(&f.column.replace("_en", "_zh")).is_some() {
             continue; // shown beside its Chinese twin
         }
-        match PROFILE.english_twin(f.column) {
+        match form.english_twin(f.column) {
             Some(en) if changed.contains(&f.column) || changed.contains(&en.column) => {
                 let (zh, en) = (cell(f.column), cell(en.column));
                 out.push(Row {
@@ -174,7 +197,32 @@ fn rows(proposal: &Proposal, now: &Values, lookups: &Lookups, l: Lang) -> Vec<Ro
             _ => {}
         }
     }
+    for column in form.upload_columns.iter().copied().filter(|c| changed.contains(c)) {
+        let path = |values: &Values| values.get(column).and_then(Value::as_str).map(str::to_string);
+        let image = Some((path(&before), path(&after)));
+        let cell = Cell { column, changed: true, before: Vec::new(), after: Vec::new(), image, now: None };
+        let label = label_of(form, column).unwrap_or(Label(column, column));
+        out.push(Row { label, zh: None, en: None, single: Some(cell), one_sided: false });
+    }
     out
+}
+
+/// What the entry a proposal changes holds now: (its version, its values, its admin page); a milestone no
+/// longer the company's holds nothing and has no page.
+async fn entry_now(state: &AppState, proposal: &Proposal, l: Lang) -> AppResult<(i64, Values, Option<String>)> {
+    let mut conn = state.pool.acquire().await?;
+    let (entity, id) = match proposal.target() {
+        Target::NewMilestone => return Ok((0, Values::new(), None)),
+        Target::Profile => (&COMPANIES, proposal.company_id),
+        Target::Milestone { id, .. } => (&MILESTONES, id),
+    };
+    let owned = |r: &record::Record| {
+        entity.key == COMPANIES.key || r.values.get("company_id").and_then(Value::as_i64) == Some(proposal.company_id)
+    };
+    Ok(match record::load(&mut conn, entity, id).await? {
+        Some(r) if owned(&r) => (r.version, r.values, Some(l.url(&format!("/admin/{}/{id}", entity.key)))),
+        _ => (0, Values::new(), None),
+    })
 }
 
 async fn review_page(
@@ -186,21 +234,26 @@ async fn review_page(
     attempt: Option<Attempt>,
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
-    let stored = record::load(&mut conn, &COMPANIES, proposal.company_id).await?.ok_or(AppError::NotFound)?;
+    let company = record::load(&mut conn, &COMPANIES, proposal.company_id).await?.ok_or(AppError::NotFound)?;
     drop(conn);
-    let lookups = Lookups::load(state, &PROFILE).await?;
-    let rows = rows(&proposal, &stored.values, &lookups, ctx.lang);
+    let (version, now, entry_url) = entry_now(state, &proposal, ctx.lang).await?;
+    let gone = entry_url.is_none() && proposal.target() != Target::NewMilestone;
+    let lookups = Lookups::load(state, proposal.form()).await?;
+    let rows = rows(&proposal, &now, &lookups, ctx.lang);
     let refused = attempt.is_some();
-    let slug = stored.values.get("slug").and_then(Value::as_str).unwrap_or_default().to_string();
+    let slug = company.values.get("slug").and_then(Value::as_str).unwrap_or_default().to_string();
     let mut response = render(&ReviewPage {
         l: ctx.lang,
         chrome: ctx.chrome("admin"),
         user,
         flash,
-        company: stored.title(&COMPANIES, ctx.lang),
+        company: company.title(&COMPANIES, ctx.lang),
+        what: super::my::what(&proposal, ctx.lang),
         public_url: ctx.lang.url(&format!("/companies/{slug}")),
-        version: stored.version,
-        stale: stored.version != proposal.base_version,
+        entry_url,
+        version,
+        stale: !gone && proposal.target() != Target::NewMilestone && version != proposal.base_version,
+        gone,
         one_sided: rows.iter().any(|r| r.one_sided),
         rows,
         proposal,
@@ -270,15 +323,16 @@ async fn tell_the_editor(state: &AppState, id: i64) -> anyhow::Result<()> {
     } else {
         format!("{}{}\n\n", l.t("园区工作人员的说明：", "Park staff's reason: "), proposal.reason)
     };
+    let what = super::my::what(&proposal, l);
     let (subject, text) = match l {
         Lang::Zh => (
             format!("您对“{name}”的修改：{status}"),
-            format!("您好：\n\n您提交的“{name}”资料修改已处理：{status}。\n\n{reason}详情见：\n{link}"),
+            format!("您好：\n\n您提交的“{name}”修改（{what}）已处理：{status}。\n\n{reason}详情见：\n{link}"),
         ),
         Lang::En => (
             format!("Your change to {name}: {status}"),
             format!(
-                "Hello,\n\nPark staff decided on the change you sent to the profile of {name}: {status}.\n\n{reason}See it here:\n{link}"
+                "Hello,\n\nPark staff decided on the change you sent for {name} ({what}): {status}.\n\n{reason}See it here:\n{link}"
             ),
         ),
     };
@@ -318,11 +372,16 @@ pub async fn approve(
 ) -> AppResult<Response> {
     let reason = reason_of(&pairs);
     let changed = proposal.changed_columns();
-    let chosen: Vec<&str> = pairs
-        .iter()
-        .filter(|(k, _)| k == "column")
-        .filter_map(|(_, v)| changed.iter().copied().find(|c| c == v))
-        .collect();
+    // A new or removed milestone is approved whole; an edit field by field.
+    let chosen: Vec<&str> = if proposal.by_field() {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == "column")
+            .filter_map(|(_, v)| changed.iter().copied().find(|c| c == v))
+            .collect()
+    } else {
+        changed.clone()
+    };
     let version = pairs.iter().find(|(k, _)| k == "version").and_then(|(_, v)| v.parse::<i64>().ok());
     let problem = match stale_decision(&proposal, &pairs) {
         Some(stale) => Some(stale?),
@@ -351,8 +410,15 @@ pub async fn approve(
         }
         Err(DecideError::Save(SaveError::Conflict { .. })) => {
             let error = Text::new(
-                "在您审核期间，这家企业的资料又被修改了。请查看最新内容后再决定。",
-                "The company was changed while you reviewed. Look at what is stored now, then decide.",
+                "在您审核期间，这项内容又被修改了。请查看最新内容后再决定。",
+                "It was changed while you reviewed. Look at what is stored now, then decide.",
+            );
+            review_page(&state, &ctx, user, None, proposal, attempt(error)).await
+        }
+        Err(DecideError::Save(SaveError::NotFound)) => {
+            let error = Text::new(
+                "这条大事记已被删除或不再属于这家企业，无法采纳；请拒绝这条建议并说明原因。",
+                "The milestone was deleted or no longer belongs to this company, so this cannot be approved; reject it with a reason.",
             );
             review_page(&state, &ctx, user, None, proposal, attempt(error)).await
         }

@@ -209,17 +209,13 @@ async fn upload(
         return Err(AppError::NotFound);
     }
     match store(slot, &state, &ctx, &auth, &user, id, multipart).await {
-        Err(refused @ (AppError::BadRequest(_) | AppError::TooLarge(_) | AppError::Unsupported(_))) => {
-            let status = refused.status();
-            let reason = match refused {
-                AppError::BadRequest(reason) | AppError::TooLarge(reason) | AppError::Unsupported(reason) => reason,
-                _ => unreachable!("matched above"),
-            };
+        Ok(done) => Ok(done),
+        Err(err) => {
+            let (status, reason) = refusal(err)?;
             let mut page = super::edit::edit_page(&state, &ctx, user, None, slot.entity, id, Some(reason)).await?;
             *page.status_mut() = status;
             Ok(page)
         }
-        other => other,
     }
 }
 
@@ -230,8 +226,43 @@ async fn store(
     auth: &AuthSession,
     user: &Staff,
     id: i64,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> AppResult<Response> {
+    let received = receive(slot, state, multipart).await?;
+    let saved = record::set_file(
+        &state.pool,
+        slot.entity,
+        id,
+        received.version,
+        slot.column,
+        Some(&received.stored),
+        &user.username,
+    )
+    .await;
+    if saved.is_err() {
+        received.discard(state).await;
+    }
+    finish(slot, state, ctx, auth, id, saved, slot.updated).await
+}
+
+/// An upload checked, re-encoded and written under a name the server chose, not yet recorded anywhere.
+pub struct Received {
+    /// The path to record (`logos/<hex>.png`).
+    pub stored: String,
+    /// The entry's version the form was opened at.
+    pub version: i64,
+}
+
+impl Received {
+    /// Removes the file again when nothing came to refer to it.
+    pub async fn discard(&self, state: &AppState) {
+        let _ = tokio::fs::remove_file(state.settings.uploads_dir.join(&self.stored)).await;
+    }
+}
+
+/// Reads an image form (the file field of `slot` and the entry's `version`), normalises the picture and
+/// writes it to `slot`'s folder.
+pub async fn receive(slot: &'static ImageSlot, state: &AppState, mut multipart: Multipart) -> AppResult<Received> {
     let mut bytes = None;
     let mut version = None;
     while let Some(field) = next_part(&mut multipart, too_large).await? {
@@ -254,14 +285,18 @@ async fn store(
     let dir = state.settings.uploads_dir.join(slot.dir);
     tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::Other(e.into()))?;
     tokio::fs::write(dir.join(&name), &png).await.map_err(|e| AppError::Other(e.into()))?;
-    let stored = format!("{}/{name}", slot.dir);
-    let saved =
-        record::set_file(&state.pool, slot.entity, id, version, slot.column, Some(&stored), &user.username).await;
-    if saved.is_err() {
-        // Nothing refers to the new file: do not leave it behind.
-        let _ = tokio::fs::remove_file(dir.join(&name)).await;
+    Ok(Received { stored: format!("{}/{name}", slot.dir), version })
+}
+
+/// A refused upload (too large, not an image, none chosen): its status and reason, for the form's page.
+pub fn refusal(err: AppError) -> Result<(StatusCode, Text), AppError> {
+    let status = err.status();
+    match err {
+        AppError::BadRequest(reason) | AppError::TooLarge(reason) | AppError::Unsupported(reason) => {
+            Ok((status, reason))
+        }
+        other => Err(other),
     }
-    finish(slot, state, ctx, auth, id, saved, slot.updated).await
 }
 
 /// Clears the image. The file stays on disk: the revision keeps its path, so reverting brings it back.
