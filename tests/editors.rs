@@ -507,7 +507,10 @@ async fn an_editor_adds_changes_and_removes_the_company_s_milestones_through_rev
     assert_eq!(form.status, StatusCode::OK);
     form.assert_contains("value=\"product_launch\"");
     assert!(!form.body.contains("value=\"handover\""), "construction and handovers are the park's");
+    // The company and the phase are not the editor's to set: sent anyway, they are ignored.
     let launch = [
+        ("company_id", "2"),
+        ("phase_id", "1"),
         ("occurred_on", "2024-05"),
         ("kind", "product_launch"),
         ("product_name", "GSPRINT9000"),
@@ -515,7 +518,7 @@ async fn an_editor_adds_changes_and_removes_the_company_s_milestones_through_rev
         ("title_en", "Gpixel launches the GSPRINT9000"),
     ];
     let mut bad = launch.to_vec();
-    bad[0] = ("occurred_on", "last spring");
+    bad[2] = ("occurred_on", "last spring");
     let refused = app.post_form("/en/admin/my/milestones/new", Some(&editor), &bad).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("value=\"GSPRINT9000\"");
@@ -601,8 +604,12 @@ async fn an_editor_adds_changes_and_removes_the_company_s_milestones_through_rev
 #[tokio::test]
 async fn an_editor_cannot_reach_milestones_of_the_park_or_of_other_companies() {
     let (app, _staff, editor) = with_editor().await;
-    // Milestone 1 is the park's (construction began); 999 does not exist.
-    for id in [1, 999] {
+    // Milestone 1 is the park's (construction began); 500 is another company's; 999 does not exist.
+    app.exec_and_settle(
+        "insert into milestone (id, occurred_on, kind, company_id, title_zh) values (500, '2024', 'other', 2, '别家的大事记')",
+    )
+    .await;
+    for id in [1, 500, 999] {
         let get = app.get_as(&format!("/en/admin/my/milestones/{id}/edit"), &editor).await;
         assert_eq!(get.status, StatusCode::NOT_FOUND, "GET {id}");
         for action in ["edit", "delete"] {
@@ -698,4 +705,69 @@ async fn approve_whole_fields(app: &TestApp, staff: &str, id: i64, columns: &[&s
     let mut pairs = vec![("version", version.as_str()), ("seen", seen.as_str())];
     pairs.extend(columns.iter().map(|c| ("column", *c)));
     app.post_form(&format!("/en/admin/review/{id}/approve"), Some(staff), &pairs).await
+}
+
+#[tokio::test]
+async fn an_editor_withdraws_one_change_of_several_and_a_deleted_milestone_closes_what_waits_for_it() {
+    let (app, _staff, editor) = with_editor().await;
+    let profile = propose(&app, &editor, &[("description_en", "One of two.")]).await;
+    let launch = [("occurred_on", "2024"), ("kind", "other"), ("title_zh", "第二项修改")];
+    assert_eq!(
+        app.post_form("/en/admin/my/milestones/new", Some(&editor), &launch).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let removal = app.post_form("/en/admin/my/milestones/4/delete", Some(&editor), &[]).await;
+    assert_eq!(removal.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("select count(*) from proposal where status = 'pending'").await, 3);
+    let bad = app.post_form("/en/admin/my/withdraw", Some(&editor), &[("proposal", "one")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "not a number: nothing withdrawn");
+    assert_eq!(app.count("select count(*) from proposal where status = 'pending'").await, 3);
+    let one = profile.to_string();
+    let r = app.post_form("/en/admin/my/withdraw", Some(&editor), &[("proposal", &one)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(&format!("select count(*) from proposal where id = {profile} and status = 'withdrawn'")).await,
+        1
+    );
+    assert_eq!(app.count("select count(*) from proposal where status = 'pending'").await, 2, "the others wait");
+    // Staff delete milestone 4 themselves: the removal that waited for it is closed, and a new milestone
+    // given the same id is never reached by it.
+    app.exec_and_settle("delete from milestone where id = 4").await;
+    assert_eq!(
+        app.count(
+            "select count(*) from proposal where entity_id = 4 and status = 'rejected' and reason like '%was deleted%'"
+        )
+        .await,
+        1
+    );
+    app.exec_and_settle("insert into milestone (id, occurred_on, kind, company_id, title_zh) values (4, '2025', 'other', 1, '新的同号大事记')")
+        .await;
+    assert!(!app.get_as("/en/admin/my", &editor).await.body.contains("(a change waits for review)"));
+}
+
+#[tokio::test]
+async fn a_logo_joining_a_pending_change_keeps_what_the_change_was_based_on() {
+    let (app, staff, editor) = with_editor().await;
+    let id = propose(&app, &editor, &[("description_en", "Typed over the old website.")]).await;
+    let based_on = app.count(&format!("select base_version from proposal where id = {id}")).await;
+    app.exec_and_settle("update company set website = 'https://staff.example/', version = version + 1 where id = 1")
+        .await;
+    let (content_type, body) = common::multipart("logo", "1", "logo.png", &common::png(32, 32));
+    let r = app
+        .send(
+            axum::http::Method::POST,
+            "/en/admin/my/logo",
+            Some(&editor),
+            &[("content-type", content_type.as_str()), ("sec-fetch-site", "same-origin")],
+            axum::body::Body::from(body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.count(&format!("select base_version from proposal where id = {id}")).await, based_on);
+    let review = app.get_as(&format!("/en/admin/review/{id}"), &staff).await;
+    review.assert_contains("The entry was changed after this was proposed.");
+    // The editor never changed the website: it is not offered, so approving cannot put the old one back.
+    assert!(!review.body.contains("value=\"website\""), "staff's website is not passed off as the editor's");
+    review.assert_contains("value=\"logo_path\"");
+    review.assert_contains("value=\"description_en\"");
 }

@@ -298,6 +298,17 @@ pub async fn own_pending(
     .await
 }
 
+/// Everything an editor has waiting for review for a company, oldest first (as staff review them).
+pub async fn own_pending_all(pool: &SqlitePool, company_id: i64, account_id: i64) -> sqlx::Result<Vec<Proposal>> {
+    sqlx::query_as(&format!(
+        "select {COLUMNS} from proposal where company_id = ? and account_id = ? and status = 'pending' order by id"
+    ))
+    .bind(company_id)
+    .bind(account_id)
+    .fetch_all(pool)
+    .await
+}
+
 /// What an editor proposes: for which company and entry, from which stored version and values.
 pub struct Draft<'a> {
     pub company_id: i64,

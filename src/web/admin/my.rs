@@ -142,19 +142,18 @@ async fn my_page(
     let l = ctx.lang;
     let company = company(state, &user).await?;
     let lookups = Lookups::load(state, &PROFILE).await?;
-    let mut pending = Vec::new();
-    let mut decided = Vec::new();
+    let pending: Vec<ProposalView> = proposals::own_pending_all(&state.pool, user.company_id, user.id)
+        .await?
+        .into_iter()
+        .map(|p| ProposalView::new(p, &lookups, l))
+        .collect();
     // Visitors' suggestions are staff's to answer; the editor sees their own company's edits.
-    for p in
-        proposals::of_company(&state.pool, user.company_id, SHOWN).await?.into_iter().filter(|p| !p.is_suggestion())
-    {
-        if p.is_pending() && p.account_id == Some(user.id) {
-            pending.push(ProposalView::new(p, &lookups, l));
-        } else if !p.is_pending() {
-            decided.push(ProposalView::new(p, &lookups, l));
-        }
-    }
-    pending.reverse(); // oldest first, as staff review them
+    let decided = proposals::of_company(&state.pool, user.company_id, SHOWN)
+        .await?
+        .into_iter()
+        .filter(|p| !p.is_suggestion() && !p.is_pending())
+        .map(|p| ProposalView::new(p, &lookups, l))
+        .collect();
     let waiting: Vec<i64> = pending.iter().filter_map(|v| v.proposal.entity_id).collect();
     let milestones = proposals::company_milestones(&state.pool, user.company_id, MILESTONES_SHOWN)
         .await?
@@ -198,7 +197,12 @@ pub async fn withdraw(
     user: Editor,
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let only = pairs.iter().find(|(k, _)| k == "proposal").and_then(|(_, v)| v.parse::<i64>().ok());
+    let only = match pairs.iter().find(|(k, _)| k == "proposal") {
+        None => None,
+        Some((_, v)) => Some(v.trim().parse::<i64>().map_err(|_| {
+            AppError::BadRequest(Text::new("要撤回的修改编号无效。", "The change to withdraw is not a valid number."))
+        })?),
+    };
     let message = if proposals::withdraw(&state.pool, user.company_id, user.id, only, &user.username).await? {
         Text::new("已撤回等待审核的修改。", "What waited for review is withdrawn.")
     } else {
@@ -569,9 +573,17 @@ pub async fn remove_logo(
 /// Proposes `logo` with the editor's pending profile edit, if any. A logo carries no stale text, so it is
 /// based on what is stored now; one that leaves nothing differing from the site withdraws what waited.
 async fn propose_logo(state: &AppState, auth: &AuthSession, user: &Editor, logo: Values) -> AppResult<()> {
-    let (version, stored) = stored(state, user, Target::Profile).await?.ok_or(AppError::NotFound)?;
     let pending = proposals::own_pending(&state.pool, user.company_id, user.id, Target::Profile).await?;
+    // Joining a pending change keeps what it was based on: re-basing it on a newer save would pass staff's
+    // values off as the editor's (its text was typed over the older ones).
+    let (version, stored) = match &pending {
+        Some(p) => (p.base_version, p.before()),
+        None => stored(state, user, Target::Profile).await?.ok_or(AppError::NotFound)?,
+    };
+    let replaced =
+        pending.as_ref().and_then(|p| p.after().get(LOGO.column).and_then(Value::as_str).map(str::to_string));
     let proposed = over_pending(pending.as_ref(), logo);
+    let replaced = replaced.filter(|old| stored.get(LOGO.column).and_then(Value::as_str) != Some(old.as_str()));
     let message = if !proposals::changed(&PROFILE, &stored, &proposed).is_empty() {
         let draft = draft(
             user,
@@ -591,6 +603,10 @@ async fn propose_logo(state: &AppState, auth: &AuthSession, user: &Editor, logo:
     } else {
         Text::new("网站上没有标志，无需移除。", "The site shows no logo; there is nothing to remove.")
     };
+    if let Some(old) = replaced {
+        // The logo sent before, never published, is replaced: nothing else refers to its file.
+        let _ = tokio::fs::remove_file(state.settings.uploads_dir.join(old)).await;
+    }
     set_flash(auth, message).await;
     Ok(())
 }

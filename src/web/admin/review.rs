@@ -164,15 +164,17 @@ impl ReviewPage {
     }
 }
 
-fn rows(proposal: &Proposal, now: &Values, lookups: &Lookups, l: Lang) -> Vec<Row> {
+/// `now`: what the entry holds now, when it exists (a new milestone, or one gone, has nothing to compare).
+fn rows(proposal: &Proposal, now: Option<&Values>, lookups: &Lookups, l: Lang) -> Vec<Row> {
     let form = proposal.form();
     let (before, after) = (proposal.before(), proposal.after());
     let changed = proposal.changed_columns();
     let show = |values: &Values, c: &str| display(form.field(c), values.get(c), lookups, l);
     let cell = |column: &'static str| {
         let (b, a) = pieces(&show(&before, column), &show(&after, column));
-        let moved = now.get(column).unwrap_or(&Value::Null) != before.get(column).unwrap_or(&Value::Null);
-        let now = moved.then(|| show(now, column));
+        let now =
+            now.filter(|now| now.get(column).unwrap_or(&Value::Null) != before.get(column).unwrap_or(&Value::Null));
+        let now = now.map(|now| show(now, column));
         Cell { column, changed: changed.contains(&column), before: b, after: a, image: None, now }
     };
     let mut out = Vec::new();
@@ -239,7 +241,7 @@ async fn review_page(
     let (version, now, entry_url) = entry_now(state, &proposal, ctx.lang).await?;
     let gone = entry_url.is_none() && proposal.target() != Target::NewMilestone;
     let lookups = Lookups::load(state, proposal.form()).await?;
-    let rows = rows(&proposal, &now, &lookups, ctx.lang);
+    let rows = rows(&proposal, entry_url.is_some().then_some(&now), &lookups, ctx.lang);
     let refused = attempt.is_some();
     let slug = company.values.get("slug").and_then(Value::as_str).unwrap_or_default().to_string();
     let mut response = render(&ReviewPage {
