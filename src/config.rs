@@ -17,6 +17,8 @@ pub const DEFAULT_MAX_CONCURRENCY: usize = 512;
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 /// The sender of outgoing mail when no `--mail-from` is given: a local name, never a real park domain.
 pub const DEFAULT_MAIL_FROM: &str = "park-portal@localhost";
+/// Days an entry application's personal data is kept by default (`--application-retention-days`).
+pub const DEFAULT_APPLICATION_RETENTION_DAYS: u32 = 180;
 
 /// Where the SQLite database lives (`--database`, `PARK_DATABASE`).
 #[derive(Debug, Clone, clap::Args)]
@@ -84,6 +86,10 @@ pub struct ServeArgs {
     #[arg(long, env = "PARK_OUTBOX", value_name = "DIR")]
     pub outbox: Option<std::path::PathBuf>,
 
+    /// Days an entry application's personal data (contact, phone, email, message) is kept before it is blanked.
+    #[arg(long, env = "PARK_APPLICATION_RETENTION_DAYS", default_value_t = DEFAULT_APPLICATION_RETENTION_DAYS, value_name = "DAYS")]
+    pub application_retention_days: u32,
+
     #[command(flatten)]
     pub db: DatabaseArgs,
 }
@@ -112,6 +118,7 @@ impl ServeArgs {
         if let Some(dir) = self.outbox.clone() {
             settings.outbox_dir = dir;
         }
+        settings.application_retention_days = self.application_retention_days.max(1);
         settings
     }
 }
@@ -251,6 +258,8 @@ pub struct Settings {
     pub mail_from: String,
     /// Where mail is written when there is no SMTP server, for staff to read (see `mail`).
     pub outbox_dir: PathBuf,
+    /// Days an entry application's personal data is kept (see `admin::applications`).
+    pub application_retention_days: u32,
 }
 
 impl Settings {
@@ -275,6 +284,7 @@ impl Settings {
             smtp_url: None,
             mail_from: DEFAULT_MAIL_FROM.to_string(),
             outbox_dir: dir.join("outbox"),
+            application_retention_days: DEFAULT_APPLICATION_RETENTION_DAYS,
         }
     }
 }
@@ -313,6 +323,7 @@ mod tests {
         assert_eq!(from_flags.outbox_dir, Path::new("data/outbox"));
         assert_eq!(from_flags.mail_from, defaults.mail_from);
         assert_eq!(from_flags.smtp_url, None);
+        assert_eq!(from_flags.application_retention_days, defaults.application_retention_days);
     }
 
     #[test]

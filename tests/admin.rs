@@ -279,6 +279,7 @@ fn minimal_form(entity: &park_portal::admin::spec::Entity, suffix: &str) -> Vec<
                 Kind::Choice(c) => c[0].0.to_string(),
                 Kind::Reference(_) => "1".to_string(),
                 Kind::Date => "2024-05".to_string(),
+                Kind::DateTime => "2024-05-01 09:30".to_string(),
                 _ => format!("测试{suffix}"),
             };
             (f.column.to_string(), value)
@@ -596,9 +597,11 @@ async fn the_park_office_is_reached_from_every_page_and_staff_fill_in_what_the_s
     about.assert_contains("href=\"https://uri.amap.com/search?keyword=");
     about.assert_contains("href=\"https://map.baidu.com/search/");
     about.assert_contains("href=\"https://www.openstreetmap.org/search?query=");
-    // The way in, from the header of every page and the home page's hero.
-    app.get("/companies").await.assert_contains("<a class=\"nav-cta\" href=\"/about#contact\">入驻咨询</a>");
-    app.get("/en/").await.assert_contains("href=\"/en/about#contact\">Moving in? Contact the park</a>");
+    // The way in, from the header of every page and the home page's hero, leads to the application form,
+    // which offers the office's contact too.
+    app.get("/companies").await.assert_contains("<a class=\"nav-cta\" href=\"/apply\">入驻申请</a>");
+    app.get("/en/").await.assert_contains("href=\"/en/apply\">Apply to move in</a>");
+    app.get("/en/apply").await.assert_contains("href=\"/en/about#contact\">contact the park office</a>");
 
     let edit = app.get_as("/en/admin/park/1/edit", &cookie).await;
     let mut form = form_fields(&edit.body);
@@ -812,5 +815,5 @@ async fn a_taken_unique_value_is_named_beside_its_field() {
         assert_eq!(app.count(&format!("select count(*) from {}", entity.table)).await, rows, "{}", entity.key);
         checked += 1;
     }
-    assert_eq!(checked, 5, "companies, sectors, phases, designations and competitions");
+    assert_eq!(checked, 6, "companies, sectors, phases, posts, designations and competitions");
 }

@@ -147,6 +147,11 @@ fn public_pages() -> Vec<&'static str> {
         "/awards?company=chenying",
         "/nope",
         "/companies/gpixel/suggest",
+        "/space/1",
+        "/news/browser-news",
+        "/apply",
+        "/apply?unit=1",
+        "/apply/sent?ref=RZ-20261203-ABCDEF",
     ];
     common::PUBLIC_PAGES.iter().chain(MORE).copied().collect()
 }
@@ -208,6 +213,9 @@ async fn run_all(c: &Client, server: &Server) -> Result<(), String> {
     // Screenshots before the admin journey edits anything: they show the seeded facts.
     screenshots(c, server).await;
     admin_journey(c, server).await;
+    space_journey(c, server).await;
+    news_journey(c, server).await;
+    application_journey(c, server).await;
     let editor_problems = editor_journey(c, server).await;
     suggestion_journey(c, server).await;
     axe_every_page(c, server).await.map_err(|e| format!("{e}\n{}", editor_problems.join("\n")))?;
@@ -590,6 +598,99 @@ async fn editor_journey(c: &Client, s: &Server) -> Vec<String> {
     problems
 }
 
+/// Staff (signed in) list a unit; a visitor filters the space list by kind and opens the unit. The unit stays,
+/// so the validators see the list's table and the unit's page.
+async fn space_journey(c: &Client, s: &Server) {
+    c.goto(&s.url("/en/admin/units/new")).await.unwrap();
+    c.find(Locator::Css("#field-building_id option[value='2']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#field-name_zh")).await.unwrap().send_keys("浏览器测试房源").await.unwrap();
+    c.find(Locator::Css("#field-name_en")).await.unwrap().send_keys("Browser test unit").await.unwrap();
+    c.find(Locator::Css("#field-area_m2")).await.unwrap().send_keys("120").await.unwrap();
+    c.find(Locator::Css("#field-kind option[value=laboratory]")).await.unwrap().click().await.unwrap();
+    click(c, ".sticky-actions button[type=submit]").await;
+    let flash = c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert!(flash.text().await.unwrap().starts_with("Created"), "the unit is not saved");
+    c.goto(&s.url("/en/space")).await.unwrap();
+    c.find(Locator::Css("#space-kind option[value=laboratory]")).await.unwrap().click().await.unwrap();
+    click(c, ".inline-filters button[type=submit]").await;
+    assert_eq!(c.current_url().await.unwrap().query(), Some("kind=laboratory"), "empty filters are dropped");
+    let html = c.source().await.unwrap();
+    let count = html.find("results-count").map(|i| &html[i..(i + 200).min(html.len())]).unwrap_or("no count");
+    assert!(html.contains("1 unit available, 120 m² in all"), "the filtered list: {count}");
+    shot(c, "space-en").await;
+    click(c, "table.data a[href^='/en/space/']").await;
+    assert_eq!(c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap(), "Browser test unit");
+    shot(c, "unit-en").await;
+}
+
+/// Staff schedule a post a few seconds ahead: it is not public, then it is, on the list and its own page.
+async fn news_journey(c: &Client, s: &Server) {
+    c.goto(&s.url("/en/admin/posts/new")).await.unwrap();
+    let at = common::beijing_time_in(6);
+    c.find(Locator::Css("#field-slug")).await.unwrap().send_keys("browser-news").await.unwrap();
+    c.find(Locator::Css("#field-status option[value=published]")).await.unwrap().click().await.unwrap();
+    let when = c.find(Locator::Css("#field-publish_at")).await.unwrap();
+    when.clear().await.unwrap();
+    when.send_keys(&at).await.unwrap();
+    c.find(Locator::Css("#field-title_zh")).await.unwrap().send_keys("园区开放日通知").await.unwrap();
+    c.find(Locator::Css("#field-title_en")).await.unwrap().send_keys("Park open day").await.unwrap();
+    c.find(Locator::Css("#field-body_en"))
+        .await
+        .unwrap()
+        .send_keys("Visit [Gpixel](/en/companies/gpixel).")
+        .await
+        .unwrap();
+    click(c, ".sticky-actions button[type=submit]").await;
+    let flash = c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    assert!(flash.text().await.unwrap().starts_with("Created"), "the post is not saved");
+    c.goto(&s.url("/en/news")).await.unwrap();
+    assert!(!c.source().await.unwrap().contains("Park open day"), "a scheduled post is not public before its time");
+    let mut appeared = false;
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        c.goto(&s.url("/en/news")).await.unwrap();
+        if c.source().await.unwrap().contains("Park open day") {
+            appeared = true;
+            break;
+        }
+    }
+    assert!(appeared, "the scheduled post did not appear at its time");
+    shot(c, "news-en").await;
+    click(c, ".post-title a").await;
+    assert_eq!(c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap(), "Park open day");
+    shot(c, "post-en").await;
+}
+
+/// A visitor opens a free unit, applies for it and gets a reference; staff move the application along.
+async fn application_journey(c: &Client, s: &Server) {
+    c.goto(&s.url("/en/space/1")).await.unwrap();
+    click(c, "a.button[href^='/en/apply?unit=']").await;
+    c.find(Locator::Css("#a-company")).await.unwrap().send_keys("Browser Optics Ltd").await.unwrap();
+    c.find(Locator::Css("#a-contact")).await.unwrap().send_keys("Li Lei").await.unwrap();
+    c.find(Locator::Css("#a-phone")).await.unwrap().send_keys("+86 138 0431 0000").await.unwrap();
+    c.find(Locator::Css("#a-email")).await.unwrap().send_keys("li@example.com").await.unwrap();
+    c.find(Locator::Css("#a-message")).await.unwrap().send_keys("We need a lab by spring.").await.unwrap();
+    click(c, "#a-consent").await;
+    shot(c, "apply-en").await;
+    tokio::time::sleep(std::time::Duration::from_millis(3200)).await;
+    click(c, ".suggest-form button[type=submit]").await;
+    let reference = c.wait().for_element(Locator::Css(".reference")).await.unwrap().text().await.unwrap();
+    assert!(reference.starts_with("RZ-"), "{reference}");
+    shot(c, "apply-sent-en").await;
+    c.goto(&s.url("/en/admin/applications")).await.unwrap();
+    assert!(c.source().await.unwrap().contains(&reference), "staff see the application");
+    click(c, "table.data th a").await;
+    for (status, label) in [("contacted", "Contacted"), ("visit_arranged", "Visit arranged"), ("signed", "Signed")] {
+        c.find(Locator::Css(&format!("#status option[value={status}]"))).await.unwrap().click().await.unwrap();
+        click(c, "form[action$='/status'] button[type=submit]").await;
+        // The new page's message, not the last one's (the page before may still be in the window).
+        let flash = format!("//*[contains(@class, 'flash') and contains(., 'Status set to {label}.')]");
+        c.wait().for_element(Locator::XPath(&flash)).await.unwrap();
+    }
+    assert!(c.source().await.unwrap().contains("Status: Visit arranged"), "the log keeps each step");
+    shot(c, "admin-application-en").await;
+}
+
 /// A visitor suggests a correction from a profile; staff (signed in) reject it with a reason.
 async fn suggestion_journey(c: &Client, s: &Server) {
     c.goto(&s.url("/en/companies/yuanchen")).await.unwrap();
@@ -668,6 +769,12 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/review/2",
     "/admin/companies/2/history",
     "/admin/mail",
+    "/admin/posts",
+    "/admin/posts/new",
+    "/admin/posts/1/edit",
+    "/admin/units/new",
+    "/admin/applications",
+    "/admin/applications/1",
     "/admin/freshness",
 ];
 

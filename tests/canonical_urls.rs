@@ -29,6 +29,8 @@ const PAGES: &[&str] = &[
     "/awards",
     "/en/awards?competition=china-innovation-entrepreneurship&sort=prize",
     "/en/about",
+    "/space",
+    "/en/space?kind=office&min_area=50",
     "/data/companies.json",
     "/api/companies?sector=medical-health&awards=1",
     "/sitemap.xml",

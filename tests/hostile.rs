@@ -31,6 +31,10 @@ const PATHS: &[&str] = &[
     "/sectors/core-components",
     "/phases",
     "/awards",
+    "/space",
+    "/news",
+    "/en/news",
+    "/apply",
     "/about",
     "/admin",
     "/admin/login",
@@ -41,6 +45,10 @@ const PATHS: &[&str] = &[
     "/admin/companies/1/history",
     "/admin/companies/1/logo",
     "/admin/awards/1/delete",
+    "/admin/units",
+    "/admin/units/new",
+    "/admin/posts",
+    "/admin/posts/new",
     "/admin/park",
     "/static/site.css",
     "/healthz",
@@ -74,8 +82,22 @@ async fn every_target_path_exists() {
     assert!(missing.is_empty(), "target paths that do not exist: {missing:?}");
 }
 
-const PARAMS: &[&str] =
-    &["q", "sector", "phase", "awards", "designation", "page", "sort", "year", "competition", "company", "next"];
+const PARAMS: &[&str] = &[
+    "q",
+    "sector",
+    "phase",
+    "awards",
+    "designation",
+    "page",
+    "sort",
+    "year",
+    "competition",
+    "company",
+    "next",
+    "kind",
+    "min_area",
+    "building",
+];
 
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -285,11 +307,14 @@ fn hostile_form(entity: &park_portal::admin::spec::Entity, n: usize, offset: usi
                 Kind::Integer { min, max } => (min + 10 + n as i64).min(max).to_string(),
                 Kind::Money => "1".to_string(),
                 Kind::Date => "2024-05".to_string(),
+                Kind::DateTime => "2024-05-01 09:00".to_string(),
                 Kind::Url => format!("https://example.com/?q=\"><script>alert('xss-url-{n}')</script>"),
                 // What the address rules let through that HTML must still escape: a quote and an ampersand.
                 Kind::Email => format!("o'x&{n}@example.cn"),
                 Kind::Phone => "+86 (431) 8123-4567".to_string(),
                 Kind::Bool => "1".to_string(),
+                // A post is public only once published.
+                Kind::Choice(_) if entity.key == "posts" && f.column == "status" => "published".to_string(),
                 Kind::Choice(c) => c[0].0.to_string(),
                 Kind::Reference(_) => "1".to_string(),
             };
@@ -412,7 +437,7 @@ async fn xss_payloads_in_every_admin_field_come_back_escaped_everywhere() {
         assert!(xml.contains("xss-"), "{feed} carries none of the payloads");
     }
     app.open_data_settled().await;
-    for dataset in ["companies", "awards", "phases", "sectors"] {
+    for dataset in ["companies", "awards", "phases", "sectors", "space"] {
         let body = app.get(&format!("/data/{dataset}.json")).await.body;
         serde_json::from_str::<serde_json::Value>(&body).unwrap_or_else(|e| panic!("{dataset}.json ({e})"));
         assert!(body.contains("xss-"), "{dataset}.json carries none of the payloads");
@@ -474,6 +499,8 @@ async fn sql_metacharacters_in_every_parameter_change_nothing() {
             "/companies",
             "/en/companies",
             "/awards",
+            "/space",
+            "/en/space",
             "/api/companies",
             "/companies.csv",
             "/awards.csv",

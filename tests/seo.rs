@@ -111,7 +111,9 @@ async fn sitemap_lists_every_public_page_in_both_languages_with_alternates_and_d
     let cat = app.state.catalog();
 
     let mut paths: Vec<String> =
-        ["/", "/companies", "/sectors", "/phases", "/awards", "/about", "/stats", "/data"].map(String::from).to_vec();
+        ["/", "/news", "/companies", "/sectors", "/phases", "/space", "/apply", "/awards", "/about", "/stats", "/data"]
+            .map(String::from)
+            .to_vec();
     paths.extend(cat.companies.iter().map(|c| format!("/companies/{}", c.slug)));
     paths.extend(cat.sectors.iter().map(|s| format!("/sectors/{}", s.slug)));
     paths.extend(cat.phases.iter().map(|p| format!("/phases/{}", p.number)));
@@ -215,7 +217,7 @@ async fn past_one_file_the_sitemap_becomes_an_index_of_files() {
             assert!(listed.insert(loc, entry).is_none(), "a URL in two files");
         }
     }
-    assert_eq!(listed.len(), (8 + 7 + 3 + 5 + companies) * 2, "every page once, in both languages");
+    assert_eq!(listed.len(), (11 + 7 + 3 + 5 + companies) * 2, "every page once, in both languages");
     for slug in ["gpixel".to_string(), "bulk-1".to_string(), format!("bulk-{companies}")] {
         let en = &listed[&format!("{ORIGIN}/en/companies/{slug}")];
         assert_eq!(en.alternates["zh-CN"], format!("{ORIGIN}/companies/{slug}"));

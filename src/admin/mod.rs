@@ -2,6 +2,7 @@
 //! with versions and history.
 
 pub mod accounts;
+pub mod applications;
 pub mod csv;
 pub mod freshness;
 pub mod invitations;

@@ -85,6 +85,13 @@ fn typed(kind: Kind, text: String, known: &KnownIds) -> Result<Value, Text> {
             "日期格式应为 YYYY、YYYY-MM 或 YYYY-MM-DD，且须为真实日期。",
             "Write the date as YYYY, YYYY-MM or YYYY-MM-DD, and a real date.",
         ),
+        Kind::DateTime => match beijing_time(&text) {
+            Some(at) => Ok(Value::from(at)),
+            None => Err(Text::new(
+                "时间格式应为 YYYY-MM-DD HH:MM（北京时间），且须为真实时间。",
+                "Write the time as YYYY-MM-DD HH:MM (Beijing time), and a real one.",
+            )),
+        },
         Kind::Url => match web_address(&text) {
             Some(url) => Ok(Value::from(url)),
             None => Err(Text::new(
@@ -148,6 +155,22 @@ fn is_phone(text: &str) -> bool {
     allowed && (7..=15).contains(&digits)
 }
 
+/// `YYYY-MM-DD HH:MM` or `YYYY-MM-DD HH:MM:SS` (a `T` between them too), naming a real moment: written back
+/// with a space, as staff type it.
+fn beijing_time(text: &str) -> Option<String> {
+    let (day, clock) = text.split_once([' ', 'T'])?;
+    let clock = clock.trim();
+    let parts: Vec<&str> = clock.split(':').collect();
+    let two = |p: &&str| p.len() == 2 && p.chars().all(|c| c.is_ascii_digit());
+    let ok = day.len() == 10
+        && is_partial_date(day)
+        && matches!(parts.len(), 2 | 3)
+        && parts.iter().all(two)
+        && parts[0] < "24"
+        && parts[1..].iter().all(|p| *p < "60");
+    ok.then(|| format!("{day} {clock}"))
+}
+
 /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, naming a real day.
 pub fn is_partial_date(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
@@ -170,6 +193,16 @@ pub fn is_partial_date(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn beijing_times() {
+        assert_eq!(beijing_time("2026-12-03 09:30").as_deref(), Some("2026-12-03 09:30"));
+        assert_eq!(beijing_time("2026-12-03T09:30:05").as_deref(), Some("2026-12-03 09:30:05"));
+        assert_eq!(beijing_time("2026-12-03 24:00"), None);
+        assert_eq!(beijing_time("2026-02-30 10:00"), None);
+        assert_eq!(beijing_time("2026-12-03 9:30"), None);
+        assert_eq!(beijing_time("2026-12-03"), None);
+    }
 
     #[test]
     fn partial_dates() {

@@ -22,6 +22,9 @@ impl Catalog {
             sectors: Vec::new(),
             phases: Vec::new(),
             buildings: Vec::new(),
+            units: Vec::new(),
+            posts: Vec::new(),
+            next_post: None,
             designations: Vec::new(),
             companies: imbl::Vector::new(),
             milestones: Default::default(),
@@ -68,6 +71,9 @@ impl Catalog {
             next.sectors = small.sectors;
             next.phases = small.phases;
             next.buildings = small.buildings;
+            next.units = small.units;
+            next.posts = small.posts;
+            next.next_post = small.next_post;
             next.designations = small.designations;
             next.competitions = small.competitions;
             next.small_modified = Arc::new(small.modified);
@@ -98,12 +104,20 @@ impl Catalog {
             next.count_figures();
         }
         next.figures.companies_profiled = next.companies.len();
-        let newest = [last_revision_at.as_deref(), Some(next.seeded_at.as_str())].into_iter().flatten().max();
-        next.last_modified = match newest {
-            Some(at) if touched.full || at > self.last_modified.as_str() => at.to_string(),
-            _ => self.last_modified.clone(),
-        };
+        next.last_modified = next.newest_change(self, last_revision_at.as_deref(), touched.full);
         (next, problems)
+    }
+
+    /// When anything public last changed: the newest revision, the seed, or a scheduled post that came due
+    /// (which changed the public pages without a revision at that time); never earlier than `before` knew.
+    fn newest_change(&self, before: &Catalog, last_revision_at: Option<&str>, full: bool) -> String {
+        let newest_post = self.posts.first().map(|p| p.published_utc());
+        let newest =
+            [last_revision_at, Some(self.seeded_at.as_str()), newest_post.as_deref()].into_iter().flatten().max();
+        match newest {
+            Some(at) if full || at > before.last_modified.as_str() => at.to_string(),
+            _ => before.last_modified.clone(),
+        }
     }
 
     /// Puts the touched companies (rebuilt from `parts`; the ones without parts are gone) in place of their old

@@ -113,6 +113,8 @@ impl Live {
         let mut pruned_at = Instant::now();
         let mut index = self.start_index_build();
         let mut today = super::park_today();
+        // The scheduled post this server last logged as due: logged once, however long the log takes to follow.
+        let mut announced: Option<(time::OffsetDateTime, i64)> = None;
         loop {
             tokio::select! {
                 () = self.wake.notified() => {}
@@ -141,6 +143,18 @@ impl Live {
             if super::park_today() != today {
                 today = super::park_today();
                 on_publish();
+            }
+            if let Some((at, id)) = self.current().next_post
+                && at <= time::OffsetDateTime::now_utc()
+                && announced != Some((at, id))
+            {
+                match crate::db::posts::log_due(&pool, id).await {
+                    Ok(()) => {
+                        announced = Some((at, id));
+                        self.wake.notify_one();
+                    }
+                    Err(err) => tracing::warn!(error = %err, "cannot publish a scheduled post; trying again"),
+                }
             }
             if pruned_at.elapsed() > PRUNE_EVERY {
                 pruned_at = Instant::now();

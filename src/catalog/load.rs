@@ -6,11 +6,13 @@ use std::collections::{BTreeSet, HashMap};
 use sqlx::SqliteConnection;
 
 use super::model::text;
-use super::{Award, Building, Catalog, Competition, Designation, Milestone, Park, Phase, PhaseStatus, Sector, Source};
+use super::{
+    Award, Building, Catalog, Competition, Designation, Milestone, Park, Phase, PhaseStatus, Sector, Source, Unit,
+};
 use crate::db::{self, BadRow};
 
-/// What to read again: the small tables (park, sources, sectors, phases, buildings, designations,
-/// competitions: tens of rows, read whole), and the large ones by id.
+/// What to read again: the small tables (park, sources, sectors, phases, buildings and their units,
+/// designations, competitions: tens or hundreds of rows, read whole), and the large ones by id.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Touched {
     /// Everything: a first load, or a follower that fell too far behind.
@@ -40,6 +42,9 @@ pub(super) struct Small {
     pub sectors: Vec<Sector>,
     pub phases: Vec<Phase>,
     pub buildings: Vec<Building>,
+    pub units: Vec<Unit>,
+    pub posts: Vec<super::news::Post>,
+    pub next_post: Option<(time::OffsetDateTime, i64)>,
     pub designations: Vec<Designation>,
     pub competitions: Vec<Competition>,
     pub modified: HashMap<(String, i64), String>,
@@ -178,12 +183,17 @@ async fn read_small(conn: &mut SqliteConnection, report: &mut impl FnMut(BadRow)
     if parks.is_empty() {
         report(BadRow { table: "park", id: Some(1), reason: "the park's row is missing".into() });
     }
+    let post_rows = read_all(conn, db::posts::POSTS, report, |p: db::posts::PostRow| p).await?;
+    let (posts, next_post) = super::news::due(post_rows, time::OffsetDateTime::now_utc());
     Ok(Small {
+        posts,
+        next_post,
         park: parks.pop().unwrap_or_default(),
         sources: read_all(conn, db::park::SOURCES, report, source).await?,
         sectors: read_all(conn, db::places::SECTORS, report, sector).await?,
         phases: read_all(conn, db::places::PHASES, report, phase).await?,
         buildings: read_all(conn, db::places::BUILDINGS, report, building).await?,
+        units: read_all(conn, db::places::UNITS, report, unit).await?,
         designations: read_all(conn, db::companies::DESIGNATIONS, report, designation).await?,
         competitions: read_all(conn, db::events::COMPETITIONS, report, |c: db::events::CompetitionRow| Competition {
             id: c.id,
@@ -277,6 +287,20 @@ fn building(b: db::places::BuildingRow) -> Building {
         completed_on: b.completed_on,
         note: text(b.note_zh, b.note_en),
         members: Vec::new(),
+    }
+}
+
+fn unit(u: db::places::UnitRow) -> Unit {
+    Unit {
+        id: u.id,
+        building_id: u.building_id,
+        name: text(u.name_zh, u.name_en),
+        floor: u.floor,
+        area_m2: u.area_m2,
+        kind: u.kind,
+        status: u.status,
+        available_from: u.available_from.filter(|d| !d.trim().is_empty()),
+        note: text(u.note_zh, u.note_en),
     }
 }
 

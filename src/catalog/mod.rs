@@ -14,8 +14,10 @@ mod lists;
 pub mod live;
 mod load;
 mod model;
+pub mod news;
 pub mod pinyin;
 pub mod search;
+pub mod space;
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -68,6 +70,12 @@ pub struct Catalog {
     pub sectors: Vec<Sector>,
     pub phases: Vec<Phase>,
     pub buildings: Vec<Building>,
+    /// Units of the buildings, by building, floor and id.
+    pub units: Vec<Unit>,
+    /// Published posts whose time has come, newest first.
+    pub posts: Vec<news::Post>,
+    /// The next scheduled post: when it is due, and its id.
+    pub next_post: Option<(time::OffsetDateTime, i64)>,
     pub designations: Vec<Designation>,
     /// In directory order (by name): a persistent vector, so a new catalog shares it with the old one and a
     /// change moves a company in O(log n) without reading the others.

@@ -227,6 +227,25 @@ pub struct Building {
     pub members: Vec<u32>,
 }
 
+/// A unit of a building that is let: an office, a laboratory, a desk in the incubator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    pub id: i64,
+    pub building_id: i64,
+    pub name: Text,
+    /// As the building signs it (`3`, `B1`); empty when not given.
+    pub floor: String,
+    /// Whole square metres.
+    pub area_m2: i64,
+    /// `office`, `laboratory`, `clean_room`, `production` or `incubator_desk`.
+    pub kind: String,
+    /// `available`, `reserved` or `let`.
+    pub status: String,
+    /// For an available unit, from when; none: now.
+    pub available_from: Option<String>,
+    pub note: Text,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Designation {
     pub id: i64,

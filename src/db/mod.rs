@@ -10,6 +10,7 @@ pub mod events;
 pub mod maintenance;
 pub mod park;
 pub mod places;
+pub mod posts;
 
 use std::path::Path;
 use std::str::FromStr;

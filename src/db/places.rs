@@ -64,6 +64,41 @@ pub struct BuildingRow {
     pub source_id: Option<i64>,
 }
 
+/// What a unit is for (stored value, Chinese, English): the values the `unit.kind` check allows.
+pub const UNIT_KIND: &[(&str, &str, &str)] = &[
+    ("office", "办公", "Office"),
+    ("laboratory", "实验室", "Laboratory"),
+    ("clean_room", "洁净室", "Clean room"),
+    ("production", "生产", "Production"),
+    ("incubator_desk", "孵化工位", "Incubator desk"),
+];
+/// Whether a unit is free (stored value, Chinese, English): the values the `unit.status` check allows.
+pub const UNIT_STATUS: &[(&str, &str, &str)] =
+    &[("available", "可租", "Available"), ("reserved", "已预留", "Reserved"), ("let", "已出租", "Let")];
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UnitRow {
+    pub id: i64,
+    pub building_id: i64,
+    pub name_zh: String,
+    pub name_en: String,
+    pub floor: String,
+    pub area_m2: i64,
+    pub kind: String,
+    pub status: String,
+    pub available_from: Option<String>,
+    pub note_zh: String,
+    pub note_en: String,
+}
+
+pub const UNITS: super::Select = super::Select {
+    table: "unit",
+    sql: "select id, building_id, name_zh, name_en, floor, area_m2, kind, status, available_from, note_zh, note_en
+         from unit",
+    key: "id",
+    order: "building_id, floor, id",
+};
+
 pub const BUILDINGS: super::Select = super::Select {
     table: "building",
     sql: "select id, phase_id, name_zh, name_en, kind, building_count, completed_on, note_zh, note_en, source_id

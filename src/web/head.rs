@@ -11,6 +11,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use crate::catalog::news::Post;
 use crate::catalog::{Award, Catalog, Company};
 use crate::i18n::Lang;
 use crate::web::{Ctx, assets};
@@ -112,23 +113,28 @@ impl PreviewImage {
     /// A company's uploaded logo, if it has one and the file can be read (else previews fall back to the
     /// park's banner rather than point at a missing file).
     pub async fn logo(origin: &str, uploads_dir: &Path, c: &Company, l: Lang) -> Option<PreviewImage> {
-        let path = c.logo_path.as_deref()?;
-        // Only names the upload handler chose: `logos/` + 32 hex digits + `.png`.
-        let file = path.strip_prefix("logos/")?;
+        let alt = format!("{}{}", c.name.get(l), l.t("的标志", " logo"));
+        PreviewImage::uploaded(origin, uploads_dir, "logos", c.logo_path.as_deref()?, alt).await
+    }
+
+    /// An uploaded image stored at `path` in folder `dir`, if the file can be read.
+    pub async fn uploaded(
+        origin: &str,
+        uploads_dir: &Path,
+        dir: &str,
+        path: &str,
+        alt: String,
+    ) -> Option<PreviewImage> {
+        // Only names the upload handler chose: `<dir>/` + 32 hex digits + `.png`.
+        let file = path.strip_prefix(dir)?.strip_prefix('/')?;
         let valid = file.len() == 36 && file.ends_with(".png") && file[..32].chars().all(|ch| ch.is_ascii_hexdigit());
         if !valid {
             return None;
         }
-        let bytes = tokio::fs::read(uploads_dir.join("logos").join(file)).await.ok()?;
+        let bytes = tokio::fs::read(uploads_dir.join(dir).join(file)).await.ok()?;
         let (width, height) =
             image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().ok()?.into_dimensions().ok()?;
-        Some(PreviewImage {
-            url: format!("{origin}/media/{path}"),
-            width,
-            height,
-            alt: format!("{}{}", c.name.get(l), l.t("的标志", " logo")),
-            content_type: "image/png",
-        })
+        Some(PreviewImage { url: format!("{origin}/media/{path}"), width, height, alt, content_type: "image/png" })
     }
 
     /// Wide enough for a large card (Twitter's is 2:1; a square logo is not).
@@ -227,6 +233,28 @@ pub fn organization(catalog: &Catalog, c: &Company, l: Lang, url: &str, logo: Op
         org["award"] = json!(awards);
     }
     org
+}
+
+/// A post as a schema.org `NewsArticle`: its headline, when it appeared, the park as its publisher.
+pub fn news_article(catalog: &Catalog, p: &Post, l: Lang, url: &str, image: Option<&str>) -> Value {
+    let publisher = json!({ "@type": "Organization", "name": catalog.park.name.get(l) });
+    let mut article = json!({
+        "@type": "NewsArticle",
+        "headline": p.title.get(l),
+        "url": url,
+        "mainEntityOfPage": url,
+        "datePublished": p.published_rfc3339(),
+        "inLanguage": if p.title.is_fallback(l) { "zh-CN" } else { l.code() },
+        "publisher": publisher.clone(),
+        "author": publisher,
+    });
+    if !p.summary.get(l).is_empty() {
+        article["description"] = json!(p.summary.get(l));
+    }
+    if let Some(image) = image {
+        article["image"] = json!(image);
+    }
+    article
 }
 
 /// One award as a line of text: "第十届中国创新创业大赛（吉林赛区）初创组 二等奖（2021年）" /

@@ -68,10 +68,17 @@ impl AppState {
         self.live.reload_all().await;
     }
 
-    /// Drops what is kept only for a time: sign-in attempts past the audit trail's days, and visitors'
-    /// contact emails and addresses past theirs (the suggestions stay). A failure is logged and the next pass
+    /// Drops what is kept only for a time: sign-in attempts past the audit trail's days, visitors' contact
+    /// emails and addresses past theirs (the suggestions stay), and entry applicants' personal data past
+    /// `--application-retention-days` (the applications stay, anonymised). A failure is logged and the next pass
     /// tries again. Returns how many sign-in attempts were dropped.
     pub async fn prune_expired(&self) -> u64 {
+        let days = self.settings.application_retention_days;
+        match crate::admin::applications::anonymise_expired(&self.pool, days).await {
+            Ok(0) => {}
+            Ok(anonymised) => tracing::info!(anonymised, days, "anonymised entry applications past their keeping time"),
+            Err(err) => tracing::warn!(error = %err, "cannot anonymise old entry applications"),
+        }
         match crate::admin::proposals::erase_personal_data(&self.pool).await {
             Ok(0) => {}
             Ok(erased) => tracing::info!(erased, "erased visitors' contact details past their keeping time"),

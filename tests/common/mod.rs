@@ -26,6 +26,8 @@ pub const PUBLIC_PAGES: &[&str] = &[
     "/phases/1",
     "/phases/2",
     "/phases/3",
+    "/space",
+    "/news",
     "/awards",
     "/about",
     "/stats",
@@ -41,6 +43,13 @@ pub async fn signed_in() -> (TestApp, String) {
     app.add_admin("editor", PASSWORD).await;
     let cookie = app.login("editor", PASSWORD).await;
     (app, cookie)
+}
+
+/// A publication time `seconds` from now, as staff type it: Beijing time, `YYYY-MM-DD HH:MM:SS`.
+pub fn beijing_time_in(seconds: i64) -> String {
+    let at = (time::OffsetDateTime::now_utc() + time::Duration::seconds(seconds)).to_offset(time::macros::offset!(+8));
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    at.format(format).unwrap()
 }
 
 /// The value of the hidden input `name` in a page, unescaped.

@@ -187,6 +187,12 @@ pub static PHASES: Entity = Entity {
             table: "building", column: "phase_id", label: Label("楼宇", "buildings"), title_column: "name_zh"
         },
         Referrer {
+            table: "post_phase",
+            column: "phase_id",
+            label: Label("新闻公告", "posts"),
+            title_column: "post_id",
+        },
+        Referrer {
             table: "milestone",
             column: "phase_id",
             label: Label("大事记", "milestones"),
@@ -231,10 +237,135 @@ pub static BUILDINGS: Entity = Entity {
             label: Label("大事记", "milestones"),
             title_column: "title_zh",
         },
+        Referrer { table: "unit", column: "building_id", label: Label("房源", "units"), title_column: "name_zh" },
+        Referrer {
+            table: "post_building",
+            column: "building_id",
+            label: Label("新闻公告", "posts"),
+            title_column: "post_id",
+        },
     ],
     list_columns: &["phase_id", "kind", "completed_on"],
     title: ("name_zh", "name_en"),
     order_by: "id",
+    singleton: false,
+    picker: None,
+};
+
+/// The units a building is let in: what the "Available space" page lists.
+pub static UNITS: Entity = Entity {
+    key: "units",
+    table: "unit",
+    unique: &[],
+    singular: Label("房源", "unit"),
+    plural: Label("房源", "Units"),
+    fields: &[
+        field("building_id", Label("所在楼宇", "Building"), Kind::Reference("buildings"), true, 0),
+        with_help(text("name_zh", "中文名称", "Chinese name", true), "如 “3层东侧”", "e.g. “3F east”"),
+        text("name_en", "英文名称", "English name", false),
+        with_help(
+            field("floor", Label("楼层", "Floor"), Kind::Line, false, 20),
+            "按楼内标识填写，如 3、B1、5-6",
+            "As the building signs it, e.g. 3, B1, 5-6",
+        ),
+        with_help(
+            field("area_m2", Label("面积（平方米）", "Area (m²)"), Kind::Integer { min: 1, max: 1_000_000 }, true, 0),
+            "整数平方米",
+            "Whole square metres",
+        ),
+        field("kind", Label("类型", "Kind"), Kind::Choice(UNIT_KIND), true, 0),
+        field("status", Label("状态", "Status"), Kind::Choice(UNIT_STATUS), true, 0),
+        with_help(
+            field("available_from", Label("可入驻日期", "Available from"), Kind::Date, false, 10),
+            "空着表示现在即可入驻；YYYY、YYYY-MM 或 YYYY-MM-DD",
+            "Empty means now; YYYY, YYYY-MM or YYYY-MM-DD",
+        ),
+        long("note_zh", "中文说明", "Note (Chinese)", Kind::Lines),
+        long("note_en", "英文说明", "Note (English)", Kind::Lines),
+    ],
+    upload_columns: &[],
+    links: &[],
+    referrers: &[],
+    list_columns: &["building_id", "area_m2", "kind", "status"],
+    title: ("name_zh", "name_en"),
+    order_by: "building_id, floor, id",
+    singleton: false,
+    picker: None,
+};
+
+/// News and announcements: drafts until published, public from their publication time.
+pub static POSTS: Entity = Entity {
+    key: "posts",
+    table: "post",
+    unique: &["slug"],
+    singular: Label("新闻公告", "post"),
+    plural: Label("新闻公告", "News"),
+    fields: &[
+        with_help(
+            field("slug", Label("网址标识", "URL slug"), Kind::Slug, true, 80),
+            "文章网址 /news/网址标识，如 2026-open-day；发布后请勿更改",
+            "The post's address /news/slug, e.g. 2026-open-day; keep it once published",
+        ),
+        field("kind", Label("类别", "Kind"), Kind::Choice(POST_KIND), true, 0),
+        with_help(
+            field("status", Label("状态", "Status"), Kind::Choice(POST_STATUS), true, 0),
+            "草稿不公开；已发布的文章在发布时间到达后公开",
+            "A draft is not public; a published post appears at its publication time",
+        ),
+        with_help(
+            field("publish_at", Label("发布时间", "Publication time"), Kind::DateTime, true, 19),
+            "北京时间 YYYY-MM-DD HH:MM；填写将来的时间即定时发布",
+            "Beijing time, YYYY-MM-DD HH:MM; a time in the future schedules the post",
+        ),
+        with_help(
+            field("pinned", Label("置顶", "Pinned"), Kind::Bool, false, 0),
+            "只置顶一篇：置顶这篇会取消其他文章的置顶",
+            "One post is pinned: pinning this one unpins the other",
+        ),
+        text("title_zh", "中文标题", "Chinese title", true),
+        text("title_en", "英文标题", "English title", false),
+        with_help(
+            field("summary_zh", Label("中文摘要", "Summary (Chinese)"), Kind::Line, false, 300),
+            "列表和搜索结果中显示；留空则取正文第一段",
+            "Shown in lists and search results; empty: the body's first paragraph",
+        ),
+        field("summary_en", Label("英文摘要", "Summary (English)"), Kind::Line, false, 300),
+        with_help(
+            long("body_zh", "中文正文", "Body (Chinese)", Kind::Markdown),
+            "Markdown。链接到企业页面（如 /companies/网址标识）即在该企业页面列出本文",
+            "Markdown. A link to a company's page (e.g. /companies/slug) lists this post on that company's page",
+        ),
+        long("body_en", "英文正文", "Body (English)", Kind::Markdown),
+        with_help(
+            text("image_alt_zh", "配图替代文字（中文）", "Picture alt text (Chinese)", false),
+            "描述配图内容，供看不到图片的读者使用",
+            "Describes the picture for readers who cannot see it",
+        ),
+        text("image_alt_en", "配图替代文字（英文）", "Picture alt text (English)", false),
+    ],
+    upload_columns: &["image_path"],
+    links: &[
+        Link {
+            name: "phase_ids",
+            label: Label("相关分期", "Phases"),
+            join_table: "post_phase",
+            own_column: "post_id",
+            other_column: "phase_id",
+            other_entity: "phases",
+        },
+        Link {
+            name: "building_ids",
+            label: Label("相关楼宇", "Buildings"),
+            join_table: "post_building",
+            own_column: "post_id",
+            other_column: "building_id",
+            other_entity: "buildings",
+        },
+    ],
+    referrers: &[],
+    list_columns: &["kind", "status", "publish_at", "pinned"],
+    title: ("title_zh", "title_en"),
+    order_by: "publish_at desc, id desc",
     singleton: false,
     picker: None,
 };

@@ -6,7 +6,9 @@ use crate::i18n::Lang;
 
 mod entities;
 
-pub use entities::{AWARDS, BUILDINGS, COMPANIES, COMPETITIONS, DESIGNATIONS, MILESTONES, PARK, PHASES, SECTORS};
+pub use entities::{
+    AWARDS, BUILDINGS, COMPANIES, COMPETITIONS, DESIGNATIONS, MILESTONES, PARK, PHASES, POSTS, SECTORS, UNITS,
+};
 
 /// A label in both languages.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +39,8 @@ pub enum Kind {
     Money,
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`: as precise as the source is.
     Date,
+    /// A moment in Beijing time, `YYYY-MM-DD HH:MM` (seconds optional): when a post appears.
+    DateTime,
     /// An http or https URL.
     Url,
     /// An email address (`name@example.cn`).
@@ -73,7 +77,7 @@ impl Field {
             Kind::Url => "url",
             Kind::Email => "email",
             Kind::Phone => "tel",
-            Kind::Line | Kind::Slug | Kind::Date | Kind::Money => "text",
+            Kind::Line | Kind::Slug | Kind::Date | Kind::DateTime | Kind::Money => "text",
         }
     }
 
@@ -217,6 +221,11 @@ pub const BUILDING_KIND: &[(&str, &str, &str)] = &[
     ("incubation", "孵化楼", "Incubation"),
     ("other", "其他", "Other"),
 ];
+/// A unit's kinds and statuses are the public pages' too: declared with the table (`db::places`).
+pub use crate::db::places::{UNIT_KIND, UNIT_STATUS};
+pub const POST_KIND: &[(&str, &str, &str)] =
+    &[("news", "新闻动态", "News"), ("announcement", "通知公告", "Announcement")];
+pub const POST_STATUS: &[(&str, &str, &str)] = &[("draft", "草稿", "Draft"), ("published", "已发布", "Published")];
 pub const MILESTONE_KIND: &[(&str, &str, &str)] = &[
     ("construction_started", "开工", "Construction began"),
     ("handover", "竣工交付", "Handed over"),
@@ -226,8 +235,19 @@ pub const MILESTONE_KIND: &[(&str, &str, &str)] = &[
 ];
 
 /// Every edited entity, in the admin's menu order.
-pub static ENTITIES: &[&Entity] =
-    &[&COMPANIES, &SECTORS, &PHASES, &BUILDINGS, &AWARDS, &COMPETITIONS, &MILESTONES, &DESIGNATIONS, &PARK];
+pub static ENTITIES: &[&Entity] = &[
+    &COMPANIES,
+    &SECTORS,
+    &PHASES,
+    &BUILDINGS,
+    &UNITS,
+    &POSTS,
+    &AWARDS,
+    &COMPETITIONS,
+    &MILESTONES,
+    &DESIGNATIONS,
+    &PARK,
+];
 
 pub fn entity(key: &str) -> Option<&'static Entity> {
     ENTITIES.iter().copied().find(|e| e.key == key)

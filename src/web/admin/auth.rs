@@ -79,6 +79,8 @@ impl Account {
 pub struct Staff {
     pub account: Account,
     pub pending_reviews: i64,
+    /// Entry applications nobody has answered yet.
+    pub new_applications: i64,
 }
 
 impl std::ops::Deref for Staff {
@@ -119,7 +121,8 @@ impl axum::extract::FromRequestParts<AppState> for Staff {
             return Err(AppError::Forbidden);
         }
         let pending_reviews = crate::admin::proposals::count_pending(&state.pool).await?;
-        Ok(Staff { account, pending_reviews })
+        let new_applications = crate::admin::applications::new_count(&state.pool).await?;
+        Ok(Staff { account, pending_reviews, new_applications })
     }
 }
 

@@ -136,13 +136,16 @@ pub(super) fn form_page(
     Ok(response)
 }
 
-/// A new entry's form: sensible defaults for required choices and counts, the rest empty.
+/// A new entry's form: sensible defaults for required choices, counts and times, the rest empty.
 pub(super) fn blank(entity: &Entity) -> FormData {
     let mut data = FormData::default();
     for f in entity.fields {
         let default = match f.kind {
             Kind::Choice(c) if f.required => c.first().map(|c| c.0.to_string()).unwrap_or_default(),
-            Kind::Integer { min, .. } if f.required && f.column != "number" => min.to_string(),
+            // A count starts at its least (one building); a number or a measure (an area) has no default.
+            Kind::Integer { min, .. } if f.required && !matches!(f.column, "number" | "area_m2") => min.to_string(),
+            // A post's publication time: now, so "published" publishes it at once unless a later time is typed.
+            Kind::DateTime if f.required => crate::db::posts::beijing_now(),
             _ => String::new(),
         };
         data.raw.insert(f.column.to_string(), default);

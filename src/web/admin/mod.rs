@@ -2,6 +2,7 @@
 //! invitation link sits behind a guard for the role it serves ([`Access`]): park staff, company editors, or
 //! any signed-in account.
 
+pub mod applications;
 pub mod auth;
 pub mod conflict;
 pub mod dashboard;
@@ -142,6 +143,13 @@ pub const GUARDED_ROUTES: &[(Access, &str, &str)] = &[
     (Access::Staff, "GET", "/review/{proposal}"),
     (Access::Staff, "POST", "/review/{proposal}/approve"),
     (Access::Staff, "POST", "/review/{proposal}/reject"),
+    (Access::Staff, "GET", "/applications"),
+    (Access::Staff, "GET", "/applications/export"),
+    (Access::Staff, "GET", "/applications/{application}"),
+    (Access::Staff, "POST", "/applications/{application}/status"),
+    (Access::Staff, "POST", "/applications/{application}/assign"),
+    (Access::Staff, "POST", "/applications/{application}/note"),
+    (Access::Staff, "POST", "/applications/{application}/delete"),
     (Access::Staff, "GET", "/freshness"),
     (Access::Staff, "POST", "/freshness/{company}/ask"),
     (Access::Staff, "GET", "/editors"),
@@ -168,6 +176,8 @@ pub const GUARDED_ROUTES: &[(Access, &str, &str)] = &[
     (Access::Staff, "POST", "/{entity}/{id}/logo/remove"),
     (Access::Staff, "POST", "/{entity}/{id}/site-plan"),
     (Access::Staff, "POST", "/{entity}/{id}/site-plan/remove"),
+    (Access::Staff, "POST", "/{entity}/{id}/picture"),
+    (Access::Staff, "POST", "/{entity}/{id}/picture/remove"),
 ];
 
 fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
@@ -191,6 +201,13 @@ fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
         ("GET", "/review/{proposal}") => get(review::show),
         ("POST", "/review/{proposal}/approve") => post(review::approve),
         ("POST", "/review/{proposal}/reject") => post(review::reject),
+        ("GET", "/applications") => get(applications::inbox),
+        ("GET", "/applications/export") => get(applications::export),
+        ("GET", "/applications/{application}") => get(applications::show),
+        ("POST", "/applications/{application}/status") => post(applications::set_status),
+        ("POST", "/applications/{application}/assign") => post(applications::assign),
+        ("POST", "/applications/{application}/note") => post(applications::note),
+        ("POST", "/applications/{application}/delete") => post(applications::delete),
         ("GET", "/freshness") => get(freshness::list),
         ("POST", "/freshness/{company}/ask") => post(freshness::ask),
         ("GET", "/editors") => get(editors::page),
@@ -219,6 +236,8 @@ fn handler(method: &str, path: &str) -> axum::routing::MethodRouter<AppState> {
         ("POST", "/{entity}/{id}/logo/remove") => post(upload::remove_logo),
         ("POST", "/{entity}/{id}/site-plan") => post(upload::upload_site_plan).layer(upload_limit()),
         ("POST", "/{entity}/{id}/site-plan/remove") => post(upload::remove_site_plan),
+        ("POST", "/{entity}/{id}/picture") => post(upload::upload_picture).layer(upload_limit()),
+        ("POST", "/{entity}/{id}/picture/remove") => post(upload::remove_picture),
         (m, p) => unreachable!("GUARDED_ROUTES names {m} {p} without a handler"),
     }
 }

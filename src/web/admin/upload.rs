@@ -1,4 +1,4 @@
-//! Images attached to entries — company logos and phase site plans: PNG, JPEG or WebP up to 2 MB, checked
+//! Images attached to entries — company logos, phase site plans and news pictures: PNG, JPEG or WebP up to 2 MB, checked
 //! by their bytes, re-encoded as PNG within a size limit, stored under a name the server chooses, recorded
 //! as an edit of the entry (with a revision), removable, and served with the right type.
 //!
@@ -105,7 +105,29 @@ pub static SITE_PLAN: ImageSlot = ImageSlot {
     preview_class: "site-plan-preview",
 };
 
-pub static SLOTS: &[&ImageSlot] = &[&LOGO, &SITE_PLAN];
+/// A news post's picture, shown above its text at up to the page's width.
+pub static PICTURE: ImageSlot = ImageSlot {
+    entity: &spec::POSTS,
+    column: "image_path",
+    dir: "news",
+    route: "picture",
+    field: "picture",
+    max_side: 1600,
+    title: Label("配图", "Picture"),
+    help: Label(
+        "PNG、JPEG 或 WebP，最大 2 MB；将缩放到 1600 像素以内。替代文字在上方表单中填写。",
+        "PNG, JPEG or WebP, at most 2 MB; scaled to at most 1600 px. Its alternative text is set in the form above.",
+    ),
+    none_yet: Label("尚未上传配图。", "No picture uploaded yet."),
+    upload: Label("上传配图", "Upload picture"),
+    remove: Label("移除配图", "Remove picture"),
+    current: Label("当前配图", "Current picture"),
+    updated: Label("已更新配图。", "Picture updated."),
+    removed: Label("已移除配图。", "Picture removed."),
+    preview_class: "site-plan-preview",
+};
+
+pub static SLOTS: &[&ImageSlot] = &[&LOGO, &SITE_PLAN, &PICTURE];
 
 /// The image kind an entity carries, if any.
 pub fn slot_of(entity_key: &str) -> Option<&'static ImageSlot> {
@@ -192,6 +214,28 @@ pub async fn remove_site_plan(
     form: axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     remove(&SITE_PLAN, state, ctx, auth, user, entry, form).await
+}
+
+pub async fn upload_picture(
+    state: State<AppState>,
+    ctx: Ctx,
+    auth: AuthSession,
+    user: Staff,
+    entry: EntryParam,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    upload(&PICTURE, state, ctx, auth, user, entry, multipart).await
+}
+
+pub async fn remove_picture(
+    state: State<AppState>,
+    ctx: Ctx,
+    auth: AuthSession,
+    user: Staff,
+    entry: EntryParam,
+    form: axum::extract::Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    remove(&PICTURE, state, ctx, auth, user, entry, form).await
 }
 
 /// Stores an uploaded image. A refused file (too large, not an image, none chosen) brings back the edit page

@@ -1,9 +1,10 @@
 //! `/feed.atom` and `/en/feed.atom`: what changed in the park, as Atom 1.0 (RFC 4287).
 //!
 //! Entries come from two places: the admin's revision history of public entries (a company added or its
-//! profile updated, an award added, a phase whose status changed) and the dated milestones of the park and
-//! its companies (construction, handovers, product launches). Each entry's id is a `tag:` URI built from the
-//! revision or milestone id, so it never changes for the same event. Nothing about who edited is published.
+//! profile updated, an award added, a phase whose status changed), the dated milestones of the park and its
+//! companies (construction, handovers, product launches), and the park's news and announcements. Each entry's
+//! id is a `tag:` URI built from the revision, milestone or post id, so it never changes for the same event.
+//! Nothing about who edited is published.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -133,9 +134,37 @@ fn entries(state: &AppState, catalog: &Catalog, l: Lang, tag: &str, changes: &[P
             .or_else(|| catalog.edited_at("milestones", m.id).and_then(parse_time).map(|at| (at, 0)));
         milestone_entry(state, catalog, l, tag, m, changed)
     }));
+    out.extend(catalog.posts.iter().filter_map(|p| post_entry(state, catalog, l, tag, p)));
     out.sort_by_key(|e| std::cmp::Reverse(e.order));
     out.truncate(MAX_ENTRIES);
     out
+}
+
+/// A news post or announcement, as of when it appeared (edits since are not dated: the catalog keeps no
+/// per-post edit time, and a reworded post is not new news). Ordered after revisions of the same instant.
+fn post_entry(
+    state: &AppState,
+    catalog: &Catalog,
+    l: Lang,
+    tag: &str,
+    p: &crate::catalog::news::Post,
+) -> Option<Entry> {
+    let published = p.published_rfc3339();
+    let updated = catalog.edited_at("posts", p.id).and_then(parse_time).filter(|at| *at > p.published);
+    Some(Entry {
+        id: format!("{tag}post/{}/{}", p.id, lang_key(l)),
+        title: clean(p.title.get(l)),
+        summary: clean(p.summary.get(l)),
+        link: state.absolute(&l.url(&p.path())),
+        updated: match updated {
+            Some(at) => at.format(&Rfc3339).ok()?,
+            None => published.clone(),
+        },
+        published: Some(published),
+        category: p.kind_key(),
+        category_label: crate::catalog::news::kind_label(&p.kind, l),
+        order: (updated.unwrap_or(p.published), -p.id),
+    })
 }
 
 fn parse_time(rfc3339: &str) -> Option<OffsetDateTime> {

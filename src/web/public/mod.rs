@@ -1,15 +1,19 @@
 //! The public portal: the same pages in Chinese at `/…` and in English at `/en/…`.
 
 mod about;
+mod apply;
 mod awards;
 mod companies;
 pub mod data;
 mod downloads;
 mod feed;
 mod home;
+mod news;
 mod phases;
+mod screen;
 mod sectors;
 pub mod seo;
+mod space;
 mod stats;
 mod suggest;
 
@@ -30,6 +34,8 @@ pub fn query_params(route: &str) -> &'static [QueryParam] {
     match route.strip_prefix("/en").unwrap_or(route) {
         "/companies" | "/api/companies" | "/companies.csv" => DirectoryQuery::PARAMS,
         "/awards" | "/awards.csv" => crate::catalog::awards::PARAMS,
+        "/space" => crate::catalog::space::PARAMS,
+        "/news" => crate::catalog::news::PARAMS,
         _ => &[],
     }
 }
@@ -51,6 +57,10 @@ fn pages() -> Router<AppState> {
         .route("/sectors/{slug}", get(sectors::show))
         .route("/phases", get(phases::index))
         .route("/phases/{number}", get(phases::show))
+        .route("/news", get(news::index))
+        .route("/news/{slug}", get(news::show))
+        .route("/space", get(space::index))
+        .route("/space/{id}", get(space::show))
         .route("/awards", get(awards::index))
         .route("/stats", get(stats::show))
         .route("/about", get(about::show))
@@ -74,12 +84,14 @@ pub fn cached_pages() -> Router<AppState> {
         .route("/api/{*rest}", get(data::api_not_found))
 }
 
-/// Forms visitors send (a correction of a profile), in both languages: never kept by the response cache (each
+/// Forms visitors send (a correction of a profile, an entry application), in both languages: never kept by the response cache (each
 /// form carries the time it was made). Their bodies are small: 2,000 Chinese characters are 18 KB encoded.
 pub fn forms() -> Router<AppState> {
     let form = || {
         Router::new()
             .route("/companies/{slug}/suggest", get(suggest::form).post(suggest::send))
+            .route("/apply", get(apply::form).post(apply::send))
+            .route("/apply/sent", get(apply::sent))
             .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
     };
     Router::new().merge(form()).nest("/en", form())

@@ -25,7 +25,8 @@ pub const URLS_PER_FILE: usize = 2_000;
 
 /// Lists whose date is the catalog's: the home page, the directory and the area pages (`/stats` and
 /// `/data` summarise everything too).
-const LIST_PAGES: &[&str] = &["/", "/companies", "/sectors", "/phases", "/awards", "/about", "/stats", "/data"];
+const LIST_PAGES: &[&str] =
+    &["/", "/news", "/companies", "/sectors", "/phases", "/space", "/apply", "/awards", "/about", "/stats", "/data"];
 
 /// One page of the site, which exists in both languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,12 +37,21 @@ pub struct Page<'a> {
     pub lastmod: &'a str,
 }
 
-/// Every public page, lists first, then sectors, phases and companies (in directory order).
+/// Every public page, lists first, then posts, sectors, phases, units and companies (in directory order).
 pub fn pages(catalog: &Catalog) -> Vec<Page<'_>> {
     let listed = catalog.last_modified();
-    let mut out =
-        Vec::with_capacity(LIST_PAGES.len() + catalog.sectors.len() + catalog.phases.len() + catalog.companies.len());
+    let mut out = Vec::with_capacity(
+        LIST_PAGES.len()
+            + catalog.posts.len()
+            + catalog.sectors.len()
+            + catalog.phases.len()
+            + catalog.units.len()
+            + catalog.companies.len(),
+    );
     out.extend(LIST_PAGES.iter().map(|p| Page { path: Cow::Borrowed(*p), lastmod: listed }));
+    out.extend(
+        catalog.posts.iter().map(|p| Page { path: Cow::Owned(p.path()), lastmod: catalog.modified_at("posts", p.id) }),
+    );
     out.extend(catalog.sectors.iter().map(|s| Page {
         path: Cow::Owned(format!("/sectors/{}", s.slug)),
         lastmod: catalog.modified_at("sectors", s.id),
@@ -50,6 +60,12 @@ pub fn pages(catalog: &Catalog) -> Vec<Page<'_>> {
         path: Cow::Owned(format!("/phases/{}", p.number)),
         lastmod: catalog.modified_at("phases", p.id),
     }));
+    out.extend(
+        catalog.units.iter().map(|u| Page {
+            path: Cow::Owned(format!("/space/{}", u.id)),
+            lastmod: catalog.modified_at("units", u.id),
+        }),
+    );
     out.extend(catalog.companies.iter().map(|c| Page {
         path: Cow::Owned(format!("/companies/{}", c.slug)),
         lastmod: catalog.modified_at("companies", c.id),

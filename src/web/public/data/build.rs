@@ -21,7 +21,7 @@ use tokio::sync::watch;
 
 use super::write::{Pace, in_background, write_csv, write_json};
 use super::{Dataset, Format, now};
-use crate::admin::spec::{AWARDS, COMPANIES, COMPETITIONS, PHASES, SECTORS};
+use crate::admin::spec::{AWARDS, COMPANIES, COMPETITIONS, PHASES, SECTORS, UNITS};
 use crate::web::AppState;
 use crate::web::cache::http_date;
 
@@ -307,6 +307,7 @@ async fn build(state: &AppState, publication: u64) -> anyhow::Result<Generation>
                     Dataset::Phases => &PHASES,
                     Dataset::Sectors => &SECTORS,
                     Dataset::Competitions => &COMPETITIONS,
+                    Dataset::Space => &UNITS,
                 };
                 let path = dir.join(format!("{}.csv", dataset.key()));
                 files.push((dataset, Format::Csv, write_csv(&mut tx, entity, path, pace).await?));

@@ -36,11 +36,12 @@ pub enum Dataset {
     Phases,
     Sectors,
     Competitions,
+    Space,
 }
 
 impl Dataset {
-    pub const ALL: [Dataset; 5] =
-        [Dataset::Companies, Dataset::Awards, Dataset::Phases, Dataset::Sectors, Dataset::Competitions];
+    pub const ALL: [Dataset; 6] =
+        [Dataset::Companies, Dataset::Awards, Dataset::Phases, Dataset::Sectors, Dataset::Competitions, Dataset::Space];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -49,6 +50,7 @@ impl Dataset {
             Dataset::Phases => "phases",
             Dataset::Sectors => "sectors",
             Dataset::Competitions => "competitions",
+            Dataset::Space => "space",
         }
     }
 
@@ -60,6 +62,7 @@ impl Dataset {
             Dataset::Phases => l.t("园区分期", "Phases"),
             Dataset::Sectors => l.t("产业方向", "Sectors"),
             Dataset::Competitions => l.t("赛事", "Competitions"),
+            Dataset::Space => l.t("可租房源", "Available space"),
         }
     }
 
@@ -83,6 +86,10 @@ impl Dataset {
                 "园区企业获奖的赛事及其中英文名称（各奖项见“企业获奖”）。",
                 "The competitions park companies won awards in, named in both languages (the awards are in Awards).",
             ),
+            Dataset::Space => l.t(
+                "各楼宇的房源：楼层、面积、类型、状态与可入驻日期（含已预订和已出租的房源）。",
+                "The units of each building: floor, area, kind, status and the date each is available from (reserved and let units included).",
+            ),
         }
     }
 
@@ -94,6 +101,7 @@ impl Dataset {
             Dataset::Phases => catalog.phases.len(),
             Dataset::Sectors => catalog.sectors.len(),
             Dataset::Competitions => catalog.competitions.len(),
+            Dataset::Space => catalog.units.len(),
         }
     }
 

@@ -4,8 +4,9 @@
 use serde::Serialize;
 
 use super::{Dataset, LICENCE_NAME, LICENCE_NOTE_EN, LICENCE_NOTE_ZH, LICENCE_URL};
+use crate::catalog::space::{kind_label, status_label};
 use crate::catalog::{
-    Award, Building, Catalog, Company, Competition, Designation, Milestone, Phase, Provenance, Sector, Source,
+    Award, Building, Catalog, Company, Competition, Designation, Milestone, Phase, Provenance, Sector, Source, Unit,
 };
 use crate::i18n::{Lang, Text};
 use crate::web::AppState;
@@ -284,6 +285,49 @@ impl<'a> BuildingRecord<'a> {
             completed_on: b.completed_on.as_deref(),
             note: Both::of(&b.note),
             company_ids: ids_of(catalog, &b.members),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct UnitRecord<'a> {
+    id: i64,
+    building_id: i64,
+    phase_id: Option<i64>,
+    name: Both<'a>,
+    /// As the building signs it (`3`, `B1`); null when not given.
+    floor: Option<&'a str>,
+    area_m2: i64,
+    /// `office`, `laboratory`, `clean_room`, `production` or `incubator_desk`.
+    kind: &'a str,
+    kind_label: Both<'a>,
+    /// `available`, `reserved` or `let`.
+    status: &'a str,
+    status_label: Both<'a>,
+    /// For an available unit: from when (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`); null means now.
+    available_from: Option<&'a str>,
+    note: Both<'a>,
+    url: Urls,
+    last_modified: &'a str,
+}
+
+impl<'a> UnitRecord<'a> {
+    pub(super) fn of(state: &AppState, catalog: &'a Catalog, u: &'a Unit) -> UnitRecord<'a> {
+        UnitRecord {
+            id: u.id,
+            building_id: u.building_id,
+            phase_id: catalog.building(u.building_id).and_then(|b| b.phase_id),
+            name: Both::of(&u.name),
+            floor: Some(u.floor.as_str()).filter(|f| !f.is_empty()),
+            area_m2: u.area_m2,
+            kind: &u.kind,
+            kind_label: Both::pair(kind_label(&u.kind, Lang::Zh), kind_label(&u.kind, Lang::En)),
+            status: &u.status,
+            status_label: Both::pair(status_label(&u.status, Lang::Zh), status_label(&u.status, Lang::En)),
+            available_from: u.available_from.as_deref(),
+            note: Both::of(&u.note),
+            url: Urls::of(state, &format!("/space/{}", u.id)),
+            last_modified: catalog.modified_at("units", u.id),
         }
     }
 }

@@ -15,7 +15,7 @@ use super::Dataset;
 use super::build::{DataFile, OpenData};
 use super::records::{
     AwardRecord, BuildingRecord, CompanyRecord, CompetitionRecord, DesignationRecord, Header, MilestoneRecord,
-    PhaseRecord, SectorRecord,
+    PhaseRecord, SectorRecord, UnitRecord,
 };
 use crate::admin::csv::{self as admin_csv, CsvLinks};
 use crate::admin::record::{self, Record};
@@ -195,6 +195,7 @@ fn json_document<S: Serializer>(
         Dataset::Phases => 4,
         Dataset::Sectors => 2,
         Dataset::Competitions => 2,
+        Dataset::Space => 2,
     };
     let mut file = serializer.serialize_struct("File", fields)?;
     file.serialize_field("header", &header)?;
@@ -227,6 +228,9 @@ fn json_document<S: Serializer>(
         }
         Dataset::Competitions => {
             file.serialize_field("competitions", &Seq(|| catalog.competitions.iter().map(CompetitionRecord::of)))?;
+        }
+        Dataset::Space => {
+            file.serialize_field("units", &Seq(|| catalog.units.iter().map(|u| UnitRecord::of(state, catalog, u))))?;
         }
     }
     file.end()
