@@ -8,7 +8,7 @@ create table post (
     status         text not null default 'draft' check (status in ('draft', 'published')),
     -- Beijing time (UTC+8, no daylight saving): when a published post appears
     publish_at     text not null,
-    -- at most one pinned post: pinning one unpins the others (trigger below)
+    -- the newest public post marked pinned leads the lists (a draft or a scheduled one waits its turn)
     pinned         integer not null default 0 check (pinned in (0, 1)),
     title_zh       text not null,
     title_en       text not null default '',
@@ -40,15 +40,6 @@ create table post_building (
     primary key (post_id, building_id)
 );
 create index post_building_by_building on post_building (building_id);
-
--- One pinned post: the newest pin wins. The unpinned post's version moves, so a form open on it meets a conflict
--- rather than pinning it back unseen.
-create trigger post_one_pinned_insert after insert on post when new.pinned = 1 begin
-    update post set pinned = 0, version = version + 1 where pinned = 1 and id <> new.id;
-end;
-create trigger post_one_pinned_update after update of pinned on post when new.pinned = 1 and old.pinned = 0 begin
-    update post set pinned = 0, version = version + 1 where pinned = 1 and id <> new.id;
-end;
 
 -- logged like every public row (migration 0005); link rows as their post
 create trigger post_logged_insert after insert on post begin

@@ -1,7 +1,8 @@
 -- Entry applications and inquiries (入驻申请, issue 15): what a prospective tenant sends from the public form,
--- and the staff's handling of it. Personal data (the contact's name, phone, email, the message and the address
--- it came from) is blanked after the keeping time (`--application-retention-days`, default 180) or at once when
--- staff delete an application on request; the company name, sector and space wanted stay for the figures.
+-- and the staff's handling of it. Personal data (the contact's name, phone, email, the message, the staff's notes)
+-- is blanked after the keeping time (`--application-retention-days`, default 180): the company name, sector and
+-- space wanted stay for the figures. The address it came from is kept a day, for the per-address limit only.
+-- Staff delete an application and its log outright when the applicant asks.
 create table application (
     id             integer primary key,
     -- what the applicant quotes: `RZ-YYYYMMDD-` and six characters that cannot be guessed or counted
@@ -37,6 +38,8 @@ create table application_note (
     id             integer primary key,
     application_id integer not null references application (id) on delete cascade,
     author         text not null,
+    -- a note staff wrote (0), or the line a status change or an assignment wrote (1): anonymising blanks notes
+    automatic      integer not null default 0 check (automatic in (0, 1)),
     body           text not null,
     created_at     text not null default (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );

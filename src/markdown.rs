@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use pulldown_cmark::{Event, Parser, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
@@ -11,11 +11,29 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b
 });
 
-/// Safe HTML for `markdown`.
+/// Safe HTML for `markdown`, shown under a page's own `<h1>`: its headings move one level down (`#` becomes
+/// `<h2>`), so the page keeps one main heading.
 pub fn to_html(markdown: &str) -> String {
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, Parser::new(markdown));
+    let events = Parser::new(markdown).map(|event| match event {
+        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading { level: below(level), id, classes, attrs })
+        }
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(below(level))),
+        other => other,
+    });
+    pulldown_cmark::html::push_html(&mut html, events);
     CLEANER.clean(&html).to_string()
+}
+
+fn below(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H2,
+        HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        HeadingLevel::H5 | HeadingLevel::H6 => HeadingLevel::H6,
+    }
 }
 
 /// The text of the first paragraph, without markup (for cards and meta descriptions).
@@ -46,6 +64,11 @@ mod tests {
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("data:"), "{html}");
         assert!(html.contains("<strong>bold</strong>"), "{html}");
+    }
+
+    #[test]
+    fn headings_sit_below_the_page_title() {
+        assert_eq!(to_html("# Open day\n\n### Where"), "<h2>Open day</h2>\n<h4>Where</h4>\n");
     }
 
     #[test]

@@ -190,10 +190,20 @@ async fn personal_data_is_blanked_after_the_keeping_time() {
          values ('RZ-20260101-AAAAAA', '旧申请', '赵六', '13900000002', 'zhao@example.cn', '你好',
                  strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-31 days')),
                 ('RZ-20260101-BBBBBB', '新申请', '钱七', '13900000003', 'qian@example.cn', '你好',
-                 strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-29 days'))",
+                 strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-29 days'));
+         insert into application_note (application_id, author, automatic, body) values
+           (1, 'staffer', 0, '赵六的手机 13900000002 已打通'),
+           (1, 'staffer', 1, '状态改为：已联系 / Status: Contacted')",
     )
     .await;
     app.state.prune_expired().await;
+    assert_eq!(
+        app.count("select count(*) from application_note where application_id = 1 and body = '' and automatic = 0")
+            .await,
+        1,
+        "a note staff wrote may quote the applicant: blanked with the rest"
+    );
+    assert_eq!(app.count("select count(*) from application_note where body like '%Status: Contacted'").await, 1);
     assert_eq!(
         app.count(
             "select count(*) from application where company_name = '旧申请' and contact_name = '' and phone = ''
@@ -219,4 +229,9 @@ async fn a_unit_leads_to_the_form_with_its_kind_and_area() {
     form.assert_contains("<option value=\"clean_room\" selected>");
     form.assert_contains("value=\"260\"");
     form.assert_contains("name=\"unit\" value=\"5\"");
+    // A unit let since is not offered: the form starts empty.
+    app.exec_and_settle("update unit set status = 'let' where id = 5").await;
+    assert!(!app.get("/en/space/5").await.body.contains("/en/apply?unit=5"));
+    let form = app.get("/en/apply?unit=5").await;
+    assert!(!form.body.contains("You are asking about") && !form.body.contains("value=\"260\""));
 }

@@ -382,6 +382,31 @@ async fn xss_payloads_in_every_admin_field_come_back_escaped_everywhere() {
             created += 1;
         }
     }
+    // Entry applications come from visitors, not staff: payloads in every text field of the public form, read
+    // back on the staff's inbox and application pages (the crawl below reaches them from /admin).
+    let stamp = common::hidden(&app.get("/apply").await.body, "stamp");
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    for (n, payload) in XSS.iter().enumerate().take(3) {
+        let message = XSS[(n + 3) % XSS.len()];
+        let contact = XSS[(n + 6) % XSS.len()];
+        let sent = app
+            .post_form(
+                "/apply",
+                None,
+                &[
+                    ("stamp", &stamp),
+                    ("company_name", payload),
+                    ("contact_name", contact),
+                    ("phone", "13804310000"),
+                    ("email", "o'x&1@example.cn"),
+                    ("message", message),
+                    ("consent", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status.as_u16(), 303, "application {n}: {}", sent.body);
+        created += 1;
+    }
     // A search that reflects a payload, and the reflected payload in every filter.
     let mut starts = vec!["/".to_string(), "/en/".to_string()];
     for payload in XSS {
@@ -390,7 +415,7 @@ async fn xss_payloads_in_every_admin_field_come_back_escaped_everywhere() {
     }
     let starts_ref: Vec<&str> = starts.iter().map(String::as_str).collect();
     let public = crawl(&app, None, &starts_ref, 3000).await;
-    let admin = crawl(&app, Some(&cookie), &["/admin", "/en/admin"], 3000).await;
+    let admin = crawl(&app, Some(&cookie), &["/admin", "/en/admin", "/admin/applications"], 3000).await;
 
     let mut unescaped = Vec::new();
     let mut markers_seen = BTreeSet::new();

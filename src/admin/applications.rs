@@ -83,14 +83,14 @@ const COLUMNS: &str = "a.id, a.reference, a.company_name, a.contact_name, a.phon
     a.area_m2, a.wanted_from, a.unit_id, a.message, a.lang, a.status, a.assigned_to, u.username as assignee,
     a.anonymised_at, a.created_at, a.updated_at";
 
-/// A reference nobody can guess or count from: `RZ-20261203-K7Q2MX` (the date in UTC, six characters from an
+/// A reference nobody can guess or count from: `RZ-20261203-K7Q2MX` (the day in Beijing, six characters from an
 /// alphabet without look-alikes).
 fn new_reference() -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let random = uuid::Uuid::new_v4();
     let code: String =
         random.as_bytes()[..6].iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = time::OffsetDateTime::now_utc().to_offset(crate::db::posts::BEIJING).date();
     format!("RZ-{:04}{:02}{:02}-{code}", today.year(), u8::from(today.month()), today.day())
 }
 
@@ -188,7 +188,8 @@ pub async fn list(pool: &SqlitePool, filter: &Filter, limit: i64) -> sqlx::Resul
     for b in &binds {
         query = query.bind(b);
     }
-    let rows = query.bind(limit).bind((filter.page.max(1) - 1) * limit).fetch_all(pool).await?;
+    let offset = (filter.page.max(1) - 1).saturating_mul(limit.max(0));
+    let rows = query.bind(limit).bind(offset).fetch_all(pool).await?;
     let count_sql = format!("select count(*) from application a {clause}");
     let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
     for b in &binds {
@@ -231,12 +232,12 @@ async fn log(
     change: Option<(&'static str, Option<String>)>,
 ) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
-    if let Some((column, value)) = change {
-        debug_assert!(matches!(column, "status" | "assigned_to"));
+    if let Some((column, value)) = &change {
+        debug_assert!(matches!(*column, "status" | "assigned_to"));
         let done = sqlx::query(&format!(
             "update application set {column} = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') where id = ?"
         ))
-        .bind(value)
+        .bind(value.clone())
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -245,9 +246,11 @@ async fn log(
         }
     }
     let done = sqlx::query(
-        "insert into application_note (application_id, author, body) select id, ?, ? from application where id = ?",
+        "insert into application_note (application_id, author, automatic, body)
+         select id, ?, ?, ? from application where id = ?",
     )
     .bind(author)
+    .bind(change.is_some())
     .bind(body)
     .bind(id)
     .execute(&mut *tx)
@@ -282,23 +285,32 @@ pub async fn delete(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
     Ok(done.rows_affected() == 1)
 }
 
-/// Blanks the personal data of applications older than `days`, and the addresses they came from after a day.
-/// Returns how many applications lost personal data.
+/// Blanks the personal data of applications older than `days` (the contact, phone, email, message and the
+/// notes staff wrote, which may quote them), and the addresses they came from after a day. Returns how many
+/// applications lost personal data.
 pub async fn anonymise_expired(pool: &SqlitePool, days: u32) -> sqlx::Result<u64> {
+    let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "update application set contact_name = '', phone = '', email = '', message = '', client_address = null,
                 anonymised_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
          where anonymised_at is null and created_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)",
     )
     .bind(format!("-{days} days"))
-    .execute(pool)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "update application_note set body = '' where automatic = 0 and body <> ''
+           and application_id in (select id from application where anonymised_at is not null)",
+    )
+    .execute(&mut *tx)
     .await?;
     sqlx::query(
         "update application set client_address = null
          where client_address is not null and created_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 day')",
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(done.rows_affected())
 }
 

@@ -111,9 +111,8 @@ impl Catalog {
     /// When anything public last changed: the newest revision, the seed, or a scheduled post that came due
     /// (which changed the public pages without a revision at that time); never earlier than `before` knew.
     fn newest_change(&self, before: &Catalog, last_revision_at: Option<&str>, full: bool) -> String {
-        let newest_post = self.posts.first().map(|p| p.published_utc());
-        let newest =
-            [last_revision_at, Some(self.seeded_at.as_str()), newest_post.as_deref()].into_iter().flatten().max();
+        let newest_post = self.posts.first().map(|p| p.published_utc.as_str());
+        let newest = [last_revision_at, Some(self.seeded_at.as_str()), newest_post].into_iter().flatten().max();
         match newest {
             Some(at) if full || at > before.last_modified.as_str() => at.to_string(),
             _ => before.last_modified.clone(),

@@ -22,6 +22,8 @@ pub struct Post {
     pub kind: String,
     /// When it appeared.
     pub published: OffsetDateTime,
+    /// The same as the catalog's change times are kept: `YYYY-MM-DDTHH:MM:SSZ`.
+    pub published_utc: String,
     pub pinned: bool,
     pub title: Text,
     /// As written, or else the body's first paragraph, as plain text.
@@ -51,6 +53,15 @@ pub(super) fn due(rows: Vec<PostRow>, now: OffsetDateTime) -> (Vec<Post>, Option
         posts.push(post(row, at));
     }
     posts.sort_by(|a, b| b.published.cmp(&a.published).then(b.id.cmp(&a.id)));
+    // One post is pinned: the newest public one marked so. An older pin lapses, and a pinned draft or
+    // scheduled post takes over only once it is public (a rule here, not in the table, for that reason).
+    let mut pinned_seen = false;
+    for p in &mut posts {
+        if pinned_seen {
+            p.pinned = false;
+        }
+        pinned_seen |= p.pinned;
+    }
     (posts, next)
 }
 
@@ -72,6 +83,7 @@ fn post(r: PostRow, published: OffsetDateTime) -> Post {
         id: r.id,
         slug: r.slug,
         kind: r.kind,
+        published_utc: utc_stamp(published),
         published,
         pinned: r.pinned,
         summary: Text::new(summary(r.summary_zh, &r.body_zh), summary(r.summary_en, &r.body_en)),
@@ -101,6 +113,12 @@ fn linked_companies(markdown: &str) -> Vec<String> {
     slugs
 }
 
+fn utc_stamp(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    at.format(format).unwrap_or_default()
+}
+
 /// The label of a post kind in `l`.
 pub fn kind_label(kind: &str, l: Lang) -> &'static str {
     match kind {
@@ -122,20 +140,6 @@ impl Post {
             .to_offset(crate::db::posts::BEIJING)
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default()
-    }
-
-    /// When it appeared, as the catalog's change times are kept: `YYYY-MM-DDTHH:MM:SSZ`.
-    pub fn published_utc(&self) -> String {
-        let at = self.published.to_offset(time::UtcOffset::UTC);
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            at.year(),
-            u8::from(at.month()),
-            at.day(),
-            at.hour(),
-            at.minute(),
-            at.second()
-        )
     }
 
     pub fn kind_label(&self, l: impl std::borrow::Borrow<Lang>) -> &'static str {

@@ -319,8 +319,8 @@ pub static POSTS: Entity = Entity {
         ),
         with_help(
             field("pinned", Label("置顶", "Pinned"), Kind::Bool, false, 0),
-            "只置顶一篇：置顶这篇会取消其他文章的置顶",
-            "One post is pinned: pinning this one unpins the other",
+            "网站只置顶一篇：已公开的置顶文章中最新的一篇",
+            "The site pins one post: the newest public post marked pinned",
         ),
         text("title_zh", "中文标题", "Chinese title", true),
         text("title_en", "英文标题", "English title", false),

@@ -94,9 +94,14 @@ fn filter_of(ctx: &Ctx) -> AppResult<Filter> {
 }
 
 pub async fn inbox(State(state): State<AppState>, ctx: Ctx, auth: AuthSession, user: Staff) -> AppResult<Response> {
-    let filter = filter_of(&ctx)?;
-    let (rows, total) = store::list(&state.pool, &filter, PER_PAGE).await?;
+    let mut filter = filter_of(&ctx)?;
+    let (mut rows, total) = store::list(&state.pool, &filter, PER_PAGE).await?;
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    // Past the last page (a stale link): the last page, not an empty table.
+    if filter.page > pages {
+        filter.page = pages;
+        rows = store::list(&state.pool, &filter, PER_PAGE).await?.0;
+    }
     render(&InboxPage {
         l: ctx.lang,
         chrome: ctx.chrome("admin"),
@@ -104,7 +109,7 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx, auth: AuthSession, u
         user,
         rows,
         total,
-        page: filter.page.min(pages),
+        page: filter.page,
         pages,
         status: filter.status,
         assigned: filter.assigned,

@@ -74,7 +74,7 @@ fn page(
         "Apply to move into the Changchun Optoelectronic Information Industrial Park or ask about space: tell park staff about your company and the space you need, and they will contact you.",
     );
     let chrome = ctx.chrome("apply").describe(title, description);
-    let unit = typed.unit.parse::<i64>().ok().and_then(|id| catalog.unit(id));
+    let unit = typed.unit.parse::<i64>().ok().and_then(|id| catalog.unit(id)).filter(|u| u.is_available());
     let mut response = render(&ApplyPage {
         l,
         chrome,
@@ -95,7 +95,7 @@ pub async fn form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
     let mut typed = Typed::default();
     // From a unit's page: the unit, its kind and its area.
     let unit = ctx.query_pairs().into_iter().find(|(k, _)| k == "unit").and_then(|(_, v)| v.parse::<i64>().ok());
-    if let Some(u) = unit.and_then(|id| catalog.unit(id)) {
+    if let Some(u) = unit.and_then(|id| catalog.unit(id)).filter(|u| u.is_available()) {
         typed.unit = u.id.to_string();
         typed.space_kind = u.kind.clone();
         typed.area = u.area_m2.to_string();
@@ -136,7 +136,7 @@ fn check(catalog: &Catalog, typed: &Typed) -> (Errors, NewApplication) {
         phone: typed.phone.clone(),
         email: typed.email.clone(),
         message: typed.message.clone(),
-        unit_id: typed.unit.parse::<i64>().ok().filter(|id| catalog.unit(*id).is_some()),
+        unit_id: typed.unit.parse::<i64>().ok().filter(|id| catalog.unit(*id).is_some_and(Unit::is_available)),
         ..Default::default()
     };
     check_contact(typed, &mut errors);
@@ -308,7 +308,8 @@ pub async fn send(
     }
     tx.commit().await?;
     let Some((_, reference)) = stored else {
-        tracing::warn!(address = %client.address, "application refused: too many from this address");
+        // The address is not logged: it is personal data the privacy statement keeps for a day.
+        tracing::warn!("entry application refused: too many from one address within the hour");
         errors.push(("form", Text::new(
             "这个网络地址在一小时内提交了太多申请，请稍后再试，或直接致电园区。您填写的内容保留在下面。",
             "Too many applications came from this address within the hour; try again later or call the park. What you wrote is kept below.",

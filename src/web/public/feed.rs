@@ -140,8 +140,8 @@ fn entries(state: &AppState, catalog: &Catalog, l: Lang, tag: &str, changes: &[P
     out
 }
 
-/// A news post or announcement, as of when it appeared (edits since are not dated: the catalog keeps no
-/// per-post edit time, and a reworded post is not new news). Ordered after revisions of the same instant.
+/// A news post or announcement: published when it appeared, updated at its last edit after that (an edit
+/// does not move it up the feed: a reworded post is not new news). Ordered after revisions of the same instant.
 fn post_entry(
     state: &AppState,
     catalog: &Catalog,
@@ -163,7 +163,7 @@ fn post_entry(
         published: Some(published),
         category: p.kind_key(),
         category_label: crate::catalog::news::kind_label(&p.kind, l),
-        order: (updated.unwrap_or(p.published), -p.id),
+        order: (p.published, -p.id),
     })
 }
 

@@ -50,7 +50,11 @@ pub fn pages(catalog: &Catalog) -> Vec<Page<'_>> {
     );
     out.extend(LIST_PAGES.iter().map(|p| Page { path: Cow::Borrowed(*p), lastmod: listed }));
     out.extend(
-        catalog.posts.iter().map(|p| Page { path: Cow::Owned(p.path()), lastmod: catalog.modified_at("posts", p.id) }),
+        // A scheduled post changed when it appeared, after its last save.
+        catalog.posts.iter().map(|p| Page {
+            path: Cow::Owned(p.path()),
+            lastmod: catalog.modified_at("posts", p.id).max(p.published_utc.as_str()),
+        }),
     );
     out.extend(catalog.sectors.iter().map(|s| Page {
         path: Cow::Owned(format!("/sectors/{}", s.slug)),

@@ -179,7 +179,8 @@ pub async fn send(
         client_address: &limit_key(&client.address),
     };
     if proposals::suggest(&state.pool, &suggestion).await?.is_none() {
-        tracing::warn!(address = %client.address, "suggestion refused: too many from this address");
+        // The address is not logged: it is personal data kept a day, for this limit only.
+        tracing::warn!("suggestion refused: too many from one address within the hour");
         errors.push(("form", Text::new(
             "这个网络地址在一小时内提交了太多建议，请稍后再试。您填写的内容保留在下面。",
             "Too many suggestions came from this address within the hour; try again later. What you wrote is kept below.",
