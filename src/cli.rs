@@ -103,6 +103,17 @@ pub enum AdminCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Set the address a staff account is mailed at (new entry applications), and its language; an empty
+    /// address stops the mail
+    Mail {
+        username: String,
+        address: String,
+        /// The language of the mail: zh or en
+        #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+        lang: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// List the accounts
     List {
         #[command(flatten)]
@@ -136,6 +147,19 @@ impl AdminCommand {
                 accounts::set_password(&pool, &username, &password).await?;
                 println!("Changed the password of {username}; its sessions have ended.");
             }
+            AdminCommand::Mail { username, address, lang, db } => {
+                let pool = crate::db::open(&db.database).await?;
+                let address = address.trim();
+                if !address.is_empty() && !crate::admin::rules::is_email(address) {
+                    anyhow::bail!("“{address}” is not an e-mail address");
+                }
+                accounts::set_mail(&pool, &username, address, &lang).await?;
+                if address.is_empty() {
+                    println!("{username} is no longer mailed.");
+                } else {
+                    println!("{username} is mailed at {address} ({lang}): new entry applications.");
+                }
+            }
             AdminCommand::List { db } => {
                 let pool = crate::db::open(&db.database).await?;
                 let users = accounts::all(&pool).await?;
@@ -143,7 +167,8 @@ impl AdminCommand {
                     println!("No accounts yet. Create one with: park-portal admin add USERNAME");
                 }
                 for u in users {
-                    println!("{}\tcreated {}", u.username, u.created_at);
+                    let mailed = if u.email.is_empty() { String::new() } else { format!("\tmailed at {}", u.email) };
+                    println!("{}\tcreated {}{mailed}", u.username, u.created_at);
                 }
             }
             AdminCommand::Remove { username, db } => {

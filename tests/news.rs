@@ -4,8 +4,9 @@
 
 mod common;
 
-use axum::http::StatusCode;
-use common::{TestApp, signed_in};
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use common::{TestApp, hidden, multipart, png, signed_in};
 
 async fn post(app: &TestApp, cookie: &str, pairs: &[(&str, &str)]) -> common::TestResponse {
     let response = app.post_form("/admin/posts/new", Some(cookie), pairs).await;
@@ -179,4 +180,47 @@ async fn a_publication_time_must_be_a_real_time() {
     let form = app.get_as("/admin/posts/new", &cookie).await;
     let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
     form.assert_contains(&format!("value=\"{:04}-{:02}-{:02} ", today.year(), u8::from(today.month()), today.day()));
+}
+
+#[tokio::test]
+async fn a_post_carries_a_picture_with_alt_text_in_both_languages() {
+    let (app, cookie) = signed_in().await;
+    post(
+        &app,
+        &cookie,
+        &[
+            ("slug", "new-building"),
+            ("kind", "news"),
+            ("status", "published"),
+            ("publish_at", "2026-06-01 10:00"),
+            ("title_zh", "新楼落成"),
+            ("title_en", "A new building"),
+            ("image_alt_zh", "新楼外景"),
+            ("image_alt_en", "The new building from the street"),
+        ],
+    )
+    .await;
+    let edit = app.get_as("/en/admin/posts/1/edit", &cookie).await;
+    edit.assert_contains("No picture uploaded yet.");
+    let (content_type, body) = multipart("picture", &hidden(&edit.body, "version"), "photo.png", &png(1200, 630));
+    let uploaded = app
+        .send(
+            Method::POST,
+            "/en/admin/posts/1/picture",
+            Some(&cookie),
+            &[("content-type", content_type.as_str()), ("sec-fetch-site", "same-origin")],
+            Body::from(body),
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    app.settle().await;
+    let path: String =
+        sqlx::query_scalar("select image_path from post where id = 1").fetch_one(&app.state.pool).await.unwrap();
+    assert!(path.starts_with("news/") && path.ends_with(".png"), "{path}");
+    let en = app.get("/en/news/new-building").await;
+    en.assert_contains(&format!("<img src=\"/media/{path}\" alt=\"The new building from the street\">"));
+    let image = en.body.split("\"image\":\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default();
+    assert!(image.starts_with("http") && image.ends_with(&format!("/media/{path}")), "NewsArticle image: {image}");
+    app.get("/news/new-building").await.assert_contains("alt=\"新楼外景\"");
+    assert_eq!(app.get(&format!("/media/{path}")).await.header("content-type"), "image/png");
 }

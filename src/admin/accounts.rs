@@ -124,6 +124,23 @@ pub async fn add(pool: &SqlitePool, username: &str, password: &str) -> anyhow::R
     Ok(())
 }
 
+/// Sets the address an account is mailed at and the language of its mail (`zh` or `en`); empty: none.
+pub async fn set_mail(pool: &SqlitePool, username: &str, email: &str, lang: &str) -> anyhow::Result<()> {
+    let done = sqlx::query(
+        "update admin_user set email = ?, lang = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         where username = ?",
+    )
+    .bind(email)
+    .bind(lang)
+    .bind(username)
+    .execute(pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        anyhow::bail!("no account named {username}");
+    }
+    Ok(())
+}
+
 /// Changes a password; existing sessions of the account stop working (their auth hash no longer matches).
 pub async fn set_password(pool: &SqlitePool, username: &str, password: &str) -> anyhow::Result<()> {
     check_password_policy(password, username).map_err(|t| anyhow::anyhow!(t.en))?;

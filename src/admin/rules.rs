@@ -138,7 +138,7 @@ fn web_address(text: &str) -> Option<String> {
 }
 
 /// One `@`, something before it, a dotted domain after it, and nothing that would break a mail header.
-fn is_email(text: &str) -> bool {
+pub fn is_email(text: &str) -> bool {
     let parts: Vec<&str> = text.split('@').collect();
     matches!(parts.as_slice(), [local, domain]
         if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))

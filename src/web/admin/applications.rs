@@ -33,6 +33,8 @@ struct InboxPage {
     assigned: Option<i64>,
     counts: Vec<(String, i64)>,
     staff: Vec<(i64, String)>,
+    /// Staff accounts new applications are mailed to.
+    mailed: usize,
 }
 
 impl InboxPage {
@@ -115,6 +117,7 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx, auth: AuthSession, u
         assigned: filter.assigned,
         counts: store::counts(&state.pool).await?,
         staff: store::staff_accounts(&state.pool).await?,
+        mailed: store::staff_to_notify(&state.pool).await?.len(),
     })
 }
 
