@@ -158,6 +158,21 @@ async fn the_newest_public_pin_leads_the_list() {
 }
 
 #[tokio::test]
+async fn a_time_no_form_could_save_keeps_the_post_off_the_site_not_the_server_down() {
+    let app = TestApp::new().await;
+    app.exec_and_settle(
+        "insert into post (slug, kind, status, publish_at, title_zh) values ('typed-in-sql', 'news', 'published', 'soon', '手工');
+         insert into post (slug, kind, status, publish_at, title_zh) values ('fine', 'news', 'published', '2026-01-02 03:04', '正常')",
+    )
+    .await;
+    let list = app.get("/news").await;
+    assert_eq!(list.status, StatusCode::OK);
+    list.assert_contains("href=\"/news/fine\"");
+    assert!(!list.body.contains("typed-in-sql"));
+    assert_eq!(app.get("/news/typed-in-sql").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn a_publication_time_must_be_a_real_time() {
     let (app, cookie) = signed_in().await;
     let response = app

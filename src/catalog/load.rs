@@ -184,6 +184,14 @@ async fn read_small(conn: &mut SqliteConnection, report: &mut impl FnMut(BadRow)
         report(BadRow { table: "park", id: Some(1), reason: "the park's row is missing".into() });
     }
     let post_rows = read_all(conn, db::posts::POSTS, report, |p: db::posts::PostRow| p).await?;
+    // A time typed by hand in SQL that is no time: the post stays off the site, and `check` names it.
+    for bad in post_rows.iter().filter(|p| db::posts::beijing_moment(&p.publish_at).is_none()) {
+        report(BadRow {
+            table: "post",
+            id: Some(bad.id),
+            reason: format!("publish_at {:?} is not a Beijing time YYYY-MM-DD HH:MM", bad.publish_at),
+        });
+    }
     let (posts, next_post) = super::news::due(post_rows, time::OffsetDateTime::now_utc());
     Ok(Small {
         posts,
