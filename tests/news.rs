@@ -119,6 +119,10 @@ async fn a_scheduled_post_appears_at_its_time_and_not_before() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         waited += 1;
     }
+    // A post of a title alone still has a description.
+    app.get("/en/news/call-for-tenants")
+        .await
+        .assert_contains("<meta name=\"description\" content=\"Announcement: Call for tenants\">");
     // The list cached before its time was dropped when it appeared.
     app.get("/en/news").await.assert_contains("Call for tenants");
     app.get("/en/news?kind=announcement").await.assert_contains("Call for tenants");

@@ -151,10 +151,15 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
         None => None,
     };
     let image_url = image.as_ref().map(|i| i.url.clone());
+    // A post of a title alone still describes itself to search engines and link previews.
+    let description = match post.summary.get(l) {
+        "" => format!("{}{}{title}", post.kind_label(l), l.t("：", ": ")),
+        summary => summary.to_string(),
+    };
     let trail = breadcrumbs(&ctx, &[(l.t("新闻公告", "News"), "/news"), (title, &path)]);
     let chrome = ctx
         .chrome("news")
-        .describe(title, post.summary.get(l))
+        .describe(title, description)
         .preview_image(image)
         .structured_data(|h| vec![news_article(&catalog, post, l, &h.canonical, image_url.as_deref()), trail]);
     let body_lang = post.body.is_fallback(l).then_some("zh-CN");
