@@ -139,6 +139,35 @@ async fn exporting_and_importing_every_entity_unchanged_changes_nothing() {
     assert_eq!(snapshot(&app, &cookie).await, before);
 }
 
+/// The seeded park has no units or posts: the same round trip with some, their times, flags and links.
+#[tokio::test]
+async fn units_and_posts_come_back_from_their_own_file_unchanged() {
+    let (app, cookie) = signed_in().await;
+    app.exec_and_settle(
+        "insert into unit (building_id, name_zh, name_en, floor, area_m2, kind, status, available_from, note_zh)
+           values (1, '3层东侧', '3F east', '3', 420, 'office', 'available', '2027-03', '朝南'),
+                  (2, '孵化工位', '', '', 6, 'incubator_desk', 'let', null, '');
+         insert into post (slug, kind, status, publish_at, pinned, title_zh, title_en, body_zh)
+           values ('open-day', 'announcement', 'published', '2026-05-01 09:00:30', 1, '开放日', 'Open day', '=1+1 **正文**'),
+                  ('draft', 'news', 'draft', '2027-01-01 08:00', 0, '草稿', '', '');
+         insert into post_phase values (1, 1);
+         insert into post_building values (1, 2)",
+    )
+    .await;
+    let before = snapshot(&app, &cookie).await;
+    for key in ["units", "posts"] {
+        let file = app.get_as(&format!("/en/admin/{key}/export"), &cookie).await;
+        assert!(file.body.lines().count() == 3, "{key}: a header and two rows:\n{}", file.body);
+        let preview = upload(&app, &cookie, "/en", key, file.body.as_bytes()).await;
+        assert_eq!(preview.status, StatusCode::OK, "{key}: {}", preview.body);
+        preview.assert_contains("This file would change nothing.");
+        let done = confirm(&app, &cookie, "/en", key, &preview).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{key}: {}", done.body);
+    }
+    assert_eq!(snapshot(&app, &cookie).await, before);
+    assert_eq!(app.count("select count(*) from post where publish_at = '2026-05-01 09:00:30' and pinned = 1").await, 1);
+}
+
 const MIXED: &str = "id,slug,short_name_zh,short_name_en,website,founded_year,status,sectors,notes\r\n\
 ,new-optics,\"新光学, 有限\",New Optics,https://new-optics.example,2019,active,laser;core-components,x\r\n\
 2,changguang-huada,长光华大,Changguang Huada,,,active,,y\r\n\
