@@ -631,7 +631,7 @@ async fn space_journey(c: &Client, s: &Server) {
 /// Staff schedule a post a few seconds ahead: it is not public, then it is, on the list and its own page.
 async fn news_journey(c: &Client, s: &Server) {
     c.goto(&s.url("/en/admin/posts/new")).await.unwrap();
-    let at = common::beijing_time_in(6);
+    let at = common::beijing_time_in(10);
     c.find(Locator::Css("#field-slug")).await.unwrap().send_keys("browser-news").await.unwrap();
     c.find(Locator::Css("#field-status option[value=published]")).await.unwrap().click().await.unwrap();
     let when = c.find(Locator::Css("#field-publish_at")).await.unwrap();

@@ -97,7 +97,7 @@ async fn a_draft_is_private_and_a_published_post_is_everywhere() {
 #[tokio::test]
 async fn a_scheduled_post_appears_at_its_time_and_not_before() {
     let (app, cookie) = signed_in().await;
-    let at = common::beijing_time_in(3);
+    let at = common::beijing_time_in(5);
     post(
         &app,
         &cookie,
@@ -115,7 +115,7 @@ async fn a_scheduled_post_appears_at_its_time_and_not_before() {
     assert!(!app.get("/en/news").await.body.contains("Call for tenants"), "the cached list does not show it yet");
     let mut waited = 0;
     while app.get("/en/news/call-for-tenants").await.status != StatusCode::OK {
-        assert!(waited < 100, "the post did not appear within 10 s of its time");
+        assert!(waited < 150, "the post did not appear within 10 s of its time");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         waited += 1;
     }
