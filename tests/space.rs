@@ -139,3 +139,24 @@ async fn staff_list_a_unit_through_the_admin_and_a_building_with_units_is_kept()
     let csv = app.get_as("/admin/units/export", &staff).await;
     assert!(csv.body.contains(",5层,") && csv.body.contains(",90,office,available,"), "{}", csv.body);
 }
+
+#[tokio::test]
+async fn a_long_list_comes_in_pages_with_totals_for_all() {
+    let app = TestApp::new().await;
+    app.exec_and_settle(
+        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 60)
+         insert into unit (building_id, name_zh, name_en, area_m2, kind, status)
+         select 1, '单元' || i, 'Unit ' || i, 10, 'office', 'available' from n",
+    )
+    .await;
+    let first = app.get("/en/space").await;
+    first.assert_contains("60 units available, 600 m² in all");
+    assert_eq!(first.body.matches("href=\"/en/space/").count(), 50, "fifty to a page");
+    first.assert_contains("href=\"/en/space?page=2\" rel=\"next\"");
+    let second = app.get("/en/space?page=2").await;
+    assert_eq!(second.body.matches("href=\"/en/space/").count(), 10);
+    second.assert_contains("Page 2 of 2");
+    app.get("/en/space?kind=office&page=2").await.assert_contains("href=\"/en/space?kind=office\" rel=\"prev\"");
+    assert_eq!(app.get("/en/space?page=3").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/en/space?page=x").await.status, StatusCode::BAD_REQUEST);
+}

@@ -90,8 +90,16 @@ fn new_reference() -> String {
     let random = uuid::Uuid::new_v4();
     let code: String =
         random.as_bytes()[..6].iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
-    let today = time::OffsetDateTime::now_utc().to_offset(crate::db::posts::BEIJING).date();
+    let today = time::OffsetDateTime::now_utc().to_offset(crate::db::PARK_OFFSET).date();
     format!("RZ-{:04}{:02}{:02}-{code}", today.year(), u8::from(today.month()), today.day())
+}
+
+/// Whether `text` has a reference's shape (`RZ-`, eight digits, `-`, six characters): what a page may show back.
+pub fn is_reference(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    matches!(parts.as_slice(), ["RZ", day, code]
+        if day.len() == 8 && day.bytes().all(|b| b.is_ascii_digit())
+            && code.len() == 6 && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
 }
 
 /// Stores an application on `conn` (the caller's transaction, which queues the staff's notice with it) unless
@@ -324,4 +332,22 @@ pub async fn staff_to_notify(pool: &SqlitePool) -> sqlx::Result<Vec<(String, Str
     sqlx::query_as("select email, lang from admin_user where role = 'staff' and email <> '' order by id")
         .fetch_all(pool)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_made_and_recognised_alike() {
+        for _ in 0..50 {
+            let r = new_reference();
+            assert!(is_reference(&r), "{r}");
+        }
+        for bad in
+            ["", "RZ-2026120-ABCDEF", "RZ-20261203-abcdef", "RZ-20261203-ABCDEFG", "XX-20261203-ABCDEF", "<script>"]
+        {
+            assert!(!is_reference(bad), "{bad}");
+        }
+    }
 }

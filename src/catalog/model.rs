@@ -153,17 +153,12 @@ pub struct Phase {
     pub site_plan_alt: Text,
 }
 
-/// The park's clock: Asia/Shanghai, UTC+8 all year.
-fn park_offset() -> time::UtcOffset {
-    time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)
-}
-
 /// A stored UTC time (`2026-12-02T02:33:22Z`) on the park's clock (China Standard Time, UTC+8, no daylight
 /// saving): `2026-12-02 10:33`. Text that is not such a time comes back as it is.
 pub fn park_time(utc: &str) -> String {
     match time::OffsetDateTime::parse(utc, &time::format_description::well_known::Rfc3339) {
         Ok(t) => {
-            let t = t.to_offset(park_offset());
+            let t = t.to_offset(crate::db::PARK_OFFSET);
             format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
         }
         Err(_) => utc.to_string(),
@@ -172,7 +167,7 @@ pub fn park_time(utc: &str) -> String {
 
 /// Today's date in the park's time zone, `YYYY-MM-DD`.
 pub fn park_today() -> String {
-    let date = time::OffsetDateTime::now_utc().to_offset(park_offset()).date();
+    let date = time::OffsetDateTime::now_utc().to_offset(crate::db::PARK_OFFSET).date();
     format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
 }
 

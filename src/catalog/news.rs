@@ -130,14 +130,14 @@ pub fn kind_label(kind: &str, l: Lang) -> &'static str {
 impl Post {
     /// The day it appeared, Beijing time: `YYYY-MM-DD`.
     pub fn day(&self) -> String {
-        let at = self.published.to_offset(crate::db::posts::BEIJING);
+        let at = self.published.to_offset(crate::db::PARK_OFFSET);
         format!("{:04}-{:02}-{:02}", at.year(), u8::from(at.month()), at.day())
     }
 
     /// When it appeared, as RFC 3339 (feeds, `datePublished`).
     pub fn published_rfc3339(&self) -> String {
         self.published
-            .to_offset(crate::db::posts::BEIJING)
+            .to_offset(crate::db::PARK_OFFSET)
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default()
     }

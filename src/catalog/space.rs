@@ -7,8 +7,15 @@ use crate::i18n::{Lang, Text};
 use crate::query::QueryParam;
 
 /// The parameters the space list reads, in their canonical order.
-pub const PARAMS: &[QueryParam] =
-    &[QueryParam::one("kind"), QueryParam::one("min_area"), QueryParam::one("phase"), QueryParam::one("building")];
+pub const PARAMS: &[QueryParam] = &[
+    QueryParam::one("kind"),
+    QueryParam::one("min_area"),
+    QueryParam::one("phase"),
+    QueryParam::one("building"),
+    QueryParam::one("page").or("1"),
+];
+/// Units on one page of the list: the totals count them all.
+pub const PER_PAGE: usize = 50;
 
 /// The label of a unit kind in `l` (the stored value when unknown).
 pub fn kind_label(kind: &str, l: Lang) -> &str {
@@ -27,12 +34,14 @@ impl Unit {
 }
 
 /// What the space list was asked for.
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 pub struct SpaceQuery<'a> {
     pub kind: Option<&'static str>,
     pub min_area: Option<i64>,
     pub phase: Option<&'a Phase>,
     pub building: Option<&'a Building>,
+    /// From 1; 0 (the default) reads as 1.
+    pub page: usize,
 }
 
 impl<'a> SpaceQuery<'a> {
@@ -71,6 +80,11 @@ impl<'a> SpaceQuery<'a> {
                     query.building = Some(building.ok_or_else(|| {
                         Text::new(format!("没有编号为“{value}”的楼宇。"), format!("There is no building “{value}”."))
                     })?);
+                }
+                "page" => {
+                    query.page = value.parse::<usize>().ok().filter(|p| *p >= 1).ok_or_else(|| {
+                        Text::new("页码无效：请使用从 1 开始的整数。", "Not a page number: use a whole number from 1.")
+                    })?;
                 }
                 _ => {}
             }
@@ -113,7 +127,15 @@ impl<'a> SpaceQuery<'a> {
         if let Some(b) = self.building {
             s.append_pair("building", &b.id.to_string());
         }
+        if self.page > 1 {
+            s.append_pair("page", &self.page.to_string());
+        }
         s.finish()
+    }
+
+    /// The same filters on another page.
+    pub fn with_page(&self, page: usize) -> SpaceQuery<'a> {
+        SpaceQuery { page, ..*self }
     }
 }
 

@@ -4,6 +4,13 @@
 //! whole read side is a handful of `select *` loads into the catalog, each exercised by the integration
 //! tests, and this keeps the build free of a `DATABASE_URL` or `.sqlx/` snapshot that can drift.
 
+/// The park's clock: China Standard Time, UTC+8 all year (no daylight saving), so one fixed offset reads every
+/// stored time on it — the admin's times, milestones' days, posts' publication times, references' dates.
+pub const PARK_OFFSET: time::UtcOffset = match time::UtcOffset::from_hms(8, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => time::UtcOffset::UTC,
+};
+
 pub mod changes;
 pub mod companies;
 pub mod events;

@@ -1,9 +1,9 @@
 //! News and announcements as stored (migration 0014): what the public read model reads, and the clock posts
 //! are published by. Publication times are Beijing time as staff type them (`YYYY-MM-DD HH:MM`, seconds
-//! optional): the park's own clock, which has no daylight saving, so one fixed offset converts them.
+//! optional): the park's own clock ([`super::PARK_OFFSET`]).
 
 use sqlx::FromRow;
-use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct PostRow {
@@ -39,23 +39,17 @@ pub const POSTS: super::Select = super::Select {
     order: "publish_at desc, id desc",
 };
 
-/// Beijing time: UTC+8 all year.
-pub const BEIJING: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
-    Ok(offset) => offset,
-    Err(_) => UtcOffset::UTC,
-};
-
 /// A publication time as stored, as a moment; None when it is not one (the admin's rule lets none in).
 pub fn beijing_moment(text: &str) -> Option<OffsetDateTime> {
     let text = text.trim().replacen('T', " ", 1);
     let with_seconds = if text.len() == 16 { format!("{text}:00") } else { text };
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    PrimitiveDateTime::parse(&with_seconds, format).ok().map(|at| at.assume_offset(BEIJING))
+    PrimitiveDateTime::parse(&with_seconds, format).ok().map(|at| at.assume_offset(super::PARK_OFFSET))
 }
 
 /// Now in Beijing, to the minute, as a publication time is typed: what a new post's form starts with.
 pub fn beijing_now() -> String {
-    let now = OffsetDateTime::now_utc().to_offset(BEIJING);
+    let now = OffsetDateTime::now_utc().to_offset(super::PARK_OFFSET);
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
     now.format(format).unwrap_or_default()
 }
@@ -70,6 +64,7 @@ pub async fn log_due(db: impl sqlx::SqliteExecutor<'_>, id: i64) -> sqlx::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::UtcOffset;
 
     #[test]
     fn beijing_times_are_eight_hours_ahead_of_utc() {

@@ -179,6 +179,11 @@ impl Chrome {
     }
 }
 
+/// A sent form's field, trimmed; empty when absent.
+pub fn form_value(pairs: &[(String, String)], key: &str) -> String {
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
+}
+
 /// Renders a page template into an HTML response.
 pub fn render(template: &impl Template) -> AppResult<Response> {
     Ok(Html(template.render()?).into_response())

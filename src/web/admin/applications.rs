@@ -14,7 +14,7 @@ use crate::admin::applications::{self as store, Application, Filter, Note, PER_P
 use crate::i18n::{Lang, Text};
 use crate::web::AppState;
 use crate::web::error::{AppError, AppResult};
-use crate::web::{Chrome, Ctx, render};
+use crate::web::{Chrome, Ctx, form_value, render};
 
 const MAX_NOTE_CHARS: usize = 2000;
 
@@ -250,10 +250,6 @@ pub async fn show(
     })
 }
 
-fn field(pairs: &[(String, String)], key: &str) -> String {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
-}
-
 async fn back(auth: &AuthSession, ctx: &Ctx, id: i64, message: Text) -> Response {
     set_flash(auth, message).await;
     Redirect::to(&ctx.lang.url(&format!("/admin/applications/{id}"))).into_response()
@@ -268,7 +264,7 @@ pub async fn set_status(
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let id = id_in_path(&mut parts, &state, "application").await?;
-    let wanted = field(&pairs, "status");
+    let wanted = form_value(&pairs, "status");
     let status = STATUSES
         .iter()
         .find(|s| s.0 == wanted)
@@ -291,7 +287,7 @@ pub async fn assign(
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let id = id_in_path(&mut parts, &state, "application").await?;
-    let wanted = field(&pairs, "assigned_to");
+    let wanted = form_value(&pairs, "assigned_to");
     let staff = store::staff_accounts(&state.pool).await?;
     let to = match wanted.as_str() {
         "" => None,
@@ -323,7 +319,7 @@ pub async fn note(
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let id = id_in_path(&mut parts, &state, "application").await?;
-    let body = field(&pairs, "note").replace("\r\n", "\n");
+    let body = form_value(&pairs, "note").replace("\r\n", "\n");
     let chars = body.chars().count();
     if chars == 0 || chars > MAX_NOTE_CHARS {
         return Err(AppError::BadRequest(Text::new(
@@ -347,7 +343,7 @@ pub async fn delete(
     axum::extract::Form(pairs): axum::extract::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let id = id_in_path(&mut parts, &state, "application").await?;
-    if field(&pairs, "confirm") != "1" {
+    if form_value(&pairs, "confirm") != "1" {
         return Err(AppError::BadRequest(Text::new("请勾选确认后再删除。", "Tick the confirmation box to delete.")));
     }
     let a = store::get(&state.pool, id).await?.ok_or(AppError::NotFound)?;

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::screen::{field_of, limit_key, now, screen_form, stamp};
+use super::screen::{limit_key, now, screen_form, stamp};
 use crate::admin::applications::{self, NewApplication};
 use crate::catalog::{Catalog, Unit};
 use crate::db::places::UNIT_KIND;
@@ -18,7 +18,7 @@ use crate::mail::Mail;
 use crate::web::AppState;
 use crate::web::admin::auth::ClientAddress;
 use crate::web::error::AppResult;
-use crate::web::{Chrome, Ctx, render};
+use crate::web::{Chrome, Ctx, form_value, render};
 
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 const MAX_LINKS: usize = 2;
@@ -274,21 +274,21 @@ pub async fn send(
 ) -> AppResult<Response> {
     let catalog = state.catalog();
     let typed = Typed {
-        company_name: field_of(&pairs, "company_name"),
-        contact_name: field_of(&pairs, "contact_name"),
-        phone: field_of(&pairs, "phone"),
-        email: field_of(&pairs, "email"),
-        sector: field_of(&pairs, "sector"),
-        space_kind: field_of(&pairs, "space_kind"),
-        area: field_of(&pairs, "area"),
-        wanted_from: field_of(&pairs, "wanted_from"),
-        unit: field_of(&pairs, "unit"),
+        company_name: form_value(&pairs, "company_name"),
+        contact_name: form_value(&pairs, "contact_name"),
+        phone: form_value(&pairs, "phone"),
+        email: form_value(&pairs, "email"),
+        sector: form_value(&pairs, "sector"),
+        space_kind: form_value(&pairs, "space_kind"),
+        area: form_value(&pairs, "area"),
+        wanted_from: form_value(&pairs, "wanted_from"),
+        unit: form_value(&pairs, "unit"),
         message: pairs
             .iter()
             .find(|(k, _)| k == "message")
             .map(|(_, v)| v.trim().replace("\r\n", "\n"))
             .unwrap_or_default(),
-        consent: !field_of(&pairs, "consent").is_empty(),
+        consent: !form_value(&pairs, "consent").is_empty(),
     };
     let mut errors = screen_form(&pairs);
     let (field_errors, mut application) = check(&catalog, &typed);
@@ -331,11 +331,12 @@ struct SentPage {
 /// `/apply/sent?ref=…`: the reference number, shown back. Only its shape is checked (the page reads nothing
 /// from the database, so it tells nobody whether a reference exists).
 pub async fn sent(ctx: Ctx) -> AppResult<Response> {
-    let reference = ctx.query_pairs().into_iter().find(|(k, _)| k == "ref").map(|(_, v)| v).filter(|r| {
-        r.len() == 18
-            && r.starts_with("RZ-")
-            && r.bytes().skip(3).enumerate().all(|(i, b)| if i == 8 { b == b'-' } else { b.is_ascii_alphanumeric() })
-    });
+    let reference = ctx
+        .query_pairs()
+        .into_iter()
+        .find(|(k, _)| k == "ref")
+        .map(|(_, v)| v)
+        .filter(|r| applications::is_reference(r));
     let mut chrome = ctx.chrome("apply");
     chrome.head = None;
     render(&SentPage { l: ctx.lang, chrome, reference })

@@ -43,15 +43,10 @@ fn stamped_at(text: &str) -> Option<u64> {
     (stamp(at) == text).then_some(at)
 }
 
-/// A form field's value, trimmed; empty when absent.
-pub fn field_of(pairs: &[(String, String)], key: &str) -> String {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
-}
-
 /// A script's marks: the hidden field filled, or the form sent too soon or without a time we made.
 pub fn screen_form(pairs: &[(String, String)]) -> Vec<(&'static str, Text)> {
     let mut errors = Vec::new();
-    if !field_of(pairs, "homepage").is_empty() {
+    if !crate::web::form_value(pairs, "homepage").is_empty() {
         errors.push((
             "form",
             Text::new(
@@ -60,7 +55,7 @@ pub fn screen_form(pairs: &[(String, String)]) -> Vec<(&'static str, Text)> {
             ),
         ));
     }
-    match stamped_at(&field_of(pairs, "stamp")) {
+    match stamped_at(&crate::web::form_value(pairs, "stamp")) {
         Some(at) if now().saturating_sub(at) < MIN_FILL_SECS => errors.push((
             "form",
             Text::new(

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use crate::catalog::space::SpaceQuery;
+use crate::catalog::space::{PER_PAGE, SpaceQuery};
 use crate::catalog::{Building, Catalog, Phase, Unit};
 use crate::db::places::UNIT_KIND;
 use crate::i18n::Lang;
@@ -21,7 +21,12 @@ struct SpacePage<'a> {
     l: Lang,
     chrome: Chrome,
     catalog: &'a Catalog,
+    /// This page of the units that match.
     rows: Vec<&'a Unit>,
+    /// Units that match, on every page.
+    matched: usize,
+    page: usize,
+    pages: usize,
     query: SpaceQuery<'a>,
     kinds: &'static [(&'static str, &'static str, &'static str)],
     /// Square metres of the units listed.
@@ -43,6 +48,11 @@ impl SpacePage<'_> {
         self.query.building.is_some_and(|q| q.id == b.id)
     }
 
+    fn page_url(&self, page: usize) -> String {
+        let query = self.query.with_page(page).to_query_string();
+        if query.is_empty() { self.l.url("/space") } else { format!("{}?{query}", self.l.url("/space")) }
+    }
+
     fn min_area(&self) -> String {
         self.query.min_area.map(|a| a.to_string()).unwrap_or_default()
     }
@@ -52,8 +62,14 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
     let catalog = state.catalog();
     let l = ctx.lang;
     let query = SpaceQuery::parse(&ctx.query_pairs(), &catalog).map_err(AppError::BadRequest)?;
-    let rows = query.rows(&catalog);
-    let area_total = rows.iter().map(|u| u.area_m2).sum();
+    let matched = query.rows(&catalog);
+    let area_total = matched.iter().map(|u| u.area_m2).sum();
+    let pages = matched.len().div_ceil(PER_PAGE).max(1);
+    let page = query.page.max(1);
+    if page > pages {
+        return Err(AppError::NotFound);
+    }
+    let rows = matched.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).copied().collect();
     let title = l.t("可租空间", "Available space");
     let description = l.t(
         "长春光电信息产业园可租的办公、实验室、洁净室、生产空间与孵化工位：按类型、面积、分期和楼宇筛选。",
@@ -66,6 +82,9 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         catalog: &catalog,
         listed: catalog.units.len(),
         rows,
+        matched: matched.len(),
+        page,
+        pages,
         query,
         kinds: UNIT_KIND,
         area_total,

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
 
-use super::screen::{field_of, limit_key, now, screen_form, stamp};
+use super::screen::{limit_key, now, screen_form, stamp};
 use crate::admin::proposals::{self, PROFILE, PROFILE_COLUMNS};
 use crate::catalog::Company;
 use crate::i18n::{Lang, Text};
@@ -16,7 +16,7 @@ use crate::web::AppState;
 use crate::web::admin::auth::ClientAddress;
 use crate::web::admin::form::{FormData, validate};
 use crate::web::error::{AppError, AppResult};
-use crate::web::{Chrome, Ctx, render};
+use crate::web::{Chrome, Ctx, form_value, render};
 
 pub const MAX_CORRECTION_CHARS: usize = 2000;
 const MAX_LINKS: usize = 2;
@@ -145,10 +145,10 @@ pub async fn send(
     let catalog = state.catalog();
     let c = catalog.company_by_slug(&slug).ok_or(AppError::NotFound)?;
     let typed = Typed {
-        field: field_of(&pairs, "field"),
-        correction: field_of(&pairs, "correction"),
-        source_url: field_of(&pairs, "source_url"),
-        email: field_of(&pairs, "email"),
+        field: form_value(&pairs, "field"),
+        correction: form_value(&pairs, "correction"),
+        source_url: form_value(&pairs, "source_url"),
+        email: form_value(&pairs, "email"),
     };
     let mut errors = screen(&pairs, &typed);
     if !errors.is_empty() {
