@@ -108,8 +108,12 @@ pub fn spawn_attempt_pruning(state: &AppState) -> tokio::task::JoinHandle<()> {
 /// Every route and every layer. Layers run outside in: the last added sees a request first.
 pub fn router(state: AppState) -> Router {
     use crate::web::{admin, cache, public};
-    let front_door =
-        crate::web::front::FrontDoorLayer::new(&state.settings, state.in_flight.clone(), state.requests.clone());
+    let front_door = crate::web::front::FrontDoorLayer::new(
+        &state.settings,
+        state.in_flight.clone(),
+        state.requests.clone(),
+        state.page_cache.clone(),
+    );
     let public = public::cached_pages()
         .layer(from_fn_with_state(state.clone(), cache::serve_cached))
         // Large, on disk already and built in the background: served from their files, outside the cache.

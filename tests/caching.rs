@@ -77,6 +77,41 @@ async fn compressed_bodies_are_served_to_clients_that_accept_them() {
     assert_eq!(header(&headers, "content-encoding"), "");
 }
 
+/// The first request for a page renders it; the next ones are answered by the front door before routing. Both
+/// must be the same answer: every header (but the date and the request id) and the body, in every encoding.
+#[tokio::test]
+async fn a_page_answered_from_memory_is_the_page_as_rendered() {
+    let varying = ["date", "x-request-id"];
+    let kept = |headers: &axum::http::HeaderMap| -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = headers
+            .iter()
+            .filter(|(name, _)| !varying.contains(&name.as_str()))
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or("").to_string()))
+            .collect();
+        all.sort();
+        all
+    };
+    for uri in ["/en/companies/gpixel", "/phases", "/en/companies?sector=core-components", "/feed.atom"] {
+        for accept in ["", "gzip", "gzip, deflate, br"] {
+            for method in [Method::GET, Method::HEAD] {
+                // A new portal each round, so its first request is rendered.
+                let app = &TestApp::new().await;
+                let headers: &[(&str, &str)] = if accept.is_empty() { &[] } else { &[("accept-encoding", accept)] };
+                let (status, first, body) = send(app, method.clone(), uri, headers).await;
+                assert_eq!(status, StatusCode::OK, "{uri}");
+                let (hits, _) = app.state.page_cache.stats();
+                let (again_status, again, again_body) = send(app, method.clone(), uri, headers).await;
+                assert_eq!(app.state.page_cache.stats().0, hits + 1, "{uri} {accept:?} {method}: not from memory");
+                assert_eq!(again_status, status, "{uri} {accept:?} {method}");
+                assert_eq!(kept(&again), kept(&first), "{uri} {accept:?} {method}");
+                assert_eq!(again_body, body, "{uri} {accept:?} {method}");
+                assert!(!header(&again, "x-request-id").is_empty());
+                assert_ne!(header(&again, "x-request-id"), header(&first, "x-request-id"));
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn head_works_wherever_get_does() {
     let app = TestApp::new().await;

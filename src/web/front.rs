@@ -1,8 +1,10 @@
 //! The front door: one hand-written tower layer that every request passes first.
 //!
 //! In order, it gives the request an id and a log span, refuses a host not in `--allowed-hosts` (400), sheds
-//! load past `--max-concurrency` (503 + `Retry-After`), and on the way out dresses error responses as styled
-//! pages in the visitor's language and adds the security headers. These were four `from_fn` middlewares and
+//! load past `--max-concurrency` (503 + `Retry-After`), answers a page the response cache keeps for exactly this
+//! URL without routing it (most requests; the router and its layers were a third of the CPU of such a request,
+//! bench/profiles/cached-page-seeded.txt), and on the way out dresses error responses as styled pages in the
+//! visitor's language and adds the security headers. These were four `from_fn` middlewares and
 //! a `TraceLayer`; each boxed the request's future and cloned the router on every request, on the path of
 //! every cached page. Here the future is a plain enum with no allocation; `bench/run`'s cached-page rows
 //! (BENCHMARKS.md) are what this path is measured by.
@@ -22,6 +24,7 @@ use tracing::Instrument;
 use tracing::instrument::Instrumented;
 
 use crate::i18n::Text;
+use crate::web::cache::PageCache;
 use crate::web::error::AppError;
 
 /// Headers every response carries, error pages and static files included.
@@ -39,6 +42,14 @@ const SECURITY_HEADERS: &[(&str, &str)] = &[
 /// The id of one request, in its log span and in the `X-Request-Id` response header.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestId(u64);
+
+impl RequestId {
+    /// As [`Display`](std::fmt::Display) writes it (16 hexadecimal digits), without formatting machinery.
+    fn header_value(&self) -> HeaderValue {
+        let digits: [u8; 16] = std::array::from_fn(|i| b"0123456789abcdef"[(self.0 >> (60 - 4 * i)) as usize & 0xf]);
+        HeaderValue::from_bytes(&digits).unwrap_or(HeaderValue::from_static("-"))
+    }
+}
 
 impl std::fmt::Display for RequestId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -59,6 +70,8 @@ struct Shared {
     hsts: bool,
     /// The next request id ([`AppState::requests`](crate::web::AppState::requests)).
     next_id: Arc<AtomicU64>,
+    /// Kept pages are answered here, before routing ([`PageCache::answer`]).
+    page_cache: Arc<PageCache>,
 }
 
 /// Request ids start at a random number per process (ids from different runs do not collide in one log),
@@ -72,6 +85,7 @@ impl FrontDoorLayer {
         settings: &Arc<crate::config::Settings>,
         in_flight: Arc<Semaphore>,
         next_id: Arc<AtomicU64>,
+        page_cache: Arc<PageCache>,
     ) -> FrontDoorLayer {
         FrontDoorLayer {
             shared: Arc::new(Shared {
@@ -80,6 +94,7 @@ impl FrontDoorLayer {
                 in_flight,
                 hsts: settings.secure_cookies,
                 next_id,
+                page_cache,
             }),
         }
     }
@@ -130,20 +145,25 @@ where
             Some(_) => None,
             None => self.shared.in_flight.clone().try_acquire_owned().ok(),
         };
+        let kept = match (&refusal, &permit) {
+            (None, Some(_)) => self.shared.page_cache.answer(&request),
+            _ => None,
+        };
+        let access_log = tracing::enabled!(target: "park_portal::access", tracing::Level::DEBUG)
+            .then(|| (span.clone(), Instant::now()));
         let state = match (refusal, permit) {
             (Some(refused), _) => State::Done { response: Some(refused) },
+            (None, Some(_)) if kept.is_some() => State::Done { response: kept },
             (None, None) => {
                 let busy = (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")]).into_response();
                 State::Done { response: Some(busy) }
             }
             (None, Some(permit)) => {
                 request.extensions_mut().insert(id);
-                let access_log = tracing::enabled!(target: "park_portal::access", tracing::Level::DEBUG)
-                    .then(|| (span.clone(), Instant::now()));
-                State::Running { inner: self.inner.call(request).instrument(span), permit, access_log }
+                State::Running { inner: self.inner.call(request).instrument(span), permit }
             }
         };
-        FrontFuture { state, uri, id, shared: self.shared.clone() }
+        FrontFuture { state, uri, id, access_log, shared: self.shared.clone() }
     }
 }
 
@@ -153,6 +173,7 @@ pin_project_lite::pin_project! {
         state: State<F>,
         uri: Uri,
         id: RequestId,
+        access_log: Option<(tracing::Span, Instant)>,
         shared: Arc<Shared>,
     }
 }
@@ -165,7 +186,6 @@ pin_project_lite::pin_project! {
             #[pin]
             inner: Instrumented<F>,
             permit: OwnedSemaphorePermit,
-            access_log: Option<(tracing::Span, Instant)>,
         },
     }
 }
@@ -182,17 +202,17 @@ where
             StateProj::Done { response } => {
                 response.take().unwrap_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response())
             }
-            StateProj::Running { inner, access_log, .. } => {
+            StateProj::Running { inner, .. } => {
                 let Ok(response) = std::task::ready!(inner.poll(cx));
-                if let Some((span, started)) = access_log {
-                    span.in_scope(|| {
-                        tracing::debug!(target: "park_portal::access", status = response.status().as_u16(),
-                            micros = started.elapsed().as_micros() as u64, "answered");
-                    });
-                }
                 response
             }
         };
+        if let Some((span, started)) = this.access_log {
+            span.in_scope(|| {
+                tracing::debug!(target: "park_portal::access", status = response.status().as_u16(),
+                    micros = started.elapsed().as_micros() as u64, "answered");
+            });
+        }
         let mut response = super::dress_error(this.uri, &this.shared.settings, response);
         let headers = response.headers_mut();
         for (name, value) in SECURITY_HEADERS {
@@ -204,9 +224,7 @@ where
                 .entry(header::STRICT_TRANSPORT_SECURITY)
                 .or_insert(HeaderValue::from_static("max-age=31536000; includeSubDomains"));
         }
-        if let Ok(value) = HeaderValue::from_str(&this.id.to_string()) {
-            headers.insert(HeaderName::from_static("x-request-id"), value);
-        }
+        headers.insert(HeaderName::from_static("x-request-id"), this.id.header_value());
         Poll::Ready(Ok(response))
     }
 }
@@ -222,6 +240,14 @@ fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod logged {
+    #[test]
+    fn the_request_id_header_is_the_logged_id() {
+        for id in [0, 1, 0xfeed_beef, u64::MAX] {
+            let id = super::RequestId(id);
+            assert_eq!(id.header_value().to_str().ok(), Some(id.to_string().as_str()));
+        }
+    }
+
     #[test]
     fn an_invitation_token_never_reaches_the_log() {
         assert_eq!(super::logged_path("/en/admin/invitation/abcDEF123_-"), "/en/admin/invitation/…");

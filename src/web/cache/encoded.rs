@@ -87,7 +87,7 @@ impl Encoded {
         (self.identity.len() + compressed + 256) as u64
     }
 
-    fn body(&self, encoding: Encoding) -> &Bytes {
+    pub fn body(&self, encoding: Encoding) -> &Bytes {
         match encoding {
             Encoding::Identity => &self.identity,
             Encoding::Gzip => self.gzip(),

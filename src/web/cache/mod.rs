@@ -53,6 +53,9 @@ struct CachedPage {
     body: Arc<Encoded>,
     /// `Content-Type`, and `Last-Modified` / `Content-Disposition` where the handler set them.
     headers: HeaderMap,
+    /// Every header of a plain 200 per encoding (in [`Encoding`]'s order), made by [`CachedPage::respond`] the
+    /// first time it is asked for: a hit then costs one copy of a map instead of a dozen inserts.
+    plain: [std::sync::OnceLock<HeaderMap>; 3],
 }
 
 /// Content types worth keeping: pages, feeds, the sitemap and open data files.
@@ -74,6 +77,33 @@ fn kept_headers(from: &HeaderMap) -> HeaderMap {
 }
 
 impl CachedPage {
+    fn new(generation: u64, body: Arc<Encoded>, headers: HeaderMap) -> CachedPage {
+        CachedPage { generation, body, headers, plain: Default::default() }
+    }
+
+    /// [`CachedPage::respond`] for a request without conditions (no `If-None-Match`, no `If-Modified-Since`),
+    /// which is nearly every request; None for the rest.
+    fn respond_plain(&self, request_headers: &HeaderMap, method: &Method) -> Option<Response> {
+        if request_headers.contains_key(header::IF_NONE_MATCH)
+            || request_headers.contains_key(header::IF_MODIFIED_SINCE)
+        {
+            return None;
+        }
+        let encoding = self.body.negotiate(request_headers);
+        let headers = self.plain[encoding as usize].get_or_init(|| {
+            let mut only = HeaderMap::new();
+            if let Some(accepted) = request_headers.get(header::ACCEPT_ENCODING) {
+                only.insert(header::ACCEPT_ENCODING, accepted.clone());
+            }
+            self.respond(&only, &Method::GET).into_parts().0.headers
+        });
+        let body =
+            if method == Method::HEAD { axum::body::Body::empty() } else { self.body.body(encoding).clone().into() };
+        let mut response = Response::new(body);
+        *response.headers_mut() = headers.clone();
+        Some(response)
+    }
+
     fn respond(&self, request_headers: &HeaderMap, method: &Method) -> Response {
         let mut response = self.body.respond(request_headers, method, "text/html; charset=utf-8", PAGE_CACHE_CONTROL);
         for (name, value) in &self.headers {
@@ -186,6 +216,24 @@ impl PageCache {
     pub fn is_empty(&self) -> bool {
         self.pages.is_empty()
     }
+
+    /// The kept page for a request whose URL is exactly a key (a canonical URL), when it is current: answered
+    /// before the request is routed. The front door asks this first; everything else (a stale page, a URL to
+    /// redirect, a conditional request) goes through [`serve_cached`].
+    pub fn answer(&self, request: &Request) -> Option<Response> {
+        let method = request.method();
+        if !self.enabled || !(method == Method::GET || method == Method::HEAD) {
+            return None;
+        }
+        let key = request.uri().path_and_query()?.as_str();
+        let page = self.pages.get(key)?;
+        if page.generation != self.generation.load(Ordering::SeqCst) {
+            return None;
+        }
+        let response = page.respond_plain(request.headers(), method)?;
+        self.counts.add(Counted::Hit);
+        Some(response)
+    }
 }
 
 /// A permanent redirect to the canonical URL of the requested page. Browsers may keep it for a day, not
@@ -205,7 +253,7 @@ fn moved_to(location: &str) -> Response {
 /// The request's URL as the visitor wrote it, its canonical URL (path and canonical query), and whether the
 /// two differ.
 fn canonical_url(request: &Request) -> (axum::http::Uri, String, bool) {
-    let uri = request.extensions().get::<OriginalUri>().map_or_else(|| request.uri().clone(), |o| o.0.clone());
+    let uri = original_uri(request);
     let route = request.extensions().get::<MatchedPath>().map_or(uri.path(), MatchedPath::as_str);
     let query = crate::query::canonical(uri.query(), crate::web::public::query_params(route));
     let url = if query.is_empty() { uri.path().to_string() } else { format!("{}?{query}", uri.path()) };
@@ -213,14 +261,37 @@ fn canonical_url(request: &Request) -> (axum::http::Uri, String, bool) {
     (uri, url, differs)
 }
 
+/// The request's URL as the visitor wrote it (inside a nested router, `Request::uri` has lost the prefix).
+fn original_uri(request: &Request) -> axum::http::Uri {
+    request.extensions().get::<OriginalUri>().map_or_else(|| request.uri().clone(), |o| o.0.clone())
+}
+
+/// The canonical URL of a request [`redirect_to_canonical`] let through, for [`serve_cached`]'s key (worked out
+/// once: it is a tenth of the work of a page rendered afresh).
+#[derive(Clone)]
+struct Canonical(String);
+
+/// The request's URL as the visitor wrote it, and the key of its page: its canonical URL, as
+/// [`redirect_to_canonical`] found it.
+fn cache_key(request: &Request) -> (axum::http::Uri, String) {
+    match request.extensions().get::<Canonical>() {
+        Some(Canonical(key)) => (original_uri(request), key.clone()),
+        None => {
+            let (uri, key, _) = canonical_url(request);
+            (uri, key)
+        }
+    }
+}
+
 /// Middleware over the public pages and files: one URL per page. Any other spelling of its query (unknown
 /// parameters, another order) is redirected, never rendered or stored, so junk parameters cannot fill the cache.
-pub async fn redirect_to_canonical(request: Request, next: Next) -> Response {
+pub async fn redirect_to_canonical(mut request: Request, next: Next) -> Response {
     if request.method() == Method::GET || request.method() == Method::HEAD {
         let (_, url, differs) = canonical_url(&request);
         if differs {
             return moved_to(&url);
         }
+        request.extensions_mut().insert(Canonical(url));
     }
     next.run(request).await
 }
@@ -252,7 +323,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     if !(method == Method::GET || method == Method::HEAD) {
         return next.run(request).await;
     }
-    let (uri, key, _) = canonical_url(&request);
+    let (uri, key) = cache_key(&request);
     let route = request.extensions().get::<MatchedPath>().map_or(uri.path(), MatchedPath::as_str);
     let search = crate::web::public::never_kept(route, key.split_once('?').map_or("", |(_, query)| query));
     // A percent-encoded path names a page that has a plain spelling too: answer it, but do not keep it.
@@ -302,7 +373,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     let Some(body) = encoded(previous, bytes).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let page = Arc::new(CachedPage { generation, body, headers: kept_headers(&parts.headers) });
+    let page = Arc::new(CachedPage::new(generation, body, kept_headers(&parts.headers)));
     let response = page.respond(&headers, &method);
     if let Some(guard) = guard.filter(|_| cache.generation.load(Ordering::SeqCst) == generation) {
         let _ = guard.insert(page);
@@ -332,7 +403,7 @@ mod tests {
                 .collect();
             let body = Arc::new(Encoded::new(Bytes::from(bytes)));
             assert!(body.weight() > LARGEST_PAGE - 2048 && body.weight() <= LARGEST_PAGE);
-            let page = Arc::new(CachedPage { generation: 0, body, headers: HeaderMap::new() });
+            let page = Arc::new(CachedPage::new(0, body, HeaderMap::new()));
             cache.pages.insert("/sitemap-1.xml".to_string(), page);
             assert!(cache.pages.get("/sitemap-1.xml").is_some(), "{cores} cores: the page was not kept");
         }
