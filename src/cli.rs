@@ -374,7 +374,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let (hits, renders) = state.page_cache.stats();
     let hit_rate = if hits + renders == 0 { 0.0 } else { hits as f64 / (hits + renders) as f64 };
     // bench/run reads this line for the benchmark's hit rate.
-    tracing::info!(hits, renders, hit_rate = format!("{hit_rate:.4}"), "response cache");
+    let at_door = state.page_cache.answered_at_door();
+    tracing::info!(hits, at_door, renders, hit_rate = format!("{hit_rate:.4}"), "response cache");
     state.pool.close().await;
     Ok(())
 }

@@ -78,7 +78,8 @@ async fn compressed_bodies_are_served_to_clients_that_accept_them() {
 }
 
 /// The first request for a page renders it; the next ones are answered by the front door before routing. Both
-/// must be the same answer: every header (but the date and the request id) and the body, in every encoding.
+/// must be the same answer: every header (but the date and the request id) and the body, in every encoding. A
+/// conditional request, a stale page and a URL to redirect are not the door's to answer.
 #[tokio::test]
 async fn a_page_answered_from_memory_is_the_page_as_rendered() {
     let varying = ["date", "x-request-id"];
@@ -99,9 +100,9 @@ async fn a_page_answered_from_memory_is_the_page_as_rendered() {
                 let headers: &[(&str, &str)] = if accept.is_empty() { &[] } else { &[("accept-encoding", accept)] };
                 let (status, first, body) = send(app, method.clone(), uri, headers).await;
                 assert_eq!(status, StatusCode::OK, "{uri}");
-                let (hits, _) = app.state.page_cache.stats();
+                assert_eq!(app.state.page_cache.answered_at_door(), 0, "{uri}: the first request is rendered");
                 let (again_status, again, again_body) = send(app, method.clone(), uri, headers).await;
-                assert_eq!(app.state.page_cache.stats().0, hits + 1, "{uri} {accept:?} {method}: not from memory");
+                assert_eq!(app.state.page_cache.answered_at_door(), 1, "{uri} {accept:?} {method}: not at the door");
                 assert_eq!(again_status, status, "{uri} {accept:?} {method}");
                 assert_eq!(kept(&again), kept(&first), "{uri} {accept:?} {method}");
                 assert_eq!(again_body, body, "{uri} {accept:?} {method}");
@@ -110,6 +111,27 @@ async fn a_page_answered_from_memory_is_the_page_as_rendered() {
             }
         }
     }
+}
+
+/// What the front door leaves to the router, with a kept page at hand: a conditional request (the 304 is the
+/// router's), another spelling of the URL (redirected), a page made stale by a write (rendered again).
+#[tokio::test]
+async fn the_door_answers_only_a_current_page_at_its_own_url() {
+    let app = TestApp::new().await;
+    let (_, first, _) = send(&app, Method::GET, "/en/companies/gpixel", &[]).await;
+    let etag = header(&first, "etag").to_string();
+    let (status, _, _) = send(&app, Method::GET, "/en/companies/gpixel", &[("if-none-match", &etag)]).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    let (status, moved, _) = send(&app, Method::GET, "/en/companies/gpixel?utm_source=x", &[]).await;
+    assert_eq!((status, header(&moved, "location")), (StatusCode::MOVED_PERMANENTLY, "/en/companies/gpixel"));
+    assert_eq!(app.state.page_cache.answered_at_door(), 0);
+    app.exec_and_settle("update company set description_en = 'Changed.', version = version + 1 where slug = 'gpixel'")
+        .await;
+    let (_, _, body) = send(&app, Method::GET, "/en/companies/gpixel", &[]).await;
+    assert!(String::from_utf8_lossy(&body).contains("Changed."));
+    assert_eq!(app.state.page_cache.answered_at_door(), 0, "a stale page was answered at the door");
+    let (_, _, again) = send(&app, Method::GET, "/en/companies/gpixel", &[]).await;
+    assert_eq!((again, app.state.page_cache.answered_at_door()), (body, 1));
 }
 
 #[tokio::test]

@@ -145,23 +145,21 @@ where
             Some(_) => None,
             None => self.shared.in_flight.clone().try_acquire_owned().ok(),
         };
-        let kept = match (&refusal, &permit) {
-            (None, Some(_)) => self.shared.page_cache.answer(&request),
-            _ => None,
-        };
         let access_log = tracing::enabled!(target: "park_portal::access", tracing::Level::DEBUG)
             .then(|| (span.clone(), Instant::now()));
         let state = match (refusal, permit) {
             (Some(refused), _) => State::Done { response: Some(refused) },
-            (None, Some(_)) if kept.is_some() => State::Done { response: kept },
             (None, None) => {
                 let busy = (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")]).into_response();
                 State::Done { response: Some(busy) }
             }
-            (None, Some(permit)) => {
-                request.extensions_mut().insert(id);
-                State::Running { inner: self.inner.call(request).instrument(span), permit }
-            }
+            (None, Some(permit)) => match self.shared.page_cache.answer(&request) {
+                Some(kept) => State::Done { response: Some(kept) },
+                None => {
+                    request.extensions_mut().insert(id);
+                    State::Running { inner: self.inner.call(request).instrument(span), permit }
+                }
+            },
         };
         FrontFuture { state, uri, id, access_log, shared: self.shared.clone() }
     }
