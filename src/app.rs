@@ -55,7 +55,7 @@ pub async fn start(pool: SqlitePool, settings: Settings) -> anyhow::Result<AppSt
     );
     // The rows read are dropped: return their memory before the search index and the open-data files are built
     // on top (the process's peak resident size is what a host must provide).
-    crate::catalog::live::give_back_freed_memory();
+    crate::memory::give_back_freed();
     tower_sessions_sqlx_store::SqliteStore::new(pool.clone()).migrate().await?;
     crate::admin::accounts::prune_attempts(&pool).await?;
     crate::admin::proposals::erase_personal_data(&pool).await?;

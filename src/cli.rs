@@ -329,7 +329,7 @@ async fn import(
     }
     let applied = csv::apply(&mut tx, entity, &plan, user)
         .await
-        .map_err(|err| anyhow::anyhow!(err.message().map(|t| t.en).unwrap_or_else(|| err.to_string())))?;
+        .map_err(|err| anyhow::anyhow!(err.message().map(|t| String::from(t.en)).unwrap_or_else(|| err.to_string())))?;
     tx.commit().await?;
     println!(
         "Imported: {} created, {} updated. A running server shows them within a second.",

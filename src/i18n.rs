@@ -126,13 +126,13 @@ fn group_digits(n: i64) -> String {
 /// [`Text::is_fallback`] lets the page say so.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Text {
-    pub zh: String,
-    pub en: String,
+    pub zh: Box<str>,
+    pub en: Box<str>,
 }
 
 impl Text {
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Text { zh: zh.into(), en: en.into() }
+        Text { zh: zh.into().into_boxed_str(), en: en.into().into_boxed_str() }
     }
 
     pub fn get(&self, lang: impl Borrow<Lang>) -> &str {

@@ -15,6 +15,7 @@ pub mod db;
 pub mod i18n;
 pub mod mail;
 pub mod markdown;
+pub mod memory;
 pub mod query;
 pub mod synth;
 pub mod web;

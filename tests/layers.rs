@@ -1,7 +1,7 @@
 //! The layers of `src/` depend only downward, and the domain knows nothing of HTTP: read from the source's own
 //! `crate::…` paths, so a new upward import fails here instead of waiting for a reviewer.
 //!
-//! From the bottom: the foundations (`i18n`, `markdown`, `query`, `config`), the database (`db`), the domain
+//! From the bottom: the foundations (`i18n`, `markdown`, `query`, `config`, `memory`), the database (`db`), the domain
 //! (`catalog`: the public read model; `admin`: records, rules, imports; `mail`: the outgoing queue), `web`
 //! (handlers, pages, the front door), and `app` (wiring), with the commands (`cli`, `synth`) on top. README.md
 //! draws the same graph.
@@ -15,15 +15,16 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("markdown", &[]),
     ("query", &["i18n"]),
     ("config", &[]),
+    ("memory", &[]),
     ("db", &["i18n", "query", "config"]),
-    ("catalog", &["db", "i18n", "markdown", "query"]),
+    ("catalog", &["db", "i18n", "markdown", "query", "memory"]),
     ("admin", &["db", "i18n"]),
     ("mail", &["i18n", "config"]),
-    ("web", &["catalog", "admin", "db", "i18n", "markdown", "query", "config", "mail"]),
-    ("app", &["web", "catalog", "admin", "db", "i18n", "config", "mail"]),
+    ("web", &["catalog", "admin", "db", "i18n", "markdown", "query", "config", "mail", "memory"]),
+    ("app", &["web", "catalog", "admin", "db", "i18n", "config", "mail", "memory"]),
     ("synth", &["catalog", "db", "i18n", "config"]),
     ("cli", &["app", "catalog", "admin", "db", "i18n", "config", "synth"]),
-    ("main", &["cli"]),
+    ("main", &["cli", "memory"]),
     ("lib", &[]),
 ];
 

@@ -157,7 +157,7 @@ impl Catalog {
         }
         let removed_docs = old.numbered(removed.iter().map(|c| &**c));
         self.search.update(&removed_docs, &self.numbered(fresh.iter().map(|c| &**c)));
-        let mut slugs = if full { imbl::HashMap::new() } else { old.company_by_slug.clone() };
+        let mut slugs = if full { imbl::OrdMap::new() } else { old.company_by_slug.clone() };
         for c in &removed {
             slugs.remove(&c.slug);
         }
@@ -408,9 +408,9 @@ fn build_some(jobs: Vec<Job>, problems: &mut Vec<BadRow>) -> Vec<Arc<Company>> {
     for (parts, award_ids, (milestone_ids, products)) in jobs {
         let id = parts.row.id;
         let built = std::panic::catch_unwind(move || {
-            let mut c = Company::build(parts.row, parts.sector_ids, parts.designation_ids, products);
-            c.award_ids = award_ids;
-            c.milestone_ids = milestone_ids;
+            let mut c = Company::build(*parts.row, parts.sector_ids, parts.designation_ids, products);
+            c.award_ids = award_ids.into();
+            c.milestone_ids = milestone_ids.into();
             c
         });
         match built {

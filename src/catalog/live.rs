@@ -189,7 +189,7 @@ impl Live {
             let (grams, bytes) = catalog.search.size();
             self.catalog.store(Arc::new(catalog));
             tracing::info!(ms = pending.started.elapsed().as_millis() as u64, grams, bytes, "search index built");
-            give_back_freed_memory();
+            crate::memory::give_back_freed();
         }
     }
 
@@ -214,17 +214,6 @@ impl Live {
         self.reload_requested.store(false, Ordering::SeqCst);
         self.published.send_modify(|n| *n += 1);
         Ok(Some(update.companies))
-    }
-}
-
-/// Returns memory freed after a large piece of work (an index build, the open-data files) to the system:
-/// glibc keeps freed memory in its per-thread arenas, so what those built on their threads and dropped would
-/// otherwise stay in the process's resident size for good (`bench/run` reports the peak).
-pub fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only walks the allocator's own free lists; it is safe to call at any time.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 

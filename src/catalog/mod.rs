@@ -102,7 +102,9 @@ pub struct Catalog {
     /// The id at each position of `companies` (contiguous: positions move without reading companies).
     ids: Arc<Vec<i64>>,
     positions: Arc<Positions>,
-    company_by_slug: imbl::HashMap<String, i64>,
+    /// A B-tree, not a hash map: at 100,000 companies imbl's hash map took 18 MB of nodes for these 100,000 short
+    /// entries, the ordered map a few.
+    company_by_slug: imbl::OrdMap<String, i64>,
     /// Award and milestone positions by id.
     award_index: Arc<HashMap<i64, u32>>,
     milestone_index: Arc<HashMap<i64, u32>>,

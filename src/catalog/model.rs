@@ -352,7 +352,7 @@ pub struct KeyFigures {
 }
 
 pub(super) fn text(zh: String, en: String) -> Text {
-    Text { zh, en }
+    Text::new(zh, en)
 }
 
 #[cfg(test)]

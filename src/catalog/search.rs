@@ -38,8 +38,8 @@ pub fn terms(q: &str) -> Vec<String> {
 /// languages, the registered names, the pinyin spellings of the Chinese names), then its product names.
 #[derive(Debug, Clone, Default)]
 pub struct SearchKeys {
-    text: String,
-    names_end: usize,
+    text: Box<str>,
+    names_end: u32,
 }
 
 impl SearchKeys {
@@ -57,7 +57,9 @@ impl SearchKeys {
         lines.dedup();
         let names_end = lines.iter().map(|l| l.len() + 1).sum::<usize>().saturating_sub(1);
         lines.extend(c.products.iter().map(|p| p.to_lowercase()));
-        SearchKeys { text: lines.join("\n"), names_end }
+        // Names are far below 4 GB; `names` reads the whole text should an offset not fit.
+        let names_end = u32::try_from(names_end).unwrap_or(u32::MAX);
+        SearchKeys { text: lines.join("\n").into_boxed_str(), names_end }
     }
 
     /// Names and products, one per line.
@@ -67,7 +69,7 @@ impl SearchKeys {
 
     /// The names alone, one per line.
     pub fn names(&self) -> &str {
-        &self.text[..self.names_end]
+        self.text.get(..self.names_end as usize).unwrap_or(&self.text)
     }
 }
 
@@ -257,11 +259,25 @@ struct CompanyGrams {
 
 impl CompanyGrams {
     fn of(c: &Company) -> CompanyGrams {
+        let [names, starts, ends] = CompanyGrams::of_names(c);
+        CompanyGrams { text: CompanyGrams::of_text(c), names, starts, ends }
+    }
+
+    /// The grams of all its text.
+    fn of_text(c: &Company) -> Vec<u64> {
         let mut chars = Vec::with_capacity(256);
         let mut text = Vec::with_capacity(1024);
         for t in texts(c) {
             grams_into(&mut text, &mut chars, t);
         }
+        text.sort_unstable();
+        text.dedup();
+        text
+    }
+
+    /// The grams of its names, those that begin a name and those that end one.
+    fn of_names(c: &Company) -> [Vec<u64>; 3] {
+        let mut chars = Vec::with_capacity(256);
         let mut names = Vec::with_capacity(256);
         let mut starts = Vec::with_capacity(32);
         let mut ends = Vec::with_capacity(32);
@@ -276,11 +292,11 @@ impl CompanyGrams {
                 ends.push(gram_key(&chars) | WHOLE);
             }
         }
-        for grams in [&mut text, &mut names, &mut starts, &mut ends] {
+        for grams in [&mut names, &mut starts, &mut ends] {
             grams.sort_unstable();
             grams.dedup();
         }
-        CompanyGrams { text, names, starts, ends }
+        [names, starts, ends]
     }
 }
 
@@ -338,6 +354,17 @@ impl PartialEq for SearchIndex {
     fn eq(&self, other: &SearchIndex) -> bool {
         self.pending == other.pending && self.maps == other.maps
     }
+}
+
+/// `set` in its smallest form (runs where they are smaller), its containers allocated to their exact size.
+fn compacted(mut set: RoaringBitmap) -> RoaringBitmap {
+    set.optimize();
+    let mut bytes = Vec::with_capacity(set.serialized_size());
+    // Writing to and reading from memory cannot fail; should it, the set is kept as it is.
+    if set.serialize_into(&mut bytes).is_err() {
+        return set;
+    }
+    RoaringBitmap::deserialize_unchecked_from(&bytes[..]).unwrap_or(set)
 }
 
 /// The text map's place in [`SearchIndex::maps`].
@@ -407,44 +434,39 @@ impl SearchIndex {
     }
 
     /// The whole index at once (a full load): plain maps filled in number order (appending to a bitmap is its
-    /// fast path), one per half of the companies on two threads, then joined.
+    /// fast path), on two threads: one the text map, the other the three name maps (and the search keys they
+    /// are made from). Split by map, not by company: halves of the companies each held a set for most grams,
+    /// a sixth more memory at the peak of a 100,000-company build while they were joined.
     fn build(&mut self, companies: &[(u32, &Company)]) {
         type Plain = HashMap<u64, RoaringBitmap, GramHasher>;
-        let mut sorted: Vec<(u32, &Company)> = companies.to_vec();
-        sorted.sort_unstable_by_key(|(doc, _)| *doc);
-        let fill = |part: &[(u32, &Company)]| -> [Plain; 4] {
-            let mut maps: [Plain; 4] = Default::default();
-            for &(doc, c) in part {
-                for (map, keys) in maps.iter_mut().zip(CompanyGrams::of(c).into_maps()) {
-                    for key in keys {
-                        let set = map.entry(key).or_default();
-                        if set.try_push(doc).is_err() {
-                            set.insert(doc);
-                        }
-                    }
-                }
-            }
-            maps
-        };
-        let (low, high) = sorted.split_at(sorted.len() / 2);
-        let (mut maps, upper) = std::thread::scope(|scope| {
-            let upper = scope.spawn(|| fill(high));
-            (fill(low), upper.join().unwrap_or_default())
-        });
-        for (map, more) in maps.iter_mut().zip(upper) {
-            for (key, set) in more {
-                *map.entry(key).or_default() |= set;
+        fn add(map: &mut Plain, key: u64, doc: u32) {
+            let set = map.entry(key).or_default();
+            if set.try_push(doc).is_err() {
+                set.insert(doc);
             }
         }
-        // Runs where they are smaller: a gram in nearly every company is a few ranges, not a bitmap.
-        self.maps = maps.map(|map| {
-            map.into_iter()
-                .map(|(key, mut set)| {
-                    set.optimize();
-                    (key, Arc::new(set))
-                })
-                .collect()
+        let mut sorted: Vec<(u32, &Company)> = companies.to_vec();
+        sorted.sort_unstable_by_key(|(doc, _)| *doc);
+        let (text, [names, starts, ends]) = std::thread::scope(|scope| {
+            let names = scope.spawn(|| {
+                let mut maps: [Plain; 3] = Default::default();
+                for &(doc, c) in &sorted {
+                    for (map, keys) in maps.iter_mut().zip(CompanyGrams::of_names(c)) {
+                        keys.into_iter().for_each(|key| add(map, key, doc));
+                    }
+                }
+                maps
+            });
+            let mut text = Plain::default();
+            for &(doc, c) in &sorted {
+                CompanyGrams::of_text(c).into_iter().for_each(|key| add(&mut text, key, doc));
+            }
+            (text, names.join().unwrap_or_default())
         });
+        let maps = [text, names, starts, ends];
+        // Runs where they are smaller: a gram in nearly every company is a few ranges, not a bitmap. Then each
+        // set is copied to its exact size: arrays grew by doubling while filled, and the slack would stay.
+        self.maps = maps.map(|map| map.into_iter().map(|(key, set)| (key, Arc::new(compacted(set)))).collect());
     }
 
     /// The companies holding `term` in `map`, within `within` (None: all); `confirm` reads a candidate when

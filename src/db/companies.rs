@@ -22,7 +22,6 @@ pub struct CompanyRow {
     pub logo_path: Option<String>,
     pub status: String,
     pub source_id: Option<i64>,
-    pub updated_at: String,
     /// The time of its newest revision: when staff last changed it.
     pub edited_at: Option<String>,
     /// The kind of proposal its newest revision applied: `edit` (its editor's, approved), `suggestion` (a
@@ -57,7 +56,7 @@ pub const COMPANIES: super::Select = super::Select {
     table: "company",
     sql: "select id, slug, legal_name_zh, short_name_zh, legal_name_en, short_name_en, phase_id, building_id,
                 founded_year, ciomp_spinoff, description_zh, description_en, highlights_zh, highlights_en,
-                website, logo_path, status, source_id, updated_at,
+                website, logo_path, status, source_id,
                 (select max(r.created_at) from revision r where r.entity = 'companies' and r.entity_id = company.id)
                     as edited_at,
                 (select p.kind from revision r left join proposal p on p.id = r.proposal_id
@@ -96,7 +95,6 @@ pub const ALL_COMPANIES: super::Bulk = super::Bulk {
         "logo_path",
         "status",
         "source_id",
-        "updated_at",
         "edited_at",
         "edited_via",
         "confirmed_at",

@@ -77,7 +77,7 @@ pub async fn apply(
             match err {
                 SaveError::Conflict { .. } | SaveError::NotFound => ImportError::Changed { row },
                 SaveError::Duplicate { column } => ImportError::Duplicate { row, column },
-                SaveError::Invalid(text) => ImportError::Refused { row, message: text.en },
+                SaveError::Invalid(text) => ImportError::Refused { row, message: text.en.into() },
                 SaveError::Referred => ImportError::Refused { row, message: "the entry is referred to".into() },
                 SaveError::Database(err) => match err.as_database_error() {
                     Some(db) => ImportError::Refused { row, message: db.message().to_string() },

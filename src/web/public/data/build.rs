@@ -218,7 +218,7 @@ pub fn spawn_builder(state: AppState) {
                         "open-data files built"
                     );
                     state.open_data.install(generation);
-                    crate::catalog::live::give_back_freed_memory();
+                    crate::memory::give_back_freed();
                     let changed = published.changed().await.is_ok();
                     settle_down(&mut published, took).await;
                     // While staff keep saving, build at most a quarter of the time: at 100,000 companies a
