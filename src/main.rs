@@ -6,7 +6,6 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use park_portal::cli::Cli;
 
 fn main() -> std::process::ExitCode {
-    park_portal::memory::limit_arenas();
     let cli = Cli::parse();
     cli.init_logging();
     let runtime = match tokio::runtime::Runtime::new() {

@@ -24,7 +24,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("app", &["web", "catalog", "admin", "db", "i18n", "config", "mail", "memory"]),
     ("synth", &["catalog", "db", "i18n", "config"]),
     ("cli", &["app", "catalog", "admin", "db", "i18n", "config", "synth"]),
-    ("main", &["cli", "memory"]),
+    ("main", &["cli"]),
     ("lib", &[]),
 ];
 

@@ -11,7 +11,7 @@ use crate::i18n::{Lang, Text};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Company {
     pub id: i64,
-    pub slug: String,
+    pub slug: Box<str>,
     /// Short names: the ones people use (长光辰芯, Gpixel).
     pub name: Text,
     pub legal_name: Text,
@@ -21,8 +21,8 @@ pub struct Company {
     pub ciomp_spinoff: bool,
     pub description: Text,
     pub highlights: Text,
-    pub website: Option<String>,
-    pub logo_path: Option<String>,
+    pub website: Option<Box<str>>,
+    pub logo_path: Option<Box<str>>,
     /// `active`, `moved_out` or `closed` (the schema's check): the stored text, shared rather than copied into
     /// each of 100,000 entries; anything else (a check switched off) is kept as it is.
     pub status: Cow<'static, str>,
@@ -35,11 +35,11 @@ pub struct Company {
     /// Product names from the company's milestones, in milestone order (searchable, in the open data).
     pub products: Box<[String]>,
     /// When staff last changed this entry, if ever (`YYYY-MM-DDTHH:MM:SSZ`).
-    pub edited_at: Option<String>,
+    pub edited_at: Option<Box<str>>,
     /// Who that last change came from (see [`Provenance`]).
     pub edited_by_company: bool,
     /// When its editor last confirmed the profile is current.
-    pub confirmed_at: Option<String>,
+    pub confirmed_at: Option<Box<str>>,
     /// Tone-marked pinyin of the Chinese short name (every card shows it; worked out once, with the sort key).
     pinyin: Box<str>,
     /// Names, pinyin spellings and product names, lower-cased; see [`Company::search_keys`].
@@ -142,7 +142,7 @@ impl Company {
     ) -> Company {
         let mut company = Company {
             id: c.id,
-            slug: c.slug,
+            slug: c.slug.into(),
             name: text(c.short_name_zh, c.short_name_en),
             legal_name: text(c.legal_name_zh, c.legal_name_en),
             phase_id: c.phase_id,
@@ -151,8 +151,8 @@ impl Company {
             ciomp_spinoff: c.ciomp_spinoff,
             description: text(c.description_zh, c.description_en),
             highlights: text(c.highlights_zh, c.highlights_en),
-            website: c.website.filter(|w| !w.trim().is_empty()),
-            logo_path: c.logo_path.filter(|p| !p.trim().is_empty()),
+            website: c.website.filter(|w| !w.trim().is_empty()).map(String::into_boxed_str),
+            logo_path: c.logo_path.filter(|p| !p.trim().is_empty()).map(String::into_boxed_str),
             status: match ["active", "moved_out", "closed"].into_iter().find(|known| *known == c.status) {
                 Some(known) => Cow::Borrowed(known),
                 None => Cow::Owned(c.status),
@@ -163,9 +163,9 @@ impl Company {
             award_ids: Box::default(),
             milestone_ids: Box::default(),
             products: products.into(),
-            edited_at: c.edited_at,
+            edited_at: c.edited_at.map(String::into_boxed_str),
             edited_by_company: c.edited_via.as_deref() == Some("edit"),
-            confirmed_at: c.confirmed_at,
+            confirmed_at: c.confirmed_at.map(String::into_boxed_str),
             pinyin: Box::default(),
             search_keys: Derived::default(),
         };

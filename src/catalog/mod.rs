@@ -104,7 +104,7 @@ pub struct Catalog {
     positions: Arc<Positions>,
     /// A B-tree, not a hash map: at 100,000 companies imbl's hash map took 18 MB of nodes for these 100,000 short
     /// entries, the ordered map a few.
-    company_by_slug: imbl::OrdMap<String, i64>,
+    company_by_slug: imbl::OrdMap<Box<str>, i64>,
     /// Award and milestone positions by id.
     award_index: Arc<HashMap<i64, u32>>,
     milestone_index: Arc<HashMap<i64, u32>>,

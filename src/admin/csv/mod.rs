@@ -132,22 +132,28 @@ fn ids_of(value: Option<&Value>) -> Vec<i64> {
 }
 
 /// The ids linked to every entry, per link name, read in one query per link.
-async fn all_links(
-    conn: &mut SqliteConnection,
-    entity: &Entity,
-) -> sqlx::Result<HashMap<&'static str, HashMap<i64, Vec<i64>>>> {
+async fn all_links(conn: &mut SqliteConnection, entity: &Entity) -> sqlx::Result<HashMap<&'static str, Pairs>> {
     let mut out = HashMap::new();
     for link in entity.links {
         let sql =
             format!("select {0}, {1} from {2} order by {0}, {1}", link.own_column, link.other_column, link.join_table);
-        let pairs: Vec<(i64, i64)> = sqlx::query_as(&sql).fetch_all(&mut *conn).await?;
-        let mut by_entry: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (own, other) in pairs {
-            by_entry.entry(own).or_default().push(other);
-        }
-        out.insert(link.name, by_entry);
+        let mut pairs: Vec<(i64, i64)> = sqlx::query_as(&sql).fetch_all(&mut *conn).await?;
+        pairs.shrink_to_fit();
+        out.insert(link.name, Pairs(pairs));
     }
     Ok(out)
+}
+
+/// A link table's rows (own id, other id), sorted: 16 bytes a row. A map from each entry to a list of its
+/// links took about a hundred per entry: at 100,000 companies the open-data build's peak was 13 MB higher.
+struct Pairs(Vec<(i64, i64)>);
+
+impl Pairs {
+    /// What entry `own` links to, in order.
+    fn of(&self, own: i64) -> Vec<i64> {
+        let from = self.0.partition_point(|&(o, _)| o < own);
+        self.0[from..].iter().take_while(|&&(o, _)| o == own).map(|&(_, other)| other).collect()
+    }
 }
 
 /// `records` as a CSV file (with its BOM), in the order given.
@@ -161,7 +167,7 @@ pub async fn write(conn: &mut SqliteConnection, entity: &Entity, records: &[Reco
 /// What rows of an entity's CSV need besides themselves: the entries each links to, and how those are named.
 pub struct CsvLinks {
     names: LinkNames,
-    links: HashMap<&'static str, HashMap<i64, Vec<i64>>>,
+    links: HashMap<&'static str, Pairs>,
 }
 
 impl CsvLinks {
@@ -190,8 +196,8 @@ pub fn write_rows<W: std::io::Write>(
         row.push(r.id.to_string());
         row.extend(entity.fields.iter().map(|f| guard_formula(cell(r.values.get(f.column)))));
         for link in entity.links {
-            let ids = links.links.get(link.name).and_then(|by| by.get(&r.id)).map(Vec::as_slice).unwrap_or_default();
-            row.push(guard_formula(links.names.join(link, ids)));
+            let ids = links.links.get(link.name).map(|pairs| pairs.of(r.id)).unwrap_or_default();
+            row.push(guard_formula(links.names.join(link, &ids)));
         }
         writer.write_record(&row)?;
     }
@@ -202,6 +208,17 @@ pub fn write_rows<W: std::io::Write>(
 mod tests {
     use super::*;
     use crate::admin::spec::COMPANIES;
+
+    #[test]
+    fn an_entry_has_exactly_its_own_links() {
+        let pairs = Pairs(vec![(-3, 1), (2, 5), (2, 7), (4, 1), (9, 2), (9, 3), (9, 4)]);
+        assert_eq!(pairs.of(2), [5, 7]);
+        assert_eq!(pairs.of(9), [2, 3, 4]);
+        assert_eq!(pairs.of(-3), [1]);
+        for unlinked in [i64::MIN, 0, 3, 10, i64::MAX] {
+            assert!(pairs.of(unlinked).is_empty(), "{unlinked}");
+        }
+    }
 
     #[test]
     fn formulas_are_guarded_and_every_value_reads_back_as_it_was() {

@@ -95,7 +95,7 @@ pub async fn awards(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respon
         let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
         rows.push(row([
             &a.id.to_string(),
-            company.map(|c| c.slug.as_str()).unwrap_or_default(),
+            company.map(|c| c.slug.as_ref()).unwrap_or_default(),
             company.map(|c| c.name.zh.as_ref()).unwrap_or_default(),
             company.map(|c| c.name.en.as_ref()).unwrap_or_default(),
             competition.map(|c| c.name.zh.as_ref()).unwrap_or_default(),
