@@ -40,7 +40,7 @@ pub struct Company {
     pub edited_by_company: bool,
     /// When its editor last confirmed the profile is current.
     pub confirmed_at: Option<Box<str>>,
-    /// Tone-marked pinyin of the Chinese short name (every card shows it; worked out once, with the sort key).
+    /// Tone-marked pinyin of the Chinese short name (every card shows it; worked out once).
     pinyin: Box<str>,
     /// Names, pinyin spellings and product names, lower-cased; see [`Company::search_keys`].
     search_keys: Derived<search::SearchKeys>,
@@ -180,7 +180,7 @@ impl Company {
 
     /// Directory order: by the pinyin of the Chinese name (lower-case), then the name itself (the same in both
     /// languages), then id. Compared character by character rather than kept as a key: at 100,000 companies a
-    /// stored key took 13 MB, and the comparisons only run while companies are sorted in.
+    /// stored key took 10 MB, and the comparisons only run while companies are sorted in.
     pub fn order(&self, other: &Company) -> std::cmp::Ordering {
         self.sort_chars().cmp(other.sort_chars()).then(self.id.cmp(&other.id))
     }

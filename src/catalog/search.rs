@@ -435,8 +435,9 @@ impl SearchIndex {
 
     /// The whole index at once (a full load): plain maps filled in number order (appending to a bitmap is its
     /// fast path), on two threads: one the text map, the other the three name maps (and the search keys they
-    /// are made from). Split by map, not by company: halves of the companies each held a set for most grams,
-    /// a sixth more memory at the peak of a 100,000-company build while they were joined.
+    /// are made from). Split by map, not by company: halves of the companies each held a set for most grams
+    /// until they were joined, and the server's peak at 100,000 companies was 17 MB higher
+    /// (`bench/profiles/memory-100k.txt`).
     fn build(&mut self, companies: &[(u32, &Company)]) {
         type Plain = HashMap<u64, RoaringBitmap, GramHasher>;
         fn add(map: &mut Plain, key: u64, doc: u32) {
