@@ -78,8 +78,7 @@ async fn compressed_bodies_are_served_to_clients_that_accept_them() {
 }
 
 /// The first request for a page renders it; the next ones are answered by the front door before routing. Both
-/// must be the same answer: every header (but the date and the request id) and the body, in every encoding. A
-/// conditional request, a stale page and a URL to redirect are not the door's to answer.
+/// must be the same answer: every header (but the date and the request id) and the body, in every encoding.
 #[tokio::test]
 async fn a_page_answered_from_memory_is_the_page_as_rendered() {
     let varying = ["date", "x-request-id"];

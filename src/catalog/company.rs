@@ -23,7 +23,7 @@ pub struct Company {
     pub highlights: Text,
     pub website: Option<Box<str>>,
     pub logo_path: Option<Box<str>>,
-    /// `active`, `moved_out` or `closed` (the schema's check): the stored text, shared rather than copied into
+    /// One of [`db::companies::STATUSES`] (the schema's check): the stored text, shared rather than copied into
     /// each of 100,000 entries; anything else (a check switched off) is kept as it is.
     pub status: Cow<'static, str>,
     pub source_id: Option<i64>,
@@ -153,7 +153,7 @@ impl Company {
             highlights: text(c.highlights_zh, c.highlights_en),
             website: c.website.filter(|w| !w.trim().is_empty()).map(String::into_boxed_str),
             logo_path: c.logo_path.filter(|p| !p.trim().is_empty()).map(String::into_boxed_str),
-            status: match ["active", "moved_out", "closed"].into_iter().find(|known| *known == c.status) {
+            status: match db::companies::STATUSES.iter().map(|(known, _, _)| *known).find(|known| *known == c.status) {
                 Some(known) => Cow::Borrowed(known),
                 None => Cow::Owned(c.status),
             },

@@ -49,6 +49,10 @@ pub fn link_ids(json: &str) -> (Vec<i64>, Vec<String>) {
     (ids, bad)
 }
 
+/// A company's status (stored value, Chinese, English): the values the `company.status` check allows.
+pub const STATUSES: &[(&str, &str, &str)] =
+    &[("active", "在园", "Active"), ("moved_out", "已迁出", "Moved out"), ("closed", "已关闭", "Closed")];
+
 /// Companies, with when staff last changed each and their links (see [`super::select_each`]). The links
 /// come inside each company's row, not as rows of their own: a first load of 100,000 companies moves half
 /// as many rows from SQLite's thread to ours.

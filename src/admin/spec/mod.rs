@@ -214,8 +214,7 @@ pub const PHASE_STATUS: &[(&str, &str, &str)] = &[
     ("under_construction", "在建", "Under construction"),
     ("delivered", "已交付使用", "Delivered"),
 ];
-pub const COMPANY_STATUS: &[(&str, &str, &str)] =
-    &[("active", "在园", "Active"), ("moved_out", "已迁出", "Moved out"), ("closed", "已关闭", "Closed")];
+pub use crate::db::companies::STATUSES as COMPANY_STATUS;
 pub const BUILDING_KIND: &[(&str, &str, &str)] = &[
     ("science_tech", "科技楼", "Science and technology"),
     ("incubation", "孵化楼", "Incubation"),
