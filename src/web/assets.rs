@@ -80,6 +80,10 @@ pub fn url(name: &str) -> String {
     }
 }
 
+/// The layout's style sheet and the admin's script, as every page links them (made once, not per page).
+pub static SITE_CSS: LazyLock<String> = LazyLock::new(|| url("site.css"));
+pub static ADMIN_JS: LazyLock<String> = LazyLock::new(|| url("admin.js"));
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/static/{file}", get(serve)).route("/favicon.ico", get(favicon))
 }

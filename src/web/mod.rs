@@ -6,6 +6,7 @@ pub mod cache;
 pub mod charts;
 pub mod client_address;
 pub mod error;
+pub mod escape;
 pub mod front;
 pub mod head;
 pub mod origin;
@@ -105,8 +106,8 @@ impl Ctx {
         Chrome {
             section,
             twin,
-            css: assets::url("site.css"),
-            admin_js: assets::url("admin.js"),
+            css: &assets::SITE_CSS,
+            admin_js: &assets::ADMIN_JS,
             head: Some(Head::new(&self.settings.public_url, self.lang, &base)),
             data_changed: self.data_changed.clone(),
         }
@@ -119,8 +120,8 @@ pub struct Chrome {
     pub section: &'static str,
     /// The same page in the other language.
     pub twin: String,
-    pub css: String,
-    pub admin_js: String,
+    pub css: &'static str,
+    pub admin_js: &'static str,
     /// What search engines and link previews are told; `None` on pages that must not be indexed (errors).
     pub head: Option<Head>,
     /// When the published data last changed (`YYYY-MM-DD`, park time), said in the footer.
@@ -184,9 +185,18 @@ pub fn form_value(pairs: &[(String, String)], key: &str) -> String {
     pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
 }
 
+/// Room for a page's HTML before it is rendered. askama's own estimate is the template's fixed text (1–3 KB),
+/// and a page of 8–25 KB grown from it is copied three or four times over (6 % of a page rendered afresh in
+/// bench/profiles/render-afresh.txt); unused room is handed back in place once the page is done.
+const PAGE_BUFFER: usize = 32 * 1024;
+
 /// Renders a page template into an HTML response.
 pub fn render(template: &impl Template) -> AppResult<Response> {
-    Ok(Html(template.render()?).into_response())
+    let mut html = String::with_capacity(PAGE_BUFFER);
+    template.render_into(&mut html)?;
+    // Exactly the page's size: the body is then shared without a copy, and the response cache keeps no slack.
+    html.shrink_to_fit();
+    Ok(Html(html).into_response())
 }
 
 #[derive(Template)]

@@ -111,8 +111,8 @@ impl<'a> Constraints<'a> {
     }
 
     /// The companies every set but those of kind `leave_out` holds; None when there is no such set (every
-    /// company matches).
-    fn matching(&self, leave_out: Option<Kind>) -> Option<RoaringBitmap> {
+    /// company matches). A single set is lent, not copied (the counts ask once per kind of filter).
+    fn matching(&self, leave_out: Option<Kind>) -> Option<Cow<'_, RoaringBitmap>> {
         let kept = |kind: Kind| leave_out != Some(kind);
         let mut sets: Vec<&RoaringBitmap> = [
             self.sectors.as_ref().filter(|_| kept(Kind::Sectors)).map(|(_, docs)| &**docs),
@@ -126,7 +126,10 @@ impl<'a> Constraints<'a> {
         .collect();
         sets.sort_by_key(|s| s.len());
         let (first, rest) = sets.split_first()?;
-        Some(rest.iter().fold((*first).clone(), |all, s| all & *s))
+        if rest.is_empty() {
+            return Some(Cow::Borrowed(*first));
+        }
+        Some(Cow::Owned(rest.iter().fold((*first).clone(), |all, s| all & *s)))
     }
 }
 
@@ -213,7 +216,7 @@ fn ordered(
         // Best tier first, each in name order.
         let (mut skip, mut out) = (start, Vec::with_capacity(take));
         for tier in &found.tiers {
-            let tier = tier & &matches;
+            let tier = tier & &*matches;
             let len = tier.len() as usize;
             if skip >= len {
                 skip -= len;
