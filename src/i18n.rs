@@ -52,11 +52,12 @@ impl Lang {
 
     /// The site path `path` (written as the Chinese one, e.g. `/companies`) in this language.
     pub fn url(self, path: &str) -> String {
-        match self {
-            Lang::Zh => path.to_string(),
-            Lang::En if path == "/" => "/en/".to_string(),
-            Lang::En => format!("/en{path}"),
-        }
+        self.link(path).to_string()
+    }
+
+    /// [`Lang::url`] written straight into a page (templates link dozens of times a page; no string each).
+    pub fn link(self, path: &str) -> Link<'_> {
+        Link { lang: self, path }
     }
 
     /// A date stored as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, written with the precision it has.
@@ -154,6 +155,22 @@ impl Text {
     /// The non-empty lines of the text in `lang` (highlights are stored one per line).
     pub fn lines(&self, lang: impl Borrow<Lang>) -> Vec<&str> {
         self.get(lang).lines().map(str::trim).filter(|l| !l.is_empty()).collect()
+    }
+}
+
+/// A site path in a language: the Chinese path, or `/en` before it (`/` becomes `/en/`).
+#[derive(Debug, Clone, Copy)]
+pub struct Link<'a> {
+    lang: Lang,
+    path: &'a str,
+}
+
+impl std::fmt::Display for Link<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.lang.is_en() {
+            f.write_str("/en")?;
+        }
+        f.write_str(self.path)
     }
 }
 

@@ -502,16 +502,16 @@ impl SearchIndex {
     pub fn find<'a>(&self, terms: &[String], whole: &str, company: impl Fn(u32) -> Option<&'a Company>) -> Found {
         debug_assert!(!self.pending, "a pending index is not asked (Catalog::find_terms reads instead)");
         let [text, names, starts, ends] = &self.maps;
+        // Each term's searcher is built once for both passes.
+        let needles: Vec<(&String, Needle)> = terms.iter().map(|term| (term, Needle::new(term))).collect();
         let mut all: Option<RoaringBitmap> = None;
-        for term in terms {
-            let needle = Needle::new(term);
+        for (term, needle) in &needles {
             let confirm = |doc| company(doc).is_some_and(|c| needle.in_company(c));
             all = Some(Self::holding(text, term, all.as_ref(), confirm));
         }
         let Some(all) = all else { return Found::default() };
         let mut in_names = all.clone();
-        for term in terms {
-            let needle = Needle::new(term);
+        for (term, needle) in &needles {
             let confirm = |doc| company(doc).is_some_and(|c| needle.in_names(c));
             in_names = Self::holding(names, term, Some(&in_names), confirm);
         }
